@@ -1,0 +1,18 @@
+using NativeIpc;
+using NativeIpc.Demo;
+
+// Needed only when this app is published with NativeAOT; harmless otherwise.
+Multiprocessing.FreezeSupport();
+
+var examples = new (string Name, Action Run)[]
+{
+    ("process", ProcessExample.Run),
+};
+
+var only = args.Length > 0 ? args : null;
+foreach (var (name, run) in examples)
+{
+    if (only is not null && !only.Contains(name)) continue;
+    Console.WriteLine($"== {name} ==");
+    run();
+}

@@ -1,0 +1,39 @@
+using NativeIpc.Process;
+
+namespace NativeIpc;
+
+/// <summary>Python's <c>multiprocessing</c> module functions, for code ported line by line.</summary>
+public static class Multiprocessing
+{
+    /// <summary>The process this code runs in: "MainProcess" in the program you started, the name its parent
+    /// gave in a child.</summary>
+    /// <remarks>Python: multiprocessing.current_process()</remarks>
+    public static IpcProcess CurrentProcess => IpcProcess.Current;
+
+    /// <summary>The parent, in a NativeIpc child; null in the main process.</summary>
+    /// <remarks>Python: multiprocessing.parent_process()</remarks>
+    public static IpcProcess? ParentProcess => IpcProcess.Parent;
+
+    /// <summary>Child processes started by this process that are still running.</summary>
+    /// <remarks>Python: multiprocessing.active_children()</remarks>
+    public static IReadOnlyList<IpcProcess> ActiveChildren() => IpcProcess.LiveChildren();
+
+    /// <summary>The number of CPUs this process may use: honours the affinity mask and a cgroup CPU quota
+    /// (it is <see cref="Environment.ProcessorCount"/>).</summary>
+    /// <remarks>Python: multiprocessing.cpu_count() / os.process_cpu_count()</remarks>
+    public static int CpuCount => Environment.ProcessorCount;
+
+    /// <summary>Creates (without starting) a child process; see <see cref="IpcProcess(Delegate, object?[])"/>.</summary>
+    /// <remarks>Python: multiprocessing.Process(target=..., args=...)</remarks>
+    public static IpcProcess Process(Delegate target, params object?[] args) => new(target, args);
+
+    /// <summary>Call first thing in <c>Main</c> of a NativeAOT or single-file app: in a child it runs the target and
+    /// exits; in the main process it returns at once. Elsewhere it is not needed (a startup hook does the same)
+    /// and does nothing.</summary>
+    /// <remarks>Python: multiprocessing.freeze_support()</remarks>
+    public static void FreezeSupport()
+    {
+        IpcProcess.FreezeSupportCalled = true;
+        if (ChildBootstrap.PendingChannel is { } channel) ChildBootstrap.RunAndExit(channel);
+    }
+}

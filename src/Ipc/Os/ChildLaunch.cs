@@ -1,0 +1,5 @@
+namespace NativeIpc.Os;
+
+/// <summary>Everything a launcher needs to start one child: the program, its arguments and environment,
+/// and the launch spec the child's bootstrap reads from its inherited channel.</summary>
+internal sealed record ChildLaunch(string Program, IReadOnlyList<string> Argv, IReadOnlyDictionary<string, string> Environment, byte[] Spec, bool Daemon);

@@ -1,0 +1,17 @@
+namespace NativeIpc.Os;
+
+/// <summary>A child process as the platform sees it: pid, exit observation, signals.</summary>
+internal interface IChildProcess : IDisposable
+{
+    /// <summary>The operating system's process id.</summary>
+    int Pid { get; }
+
+    /// <summary>Completes with the exit code (Python style: minus the signal number when killed by one).</summary>
+    Task<int> Exited { get; }
+
+    /// <summary>Asks the child to stop (SIGTERM / TerminateProcess); <paramref name="force"/> sends SIGKILL.</summary>
+    void Stop(bool force);
+
+    /// <summary>What the child wrote on its status channel before it exited (valid once <see cref="Exited"/> completed).</summary>
+    byte[] StatusReport { get; }
+}

@@ -1,0 +1,57 @@
+using System.Runtime.Versioning;
+using NativeIpc.Platform.Unix;
+
+namespace NativeIpc.Os.Unix;
+
+/// <summary>A spawned child: its pidfd (signals and exit without pid-reuse races) and the read end of its status pipe.</summary>
+[SupportedOSPlatform("linux")]
+internal sealed class UnixChildProcess : IChildProcess
+{
+    private readonly SafeFd _pidfd;
+    private readonly SafeFd _status;
+    private readonly TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private byte[] _report = [];
+
+    public UnixChildProcess(int pid, SafeFd pidfd, SafeFd status, PidFdWatcher watcher)
+    {
+        Pid = pid;
+        _pidfd = pidfd;
+        _status = status;
+        FileDescriptors.SetNonBlocking(_status, true);
+        watcher.Add(this);
+    }
+
+    public int Pid { get; }
+
+    public Task<int> Exited => _exited.Task;
+
+    public byte[] StatusReport => _report;
+
+    internal int PidFdNumber => _pidfd.Fd;
+
+    /// <summary>Called by the watcher when the pidfd turns readable: reaps and completes.</summary>
+    internal bool TryComplete()
+    {
+        if (!PidFd.TryReap(_pidfd, out var status)) return false;
+        var ms = new MemoryStream();
+        Span<byte> buf = stackalloc byte[4096];
+        int n;
+        while ((n = FileDescriptors.Read(_status, buf)) > 0) ms.Write(buf[..n]);
+        _report = ms.ToArray();
+        _status.Dispose();
+        _exited.TrySetResult(status.PythonExitCode);
+        return true;
+    }
+
+    public void Stop(bool force)
+    {
+        if (_exited.Task.IsCompleted) return;
+        PidFd.SendSignal(_pidfd, force ? Signals.SIGKILL : Signals.SIGTERM);
+    }
+
+    public void Dispose()
+    {
+        // The pidfd stays open until the watcher reaped the child, or a later kill could hit a reused pid.
+        if (_exited.Task.IsCompleted) _pidfd.Dispose();
+    }
+}

@@ -1,0 +1,106 @@
+using System.Collections.Concurrent;
+using System.Runtime.Versioning;
+using NativeIpc.Platform.Unix;
+
+namespace NativeIpc.Os.Unix;
+
+/// <summary>Linux launcher: posix_spawn from one long-lived thread (so PR_SET_PDEATHSIG, which follows the
+/// creating thread, fires only when the parent process dies), a pipe carrying the spec (fd 3) and a pipe
+/// carrying the status report back (fd 4), pidfds to watch exits.</summary>
+[SupportedOSPlatform("linux")]
+internal sealed class UnixProcessLauncher : IProcessLauncher
+{
+    private const int SpecFd = 3;
+    private const int StatusFd = 4;
+
+    private readonly BlockingCollection<(ChildLaunch Launch, TaskCompletionSource<IChildProcess> Done)> _requests = new();
+    private readonly Lazy<PidFdWatcher> _watcher = new(() => new PidFdWatcher());
+
+    public UnixProcessLauncher()
+    {
+        var t = new Thread(SpawnLoop) { IsBackground = true, Name = "NativeIpc spawner" };
+        t.Start();
+    }
+
+    public IChildProcess Spawn(ChildLaunch launch)
+    {
+        var done = new TaskCompletionSource<IChildProcess>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _requests.Add((launch, done));
+        return done.Task.GetAwaiter().GetResult();
+    }
+
+    private void SpawnLoop()
+    {
+        foreach (var (launch, done) in _requests.GetConsumingEnumerable())
+        {
+            try { done.SetResult(SpawnNow(launch)); }
+            catch (Exception e) { done.SetException(e); }
+        }
+    }
+
+    private IChildProcess SpawnNow(ChildLaunch launch)
+    {
+        var (specRead, specWrite) = FileDescriptors.CreatePipe();
+        var (statusRead, statusWrite) = FileDescriptors.CreatePipe();
+        try
+        {
+            var env = new List<string>(launch.Environment.Count + 1);
+            foreach (var (k, v) in launch.Environment)
+                if (k != IProcessLauncher.ChannelVariable) env.Add($"{k}={v}");
+            env.Add($"{IProcessLauncher.ChannelVariable}={SpecFd},{StatusFd}");
+
+            int pid = PosixSpawn.Spawn(launch.Program, launch.Argv, env, [(specRead, SpecFd), (statusWrite, StatusFd)]);
+            specRead.Dispose();
+            statusWrite.Dispose();
+            var pidfd = PidFd.Open(pid); // the child cannot be reaped before this: only we wait for it
+            var child = new UnixChildProcess(pid, pidfd, statusRead, _watcher.Value);
+            try
+            {
+                // Pipe capacity (64 KiB) would block a large spec until the child reads it; write off-thread then.
+                if (launch.Spec.Length <= 60_000) WriteSpec(specWrite, launch.Spec);
+                else _ = Task.Run(() => WriteSpec(specWrite, launch.Spec));
+            }
+            catch (PosixException)
+            {
+                // The child died before reading: its exit status tells the story.
+            }
+            return child;
+        }
+        catch
+        {
+            specRead.Dispose(); specWrite.Dispose(); statusRead.Dispose(); statusWrite.Dispose();
+            throw;
+        }
+    }
+
+    private static void WriteSpec(SafeFd fd, byte[] spec)
+    {
+        using (fd) FileDescriptors.WriteAll(fd, spec);
+    }
+
+    public (byte[] Spec, Action<byte[]> ReportStatus) OpenChildChannel(string channel)
+    {
+        var parts = channel.Split(',');
+        var spec = new SafeFd(int.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture));
+        var status = new SafeFd(int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture));
+        byte[] bytes;
+        using (spec) bytes = FileDescriptors.ReadToEnd(spec);
+        return (bytes, report =>
+        {
+            using (status)
+            {
+                try { FileDescriptors.WriteAll(status, report); }
+                catch (PosixException) { /* parent gone: nobody to tell */ }
+            }
+        });
+    }
+
+    public bool BindToParentLifetime(int parentPid)
+    {
+        ProcessControl.SetParentDeathSignal(Signals.SIGKILL);
+        // The parent may have died before prctl: then we were re-parented already.
+        return ProcessControl.GetParentPid() == parentPid;
+    }
+
+    public bool IsRunning(int pid) => Signals.Exists(pid);
+}

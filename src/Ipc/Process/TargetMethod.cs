@@ -1,0 +1,102 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Reflection;
+using System.Runtime.CompilerServices;
+
+namespace NativeIpc.Process;
+
+/// <summary>Names a child's target so another process can find it: assembly, type, method and parameter types.
+/// Only static methods and lambdas that capture nothing qualify: a child has none of the parent's objects.</summary>
+internal sealed record TargetMethod(string AssemblyName, string AssemblyPath, string TypeName, string MethodName, string[] ParameterTypes)
+{
+    public string DisplayName => $"{TypeName}.{MethodName}";
+
+    /// <summary>Checks <paramref name="target"/> and describes it; throws <see cref="ArgumentException"/> saying what to change.</summary>
+    public static TargetMethod Describe(Delegate target, out ParameterInfo[] parameters)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        if (target.HasSingleTarget == false)
+            throw new ArgumentException("The target is a multicast delegate; pass a single static method or lambda.", nameof(target));
+        var m = target.Method;
+        var declaring = m.DeclaringType
+            ?? throw new ArgumentException("The target is a dynamic method; a child process cannot find it. Use a static method.", nameof(target));
+        if (!m.IsStatic)
+        {
+            var closure = target.Target?.GetType();
+            bool compilerGenerated = closure is not null && closure.IsDefined(typeof(CompilerGeneratedAttribute), false);
+            if (!compilerGenerated)
+                throw new ArgumentException(
+                    $"The target '{declaring.Name}.{m.Name}' is an instance method: a child process has no copy of the object it runs on. " +
+                    "Use a static method, or a lambda that captures nothing, and pass what it needs as arguments.", nameof(target));
+            var captured = closure!.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic);
+            if (captured.Length > 0)
+                throw new ArgumentException(
+                    $"The target lambda captures {string.Join(", ", captured.Select(f => $"'{f.Name}'"))}: a child process cannot see captured variables. " +
+                    "Make the lambda 'static' and pass those values as arguments, e.g. IpcProcess.Start(static (int n) => Work(n), n).", nameof(target));
+        }
+        if (m.IsGenericMethod || declaring.ContainsGenericParameters || declaring.IsGenericType)
+            throw new ArgumentException($"The target '{declaring.Name}.{m.Name}' is generic; use a non-generic static method.", nameof(target));
+        if (declaring.Assembly.IsDynamic || declaring.Assembly.IsCollectible)
+            throw new ArgumentException($"The target's assembly '{declaring.Assembly.GetName().Name}' is dynamic or collectible; a child process cannot load it.", nameof(target));
+        parameters = m.GetParameters();
+        foreach (var p in parameters)
+            if (p.ParameterType.IsByRef)
+                throw new ArgumentException($"Parameter '{p.Name}' of the target is passed by reference; a child process cannot write back to the parent.", nameof(target));
+        return new TargetMethod(declaring.Assembly.FullName!, declaring.Assembly.Location, declaring.FullName!, m.Name,
+            parameters.Select(p => p.ParameterType.FullName ?? p.ParameterType.Name).ToArray());
+    }
+
+    public void Write(BinaryWriter w)
+    {
+        w.Write(AssemblyName); w.Write(AssemblyPath); w.Write(TypeName); w.Write(MethodName);
+        w.Write(ParameterTypes.Length);
+        foreach (var p in ParameterTypes) w.Write(p);
+    }
+
+    public static TargetMethod Read(BinaryReader r)
+    {
+        string a = r.ReadString(), path = r.ReadString(), t = r.ReadString(), m = r.ReadString();
+        var ps = new string[r.ReadInt32()];
+        for (int i = 0; i < ps.Length; i++) ps[i] = r.ReadString();
+        return new TargetMethod(a, path, t, m, ps);
+    }
+
+    /// <summary>In the child: finds the method (and, for a lambda, its closure singleton).</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "The target was named by the same binary.")]
+    [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "The target was named by the same binary.")]
+    [UnconditionalSuppressMessage("Trimming", "IL2072", Justification = "The target was named by the same binary.")]
+    public (MethodInfo Method, object? Instance) Resolve()
+    {
+        Assembly asm;
+        try
+        {
+            asm = AppDomain.CurrentDomain.GetAssemblies().FirstOrDefault(a => a.FullName == AssemblyName)
+                ?? LoadAssembly();
+        }
+        catch (Exception e) when (e is FileNotFoundException or FileLoadException or BadImageFormatException or IOException)
+        {
+            throw new IpcChildStartException(
+                $"Target '{DisplayName}' not found in the child: assembly '{AssemblyName}' could not be loaded " +
+                $"(looked for '{AssemblyPath}'; was it moved or deleted?): {e.Message}", e);
+        }
+        var type = asm.GetType(TypeName, throwOnError: false)
+            ?? throw new IpcChildStartException($"Target '{DisplayName}' not found in the child: assembly '{asm.GetName().Name}' has no type '{TypeName}'.");
+        var method = type.GetMethods(BindingFlags.Static | BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly)
+            .FirstOrDefault(mi => mi.Name == MethodName && mi.GetParameters().Select(p => p.ParameterType.FullName ?? p.ParameterType.Name).SequenceEqual(ParameterTypes))
+            ?? throw new IpcChildStartException($"Target '{DisplayName}({string.Join(", ", ParameterTypes)})' not found in the child: the assembly it loaded differs from the parent's.");
+        object? instance = null;
+        if (!method.IsStatic)
+        {
+            // A capture-free lambda lives on the compiler's singleton closure class.
+            instance = type.GetField("<>9", BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic)?.GetValue(null)
+                ?? RuntimeHelpers.GetUninitializedObject(type);
+        }
+        return (method, instance);
+    }
+
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Loading the parent's own assembly by path is the point.")]
+    private Assembly LoadAssembly()
+    {
+        try { return Assembly.Load(new AssemblyName(AssemblyName)); }
+        catch (FileNotFoundException) when (File.Exists(AssemblyPath)) { return Assembly.LoadFrom(AssemblyPath); }
+    }
+}

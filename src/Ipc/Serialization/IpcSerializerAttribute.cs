@@ -1,0 +1,12 @@
+namespace NativeIpc;
+
+/// <summary>Names the <see cref="IIpcSerializer{T}"/> for the type it decorates. Every process — the parent and
+/// each spawned child — finds it, so it is the way to give a custom type to a child process.</summary>
+/// <param name="serializerType">A class with a public parameterless constructor implementing
+/// <see cref="IIpcSerializer{T}"/> for the decorated type.</param>
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct | AttributeTargets.Enum, Inherited = false)]
+public sealed class IpcSerializerAttribute(Type serializerType) : Attribute
+{
+    /// <summary>The serializer class.</summary>
+    public Type SerializerType { get; } = serializerType;
+}

@@ -1,0 +1,10 @@
+namespace NativeIpc.Transfer;
+
+/// <summary>The contract for NativeIpc objects passed to a child process: they travel as a handle (a segment name,
+/// an inherited descriptor), never by value. The implementing type also declares
+/// <c>internal static TSelf ReadTransfer(BinaryReader reader)</c>, which the child calls to attach.</summary>
+internal interface ITransferable
+{
+    /// <summary>Writes what a child needs to attach to the same OS object.</summary>
+    void WriteTransfer(BinaryWriter writer);
+}

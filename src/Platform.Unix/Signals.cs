@@ -1,0 +1,32 @@
+using System.Runtime.InteropServices;
+using Tmds.Linux;
+using P = NativeIpc.Platform.Unix.Interop.Process;
+
+namespace NativeIpc.Platform.Unix;
+
+/// <summary>Signal numbers and kill(2).</summary>
+public static class Signals
+{
+    /// <summary>SIGKILL.</summary>
+    public static int SIGKILL => LibC.SIGKILL;
+    /// <summary>SIGTERM.</summary>
+    public static int SIGTERM => LibC.SIGTERM;
+    /// <summary>SIGINT.</summary>
+    public static int SIGINT => LibC.SIGINT;
+
+    /// <summary>Sends <paramref name="signal"/> to <paramref name="pid"/>; returns false when the process no longer exists.</summary>
+    public static bool Kill(int pid, int signal)
+    {
+        if (P.kill(pid, signal) == 0) return true;
+        int errno = Marshal.GetLastPInvokeError();
+        if (errno == LibC.ESRCH) return false;
+        throw new PosixException("kill", errno, $"pid {pid}, signal {signal}");
+    }
+
+    /// <summary>True if a process with this pid exists (it may be a zombie); uses kill(pid, 0).</summary>
+    public static bool Exists(int pid)
+    {
+        if (P.kill(pid, 0) == 0) return true;
+        return Marshal.GetLastPInvokeError() != LibC.ESRCH;
+    }
+}

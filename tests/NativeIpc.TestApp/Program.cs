@@ -1,0 +1,62 @@
+using NativeIpc;
+
+Multiprocessing.FreezeSupport();
+
+switch (args[0])
+{
+    case "daemon-parent":
+    {
+        // Starts a daemon child that records its pid and sleeps; then sleeps until killed.
+        var child = new IpcProcess(Children.SleepForever, args[1]) { Daemon = true }.Start();
+        Console.WriteLine($"child {child.Pid}");
+        Thread.Sleep(Timeout.Infinite);
+        break;
+    }
+    case "nondaemon-exit":
+    {
+        // Main returns at once; the runtime must wait for the non-daemon child, which writes a file after 500 ms.
+        IpcProcess.Start(Children.WriteAfterDelay, args[1], 500);
+        Console.WriteLine("main returns");
+        break;
+    }
+    case "daemon-exit":
+    {
+        // Main returns at once; the daemon child must be killed at exit, never writing its file.
+        new IpcProcess(Children.WriteAfterDelay, args[1], 3000) { Daemon = true }.Start();
+        Console.WriteLine("main returns");
+        break;
+    }
+    case "throw":
+    {
+        using var p = IpcProcess.Start(Children.Throw, "boom from child");
+        p.Join(TimeSpan.FromSeconds(30));
+        Console.WriteLine($"exitcode {p.ExitCode}");
+        break;
+    }
+    case "hello":
+    {
+        using var p = IpcProcess.Start(Children.Hello, "hello from child");
+        p.Join(TimeSpan.FromSeconds(30));
+        Console.WriteLine($"exitcode {p.ExitCode}");
+        break;
+    }
+}
+
+internal static class Children
+{
+    public static void SleepForever(string pidFile)
+    {
+        File.WriteAllText(pidFile, Environment.ProcessId.ToString());
+        Thread.Sleep(Timeout.Infinite);
+    }
+
+    public static void WriteAfterDelay(string path, int delayMs)
+    {
+        Thread.Sleep(delayMs);
+        File.WriteAllText(path, "done");
+    }
+
+    public static void Throw(string message) => throw new InvalidOperationException(message);
+
+    public static void Hello(string message) => Console.WriteLine(message);
+}
