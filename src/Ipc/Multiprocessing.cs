@@ -3,7 +3,7 @@ using NativeIpc.Process;
 namespace NativeIpc;
 
 /// <summary>Python's <c>multiprocessing</c> module functions, for code ported line by line.</summary>
-public static class Multiprocessing
+public static partial class Multiprocessing
 {
     /// <summary>The process this code runs in: "MainProcess" in the program you started, the name its parent
     /// gave in a child.</summary>

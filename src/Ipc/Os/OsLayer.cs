@@ -6,6 +6,22 @@ internal static class OsLayer
     /// <summary>The process launcher for this operating system.</summary>
     public static IProcessLauncher Launcher { get; } = Create();
 
+    /// <summary>Named shared memory for this operating system.</summary>
+    public static ISharedMemoryProvider SharedMemory { get; } = CreateSharedMemory();
+
+    /// <summary>Sleep/wake on shared words.</summary>
+    public static IAddressWaiter Waiter { get; } = OperatingSystem.IsLinux() ? CreateFutexWaiter() : new Windows.PollingWaiter();
+
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    private static IAddressWaiter CreateFutexWaiter() => new Unix.FutexWaiter();
+
+    private static ISharedMemoryProvider CreateSharedMemory()
+    {
+        if (OperatingSystem.IsWindows()) return new Windows.WindowsSharedMemory();
+        if (OperatingSystem.IsLinux()) return new Unix.UnixSharedMemory();
+        throw new PlatformNotSupportedException("NativeIpc shares memory on Linux and Windows.");
+    }
+
     private static IProcessLauncher Create()
     {
         if (OperatingSystem.IsWindows()) return new Windows.WindowsProcessLauncher();

@@ -1,0 +1,11 @@
+namespace NativeIpc.Os;
+
+/// <summary>A named shared-memory object mapped into this process.</summary>
+internal unsafe interface ISharedMapping : IDisposable
+{
+    /// <summary>Start of the mapping.</summary>
+    byte* Pointer { get; }
+
+    /// <summary>Mapped length in bytes.</summary>
+    long Length { get; }
+}

@@ -1,0 +1,26 @@
+namespace NativeIpc.Os;
+
+/// <summary>Platform seam for named shared memory: POSIX shm objects on Unix, named file mappings on Windows.</summary>
+internal interface ISharedMemoryProvider
+{
+    /// <summary>Longest name accepted (without the platform's prefix).</summary>
+    int MaxNameLength { get; }
+
+    /// <summary>Creates a new object of exactly <paramref name="size"/> bytes, pages reserved, owner-only, and maps it.
+    /// Fails if the name exists.</summary>
+    ISharedMapping Create(string name, long size);
+
+    /// <summary>Maps an existing object. Throws <see cref="FileNotFoundException"/> if there is none by that name.</summary>
+    ISharedMapping Open(string name);
+
+    /// <summary>Removes the name (existing mappings stay valid). False if it did not exist. No-op where the OS
+    /// reference-counts names (Windows).</summary>
+    bool Unlink(string name);
+
+    /// <summary>Makes sure names created by this process with <paramref name="prefix"/> are removed if it dies
+    /// without removing them (crash, SIGKILL). Called once per process before its first create.</summary>
+    void TrackCrashCleanup(string prefix);
+
+    /// <summary>Removes objects whose names say their creator is a process that no longer exists.</summary>
+    void SweepLeftovers(string namePrefix);
+}

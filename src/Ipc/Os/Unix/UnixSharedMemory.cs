@@ -1,0 +1,88 @@
+using System.Runtime.Versioning;
+using NativeIpc.Platform.Unix;
+
+namespace NativeIpc.Os.Unix;
+
+/// <summary>shm_open/mmap segments. Crash cleanup: a tiny /bin/sh tracker holds the read end of a pipe whose
+/// write end only this process has; when this process dies in any way the pipe reports end-of-file and the
+/// tracker removes this process's names (the idea of CPython's resource_tracker, without a second runtime).</summary>
+[SupportedOSPlatform("linux")]
+internal sealed class UnixSharedMemory : ISharedMemoryProvider
+{
+    private const string ShmDir = "/dev/shm";
+    private SafeFd? _trackerLifeline;
+    private readonly object _gate = new();
+
+    public int MaxNameLength => 200;
+
+    public ISharedMapping Create(string name, long size)
+    {
+        var fd = PosixSharedMemory.Create("/" + name, size);
+        try { return new Mapping(fd, size); }
+        catch { fd.Dispose(); PosixSharedMemory.Unlink("/" + name); throw; }
+    }
+
+    public ISharedMapping Open(string name)
+    {
+        SafeFd fd;
+        try { fd = PosixSharedMemory.Open("/" + name); }
+        catch (PosixException e) when (e.Errno == Errno.ENOENT)
+        {
+            throw new FileNotFoundException($"No shared memory segment named '{name}' exists (it was never created, or its creator removed it).", name, e);
+        }
+        try { return new Mapping(fd, PosixSharedMemory.GetSize(fd)); }
+        catch { fd.Dispose(); throw; }
+    }
+
+    public bool Unlink(string name) => PosixSharedMemory.Unlink("/" + name);
+
+    public void TrackCrashCleanup(string prefix)
+    {
+        lock (_gate)
+        {
+            if (_trackerLifeline is not null) return;
+            var (read, write) = FileDescriptors.CreatePipe();
+            using (read)
+            {
+                // 'read' returns when every copy of the write end is closed, i.e. when we are gone.
+                string script = $"trap '' INT HUP TERM; read _ <&3; rm -f {ShmDir}/{prefix}*";
+                PosixSpawn.Spawn("/bin/sh", ["/bin/sh", "-c", script], ["PATH=/usr/bin:/bin"], [(read, 3)]);
+            }
+            _trackerLifeline = write; // held until this process exits
+        }
+    }
+
+    public void SweepLeftovers(string namePrefix)
+    {
+        if (!Directory.Exists(ShmDir)) return;
+        foreach (var path in Directory.EnumerateFiles(ShmDir, namePrefix + "*"))
+        {
+            string file = Path.GetFileName(path);
+            if (SegmentNames.CreatorPid(file) is int pid && pid != Environment.ProcessId && !Signals.Exists(pid))
+            {
+                try { PosixSharedMemory.Unlink("/" + file); } catch (PosixException) { /* raced with another sweeper */ }
+            }
+        }
+    }
+
+    private sealed unsafe class Mapping : ISharedMapping
+    {
+        private byte* _p;
+
+        public Mapping(SafeFd fd, long length)
+        {
+            using (fd) _p = PosixSharedMemory.Map(fd, length); // the mapping keeps the object alive; the fd is not needed
+            Length = length;
+        }
+
+        public byte* Pointer => _p != null ? _p : throw new ObjectDisposedException(nameof(ISharedMapping));
+        public long Length { get; }
+
+        public void Dispose()
+        {
+            if (_p == null) return;
+            PosixSharedMemory.Unmap(_p, Length);
+            _p = null;
+        }
+    }
+}

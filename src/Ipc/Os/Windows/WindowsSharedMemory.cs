@@ -1,0 +1,54 @@
+using System.Runtime.Versioning;
+using NativeIpc.Platform.Windows;
+
+namespace NativeIpc.Os.Windows;
+
+/// <summary>Named file mappings backed by the paging file. Windows reference-counts the name: it disappears with the
+/// last handle, so nothing can leak and unlink, tracking and sweeping have nothing to do.</summary>
+[SupportedOSPlatform("windows")]
+internal sealed class WindowsSharedMemory : ISharedMemoryProvider
+{
+    private const string Namespace = @"Local\";
+
+    public int MaxNameLength => 200;
+
+    public ISharedMapping Create(string name, long size) => new Mapping(WindowsFileMapping.Create(Namespace + name, size), size);
+
+    public ISharedMapping Open(string name)
+    {
+        try { return new Mapping(WindowsFileMapping.Open(Namespace + name), 0); }
+        catch (WindowsIoException e) when (e.ErrorCode == WindowsIoException.ErrorFileNotFound)
+        {
+            throw new FileNotFoundException($"No shared memory segment named '{name}' exists.", name, e);
+        }
+    }
+
+    public bool Unlink(string name) => false;
+
+    public void TrackCrashCleanup(string prefix) { }
+
+    public void SweepLeftovers(string namePrefix) { }
+
+    private sealed unsafe class Mapping : ISharedMapping
+    {
+        private readonly WindowsFileMapping _mapping;
+        private readonly WindowsMappedView _view;
+
+        public Mapping(WindowsFileMapping mapping, long size)
+        {
+            _mapping = mapping;
+            _view = mapping.Map(0, size);
+            // A whole-section view reports whole pages; the header holds the exact size.
+            Length = size != 0 ? size : *(long*)(_view.Pointer + SegmentLayout.TotalSizeOffset);
+        }
+
+        public byte* Pointer => _view.Pointer;
+        public long Length { get; }
+
+        public void Dispose()
+        {
+            _view.Dispose();
+            _mapping.Dispose();
+        }
+    }
+}
