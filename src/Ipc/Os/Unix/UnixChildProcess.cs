@@ -40,6 +40,7 @@ internal sealed class UnixChildProcess : IChildProcess
         _report = ms.ToArray();
         _status.Dispose();
         _exited.TrySetResult(status.PythonExitCode);
+        if (Volatile.Read(ref _disposed)) _pidfd.Dispose();
         return true;
     }
 
@@ -49,9 +50,12 @@ internal sealed class UnixChildProcess : IChildProcess
         PidFd.SendSignal(_pidfd, force ? Signals.SIGKILL : Signals.SIGTERM);
     }
 
+    private bool _disposed;
+
     public void Dispose()
     {
-        // The pidfd stays open until the watcher reaped the child, or a later kill could hit a reused pid.
+        // The pidfd stays open until the watcher reaped the child (it closes it then), or a later kill could hit a reused pid.
+        Volatile.Write(ref _disposed, true);
         if (_exited.Task.IsCompleted) _pidfd.Dispose();
     }
 }
