@@ -17,9 +17,27 @@ internal sealed class UnixSharedMemory : ISharedMemoryProvider
 
     public ISharedMapping Create(string name, long size)
     {
-        var fd = PosixSharedMemory.Create("/" + name, size);
+        SafeFd fd;
+        try { fd = PosixSharedMemory.Create("/" + name, size); }
+        catch (PosixException e) when (e.Errno == Errno.ENOSPC)
+        {
+            // Said here, at create, because the alternative is a SIGBUS on first touch of a page that is not there.
+            throw new IOException(
+                $"Not enough shared memory for '{name}': {size} bytes were asked for, {ShmDir} has {FreeBytes()} bytes free. " +
+                $"Free some, or enlarge {ShmDir} (mount -o remount,size=...).", e) { HResult = e.Errno };
+        }
+        catch (PosixException e) when (e.Errno == Errno.EEXIST)
+        {
+            throw new IOException($"A shared memory segment named '{name}' already exists.", e) { HResult = e.Errno };
+        }
         try { return new Mapping(fd, size); }
         catch { fd.Dispose(); PosixSharedMemory.Unlink("/" + name); throw; }
+    }
+
+    private static long FreeBytes()
+    {
+        try { return new DriveInfo(ShmDir).AvailableFreeSpace; }
+        catch (IOException) { return -1; }
     }
 
     public ISharedMapping Open(string name)
