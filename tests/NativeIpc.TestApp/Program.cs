@@ -40,6 +40,15 @@ switch (args[0])
         Console.WriteLine($"exitcode {p.ExitCode}");
         break;
     }
+    case "shared-array-sleep":
+    {
+        // Creates a tracked shared array, says its name, then sleeps until the test SIGKILLs it.
+        var arr = SharedArray<int>.Create([1, 2, 3]);
+        Console.WriteLine($"name {arr.Name}");
+        Thread.Sleep(Timeout.Infinite);
+        GC.KeepAlive(arr);
+        break;
+    }
 }
 
 internal static class Children

@@ -1,0 +1,139 @@
+using System.Diagnostics;
+using NUnit.Framework;
+
+namespace NativeIpc.Tests.Memory;
+
+[TestFixture]
+public class SharedArrayTests : ChildProcessFixture
+{
+    [Test]
+    public void Create_FromLength_IsZeroed()
+    {
+        using var a = SharedArray<double>.Create(5);
+        Assert.That(a.Length, Is.EqualTo(5));
+        Assert.That(a.ToArray(), Is.EqualTo(new double[5]));
+    }
+
+    [Test]
+    public void Create_FromSpanOrEnumerable_CopiesItems()
+    {
+        using var a = SharedArray<int>.Create([1, 2, 3]);
+        using var b = SharedArray<int>.Create(Enumerable.Range(1, 4));
+        using var c = Multiprocessing.Array(1.0, 2.0);
+        Assert.That(a.ToArray(), Is.EqualTo(new[] { 1, 2, 3 }));
+        Assert.That(b, Is.EqualTo(new[] { 1, 2, 3, 4 }));
+        Assert.That(c.ToArray(), Is.EqualTo(new[] { 1.0, 2.0 }));
+        using var d = Multiprocessing.Array<long>(3);
+        Assert.That(d.Length, Is.EqualTo(3));
+    }
+
+    [Test]
+    public void Indexer_ReturnsReference_WritesInPlace()
+    {
+        using var a = SharedArray<int>.Create([1, 2, 3]);
+        a[1] *= 10;
+        ref int r = ref a[2];
+        r = 30;
+        using var b = SharedArray<int>.Attach(a.Name);
+        Assert.That(b.ToArray(), Is.EqualTo(new[] { 1, 20, 30 }));
+        b.AsSpan()[0] = 9;
+        Assert.That(a[0], Is.EqualTo(9));
+    }
+
+    [Test]
+    public void Indexer_OutOfRange_ThrowsIndexOutOfRange()
+    {
+        using var a = SharedArray<int>.Create(3);
+        Assert.Throws<IndexOutOfRangeException>(() => _ = a[3]);
+        Assert.Throws<IndexOutOfRangeException>(() => _ = a[-1]);
+    }
+
+    [Test]
+    public void CopyFromAndCopyTo_CheckLengths()
+    {
+        using var a = SharedArray<short>.Create(3);
+        a.CopyFrom([4, 5]);
+        var dest = new short[3];
+        a.CopyTo(dest);
+        Assert.That(dest, Is.EqualTo(new short[] { 4, 5, 0 }));
+        Assert.Throws<ArgumentException>(() => a.CopyFrom(new short[4]));
+        Assert.Throws<ArgumentException>(() => a.CopyTo(new short[2]));
+    }
+
+    [Test]
+    public void Create_EmptyOrNonPositiveLength_ThrowsArgumentOutOfRange()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => SharedArray<int>.Create(0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SharedArray<int>.Create(-5));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SharedArray<int>.Create(ReadOnlySpan<int>.Empty));
+    }
+
+    [Test]
+    public void Create_BadName_ThrowsArgumentException()
+    {
+        Assert.Throws<ArgumentException>(() => SharedArray<int>.Create(1, "nipc/x"));
+        Assert.Throws<ArgumentException>(() => SharedArray<int>.Create(1, new string('n', 201)));
+    }
+
+    [Test]
+    public void Attach_OtherElementType_ThrowsMismatch()
+    {
+        using var a = SharedArray<int>.Create(4);
+        Assert.Throws<IpcSegmentMismatchException>(() => SharedArray<uint>.Attach(a.Name));
+        Assert.Throws<IpcSegmentMismatchException>(() => SharedArray<long>.Attach(a.Name));
+    }
+
+    [Test]
+    public void Attach_MissingName_ThrowsFileNotFound()
+        => Assert.Throws<FileNotFoundException>(() => SharedArray<int>.Attach("nipc-test-missing-" + Guid.NewGuid().ToString("N")));
+
+    [Test]
+    public void UseAfterDispose_ThrowsObjectDisposed()
+    {
+        var a = SharedArray<int>.Create(2);
+        a.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => _ = a[0]);
+        Assert.Throws<ObjectDisposedException>(() => a.AsSpan());
+        Assert.Throws<ObjectDisposedException>(() => a.ToArray());
+        Assert.Throws<ObjectDisposedException>(() => a.CopyFrom([1]));
+    }
+
+    [Test]
+    public void PassedToChild_SeedExample_ChildIncrementsAndDoubles()
+    {
+        using var num = Multiprocessing.Value(0);
+        using var arr = Multiprocessing.Array(1.0, 2.0, 3.0);
+        var p = Track(IpcProcess.Start(MemoryChildTargets.IncrementAndDouble, num, arr));
+        JoinOrFail(p);
+        Assert.That(p.ExitCode, Is.EqualTo(0));
+        Assert.That(num.Value, Is.EqualTo(1));
+        Assert.That(arr.ToArray(), Is.EqualTo(new[] { 2.0, 4.0, 6.0 }));
+    }
+
+    [Test]
+    public void PassedToChild_ChildDisposesItsCopy_SegmentSurvives()
+    {
+        using var arr = SharedArray<int>.Create(1);
+        var p = Track(IpcProcess.Start(MemoryChildTargets.WriteThenDispose, arr));
+        JoinOrFail(p);
+        Assert.That(p.ExitCode, Is.EqualTo(0));
+        Assert.That(arr[0], Is.EqualTo(7));
+        Assert.That(File.Exists("/dev/shm/" + arr.Name), Is.True);
+        using var again = SharedArray<int>.Attach(arr.Name);
+    }
+
+    [Test]
+    public void CreatorSigkilled_CrashTrackerRemovesSegmentWithin5s()
+    {
+        var psi = new ProcessStartInfo(TestPaths.TestApp, "shared-array-sleep") { RedirectStandardOutput = true };
+        var app = Track(System.Diagnostics.Process.Start(psi)!);
+        var line = app.StandardOutput.ReadLineAsync().WaitAsync(ChildTimeout).GetAwaiter().GetResult();
+        Assert.That(line, Does.StartWith("name "));
+        string name = line!["name ".Length..];
+        Assert.That(File.Exists("/dev/shm/" + name), Is.True);
+        app.Kill(entireProcessTree: false); // SIGKILL the creator only: the tracker must survive to clean up
+        Assert.That(app.WaitForExit(30_000), Is.True);
+        Assert.That(Eventually(() => !File.Exists("/dev/shm/" + name), TimeSpan.FromSeconds(5)), Is.True,
+            $"/dev/shm/{name} still exists 5 s after its creator was SIGKILLed");
+    }
+}
