@@ -125,15 +125,41 @@ public class SharedArrayTests : ChildProcessFixture
     [Test]
     public void CreatorSigkilled_CrashTrackerRemovesSegmentWithin5s()
     {
-        var psi = new ProcessStartInfo(TestPaths.TestApp, "shared-array-sleep") { RedirectStandardOutput = true };
+        string name = StartCreatorAndSigkill("shared-array-sleep");
+        Assert.That(Eventually(() => !File.Exists("/dev/shm/" + name), TimeSpan.FromSeconds(5)), Is.True,
+            $"/dev/shm/{name} still exists 5 s after its creator was SIGKILLed");
+    }
+
+    [Test]
+    public void CreatorSigkilled_SegmentWithChosenName_IsRemovedToo_ButNotAReusedName()
+    {
+        string chosen = "nipc-test-chosen-" + Guid.NewGuid().ToString("N")[..8];
+        string released = "nipc-test-released-" + Guid.NewGuid().ToString("N")[..8];
+        SharedMemory? reused = null;
+        // The creator removed 'released' before the kill; by then someone else (this test) owns that name.
+        string name = StartCreatorAndSigkill("named-shared-memory-sleep", chosen, released, afterStart: () => reused = SharedMemory.Create(16, released));
+        using var _ = reused;
+        Assert.That(name, Is.EqualTo(chosen));
+        Assert.That(Eventually(() => !File.Exists("/dev/shm/" + chosen), TimeSpan.FromSeconds(5)), Is.True,
+            $"/dev/shm/{chosen} still exists 5 s after its creator was SIGKILLed");
+        Thread.Sleep(200); // the tracker has run; it must have left the reused name alone
+        Assert.That(File.Exists("/dev/shm/" + released), Is.True, "the tracker removed a name its process had already given up");
+    }
+
+    /// <summary>Starts TestApp with <paramref name="args"/>, reads the segment name it prints, SIGKILLs it (only it: its
+    /// crash tracker must survive to clean up) and returns the name.</summary>
+    private string StartCreatorAndSigkill(string command, string? arg1 = null, string? arg2 = null, Action? afterStart = null)
+    {
+        var psi = new ProcessStartInfo(TestPaths.TestApp) { RedirectStandardOutput = true };
+        foreach (var a in new[] { command, arg1, arg2 }) if (a is not null) psi.ArgumentList.Add(a);
         var app = Track(System.Diagnostics.Process.Start(psi)!);
         var line = app.StandardOutput.ReadLineAsync().WaitAsync(ChildTimeout).GetAwaiter().GetResult();
         Assert.That(line, Does.StartWith("name "));
         string name = line!["name ".Length..];
         Assert.That(File.Exists("/dev/shm/" + name), Is.True);
-        app.Kill(entireProcessTree: false); // SIGKILL the creator only: the tracker must survive to clean up
+        afterStart?.Invoke();
+        app.Kill(entireProcessTree: false);
         Assert.That(app.WaitForExit(30_000), Is.True);
-        Assert.That(Eventually(() => !File.Exists("/dev/shm/" + name), TimeSpan.FromSeconds(5)), Is.True,
-            $"/dev/shm/{name} still exists 5 s after its creator was SIGKILLed");
+        return name;
     }
 }

@@ -5,7 +5,9 @@ namespace NativeIpc.Os.Unix;
 
 /// <summary>shm_open/mmap segments. Crash cleanup: a tiny /bin/sh tracker holds the read end of a pipe whose
 /// write end only this process has; when this process dies in any way the pipe reports end-of-file and the
-/// tracker removes this process's names (the idea of CPython's resource_tracker, without a second runtime).</summary>
+/// tracker removes this process's names (the idea of CPython's resource_tracker, without a second runtime).
+/// Generated names carry this process's pid and are matched by prefix; names the user chose are registered over the
+/// same pipe as <c>+name</c> / <c>-name</c> lines.</summary>
 [SupportedOSPlatform("linux")]
 internal sealed class UnixSharedMemory : ISharedMemoryProvider
 {
@@ -62,12 +64,37 @@ internal sealed class UnixSharedMemory : ISharedMemoryProvider
             var (read, write) = FileDescriptors.CreatePipe();
             using (read)
             {
-                // 'read' returns when every copy of the write end is closed, i.e. when we are gone.
-                string script = $"trap '' INT HUP TERM; read _ <&3; rm -f {ShmDir}/{prefix}*";
+                // 'read' fails at end-of-file, when every copy of the write end is closed, i.e. when we are gone.
+                // Until then it collects user-chosen names in "$@" (the only list POSIX sh has); '-name' rotates the
+                // list once, dropping that name. Names are only ever expanded quoted, never evaluated.
+                string script =
+                    "trap '' INT HUP TERM\n" +
+                    "while IFS= read -r l <&3; do\n" +
+                    "  case $l in\n" +
+                    "    +*) set -- \"$@\" \"${l#+}\" ;;\n" +
+                    "    -*) n=${l#-}; c=$#; while [ \"$c\" -gt 0 ]; do x=$1; shift; [ \"$x\" = \"$n\" ] || set -- \"$@\" \"$x\"; c=$((c-1)); done ;;\n" +
+                    "  esac\n" +
+                    "done\n" +
+                    $"rm -f {ShmDir}/{prefix}*\n" +
+                    $"for x do rm -f -- \"{ShmDir}/$x\"; done\n";
                 PosixSpawn.Spawn("/bin/sh", ["/bin/sh", "-c", script], ["PATH=/usr/bin:/bin"], [(read, 3)]);
             }
             _trackerLifeline = write; // held until this process exits
         }
+    }
+
+    public void TrackName(string name) => TellTracker('+', name);
+
+    public void UntrackName(string name) => TellTracker('-', name);
+
+    private void TellTracker(char op, string name)
+    {
+        SafeFd? lifeline;
+        lock (_gate) lifeline = _trackerLifeline;
+        if (lifeline is null) return;
+        // One line, well under PIPE_BUF: the kernel writes it atomically, so concurrent callers never interleave.
+        try { FileDescriptors.WriteAll(lifeline, System.Text.Encoding.UTF8.GetBytes($"{op}{name}\n")); }
+        catch (PosixException) { /* tracker gone (someone killed it): crash cleanup is best effort, the segment still works */ }
     }
 
     public void SweepLeftovers(string namePrefix)
