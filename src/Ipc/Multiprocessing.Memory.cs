@@ -8,7 +8,8 @@ public static partial class Multiprocessing
     public static SharedValue<T> Value<T>(T initial) where T : unmanaged => SharedValue<T>.Create(initial);
 
     /// <summary>Creates a shared array holding <paramref name="items"/>:
-    /// <c>Multiprocessing.Array(1.0, 2.0, 3.0)</c> is Python's <c>Array('d', [1.0, 2.0, 3.0])</c>.</summary>
+    /// <c>Multiprocessing.Array(1.0, 2.0, 3.0)</c> is Python's <c>Array('d', [1.0, 2.0, 3.0])</c>.
+    /// Note <c>Array(5)</c> is a one-element array holding 5; Python's <c>Array('i', 5)</c> is <c>Array&lt;int&gt;(5)</c>.</summary>
     /// <remarks>Python: multiprocessing.Array</remarks>
     public static SharedArray<T> Array<T>(params T[] items) where T : unmanaged => SharedArray<T>.Create(items);
 

@@ -24,6 +24,10 @@ public sealed unsafe class SharedArray<T> : IDisposable, IEnumerable<T>, ITransf
     private readonly SharedSegment _segment;
     private T* _items;
 
+    // Seam for Python's Array(..., lock=True) / get_lock(), as in SharedValue: the sync branch's IpcRLock goes here,
+    // written after the name in WriteTransfer and re-attached in ReadTransfer. Nothing public refers to it yet.
+    internal IDisposable? _lock;
+
     private SharedArray(SharedSegment segment)
     {
         _segment = segment;
@@ -147,6 +151,7 @@ public sealed unsafe class SharedArray<T> : IDisposable, IEnumerable<T>, ITransf
     {
         _items = null;
         _segment.Dispose();
+        _lock?.Dispose();
     }
 
     /// <inheritdoc/>

@@ -25,6 +25,8 @@ public class SharedArrayTests : ChildProcessFixture
         Assert.That(c.ToArray(), Is.EqualTo(new[] { 1.0, 2.0 }));
         using var d = Multiprocessing.Array<long>(3);
         Assert.That(d.Length, Is.EqualTo(3));
+        using var e = Multiprocessing.Array<int>(5); // Python's Array('i', 5): a length, not an element
+        Assert.That(e.ToArray(), Is.EqualTo(new int[5]));
     }
 
     [Test]
