@@ -128,6 +128,21 @@ public class SharedMemoryTests : ChildProcessFixture
         Assert.Throws<IpcSegmentMismatchException>(() => SharedValue<int>.Attach(arr.Name));
     }
 
+    [TestCase(0)]
+    [TestCase(10)]
+    [TestCase(4096)]
+    public void Attach_ForeignShmObject_ThrowsMismatchNotACrash(int size)
+    {
+        string name = TestName();
+        File.WriteAllBytes("/dev/shm/" + name, Enumerable.Repeat((byte)0x5A, size).ToArray());
+        try
+        {
+            Assert.Throws<IpcSegmentMismatchException>(() => SharedMemory.Attach(name));
+            Assert.Throws<IpcSegmentMismatchException>(() => SharedArray<int>.Attach(name));
+        }
+        finally { File.Delete("/dev/shm/" + name); }
+    }
+
     [Test]
     public void UseAfterDispose_ThrowsObjectDisposed()
     {

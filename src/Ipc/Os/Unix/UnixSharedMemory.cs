@@ -50,7 +50,14 @@ internal sealed class UnixSharedMemory : ISharedMemoryProvider
         {
             throw new FileNotFoundException($"No shared memory segment named '{name}' exists (it was never created, or its creator removed it).", name, e);
         }
-        try { return new Mapping(fd, PosixSharedMemory.GetSize(fd)); }
+        try
+        {
+            long size = PosixSharedMemory.GetSize(fd);
+            // mmap cannot map 0 bytes; an empty object is not ours (ours are sized before their name is handed out).
+            if (size < SegmentLayout.HeaderSize)
+                throw new IpcSegmentMismatchException($"'{name}' is {size} bytes, too small to be a NativeIpc segment.");
+            return new Mapping(fd, size);
+        }
         catch { fd.Dispose(); throw; }
     }
 
