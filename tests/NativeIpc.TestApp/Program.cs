@@ -40,6 +40,26 @@ switch (args[0])
         Console.WriteLine($"exitcode {p.ExitCode}");
         break;
     }
+    case "shared-array-sleep":
+    {
+        // Creates a tracked shared array, says its name, then sleeps until the test SIGKILLs it.
+        var arr = SharedArray<int>.Create([1, 2, 3]);
+        Console.WriteLine($"name {arr.Name}");
+        Thread.Sleep(Timeout.Infinite);
+        GC.KeepAlive(arr);
+        break;
+    }
+    case "named-shared-memory-sleep":
+    {
+        // Like shared-array-sleep, with a name the test chose (args[1]) plus a named segment removed before the kill
+        // (args[2]), which the tracker must then leave alone.
+        var shm = SharedMemory.Create(4096, args[1]);
+        SharedMemory.Create(4096, args[2]).Dispose();
+        Console.WriteLine($"name {shm.Name}");
+        Thread.Sleep(Timeout.Infinite);
+        GC.KeepAlive(shm);
+        break;
+    }
 }
 
 internal static class Children

@@ -12,6 +12,7 @@ internal sealed unsafe class SharedSegment : IDisposable
     private static readonly object s_gate = new();
     private static bool s_tracked;
     private ISharedMapping? _mapping;
+    private bool _trackedByName;
 
     private SharedSegment(string name, ISharedMapping mapping, bool isCreator, bool unlinkOnDispose)
     {
@@ -59,6 +60,10 @@ internal sealed unsafe class SharedSegment : IDisposable
         if (track) EnsureTracked(provider);
         name ??= track ? SegmentNames.New() : SegmentNames.NewUntracked();
         var mapping = provider.Create(name, checked(payloadSize + SegmentLayout.HeaderSize));
+        // Generated names are found by the tracker's prefix; a chosen name must be told to it (after the create
+        // succeeded: registering a name that turned out to be someone else's would let our crash remove theirs).
+        bool byName = track && !name.StartsWith(SegmentNames.OwnPrefix, StringComparison.Ordinal);
+        if (byName) provider.TrackName(name);
         byte* b = mapping.Pointer;
         *(uint*)(b + SegmentLayout.MagicOffset) = SegmentLayout.Magic;
         *(ushort*)(b + SegmentLayout.VersionOffset) = SegmentLayout.Version;
@@ -67,7 +72,7 @@ internal sealed unsafe class SharedSegment : IDisposable
         *(int*)(b + SegmentLayout.CreatorPidOffset) = Environment.ProcessId;
         *(uint*)(b + SegmentLayout.TypeTagOffset) = typeTag;
         *(int*)(b + SegmentLayout.ElementSizeOffset) = elementSize;
-        return new SharedSegment(name, mapping, isCreator: true, unlinkOnDispose: track);
+        return new SharedSegment(name, mapping, isCreator: true, unlinkOnDispose: track) { _trackedByName = byName };
     }
 
     /// <summary>Publishes the payload: attachers wait for this before they read.</summary>
@@ -120,7 +125,12 @@ internal sealed unsafe class SharedSegment : IDisposable
     }
 
     /// <summary>Removes the name now; existing mappings stay valid.</summary>
-    public bool Unlink() => Provider.Unlink(Name);
+    public bool Unlink()
+    {
+        bool removed = Provider.Unlink(Name);
+        StopTracking();
+        return removed;
+    }
 
     public void Dispose()
     {
@@ -130,14 +140,23 @@ internal sealed unsafe class SharedSegment : IDisposable
         if (IsCreator && UnlinkOnDispose)
         {
             try { Provider.Unlink(Name); } catch (IOException) { /* already gone */ }
+            StopTracking();
         }
+    }
+
+    private void StopTracking()
+    {
+        if (!_trackedByName) return;
+        _trackedByName = false;
+        Provider.UntrackName(Name);
     }
 
     private static void ValidateName(string name)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
-        if (name.Contains('/') || name.Contains('\\') || name.Contains('\0'))
-            throw new ArgumentException($"Segment name '{name}' may not contain '/', '\\' or NUL.", nameof(name));
+        // Newline too: the crash tracker is told names one per line.
+        if (name.AsSpan().IndexOfAny("/\\\0\n") >= 0)
+            throw new ArgumentException($"Segment name '{name}' may not contain '/', '\\', NUL or a newline.", nameof(name));
         if (name.Length > Provider.MaxNameLength)
             throw new ArgumentException($"Segment name is {name.Length} characters; the limit is {Provider.MaxNameLength}.", nameof(name));
     }

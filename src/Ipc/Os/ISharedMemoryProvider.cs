@@ -21,6 +21,14 @@ internal interface ISharedMemoryProvider
     /// without removing them (crash, SIGKILL). Called once per process before its first create.</summary>
     void TrackCrashCleanup(string prefix);
 
+    /// <summary>Adds <paramref name="name"/>, a name chosen by the user (so not matching the tracked prefix), to what
+    /// the crash cleanup removes. Call after creating it; <see cref="TrackCrashCleanup"/> must have run.</summary>
+    void TrackName(string name);
+
+    /// <summary>Takes back <see cref="TrackName"/> once the name is removed, so a crash later cannot remove a
+    /// segment someone else has since created under the same name.</summary>
+    void UntrackName(string name);
+
     /// <summary>Removes objects whose names say their creator is a process that no longer exists.</summary>
     void SweepLeftovers(string namePrefix);
 }

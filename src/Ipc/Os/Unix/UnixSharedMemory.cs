@@ -5,7 +5,9 @@ namespace NativeIpc.Os.Unix;
 
 /// <summary>shm_open/mmap segments. Crash cleanup: a tiny /bin/sh tracker holds the read end of a pipe whose
 /// write end only this process has; when this process dies in any way the pipe reports end-of-file and the
-/// tracker removes this process's names (the idea of CPython's resource_tracker, without a second runtime).</summary>
+/// tracker removes this process's names (the idea of CPython's resource_tracker, without a second runtime).
+/// Generated names carry this process's pid and are matched by prefix; names the user chose are registered over the
+/// same pipe as <c>+name</c> / <c>-name</c> lines.</summary>
 [SupportedOSPlatform("linux")]
 internal sealed class UnixSharedMemory : ISharedMemoryProvider
 {
@@ -17,9 +19,27 @@ internal sealed class UnixSharedMemory : ISharedMemoryProvider
 
     public ISharedMapping Create(string name, long size)
     {
-        var fd = PosixSharedMemory.Create("/" + name, size);
+        SafeFd fd;
+        try { fd = PosixSharedMemory.Create("/" + name, size); }
+        catch (PosixException e) when (e.Errno == Errno.ENOSPC)
+        {
+            // Said here, at create, because the alternative is a SIGBUS on first touch of a page that is not there.
+            throw new IOException(
+                $"Not enough shared memory for '{name}': {size} bytes were asked for, {ShmDir} has {FreeBytes()} bytes free. " +
+                $"Free some, or enlarge {ShmDir} (mount -o remount,size=...).", e) { HResult = e.Errno };
+        }
+        catch (PosixException e) when (e.Errno == Errno.EEXIST)
+        {
+            throw new IOException($"A shared memory segment named '{name}' already exists.", e) { HResult = e.Errno };
+        }
         try { return new Mapping(fd, size); }
         catch { fd.Dispose(); PosixSharedMemory.Unlink("/" + name); throw; }
+    }
+
+    private static long FreeBytes()
+    {
+        try { return new DriveInfo(ShmDir).AvailableFreeSpace; }
+        catch (IOException) { return -1; }
     }
 
     public ISharedMapping Open(string name)
@@ -30,7 +50,14 @@ internal sealed class UnixSharedMemory : ISharedMemoryProvider
         {
             throw new FileNotFoundException($"No shared memory segment named '{name}' exists (it was never created, or its creator removed it).", name, e);
         }
-        try { return new Mapping(fd, PosixSharedMemory.GetSize(fd)); }
+        try
+        {
+            long size = PosixSharedMemory.GetSize(fd);
+            // mmap cannot map 0 bytes; an empty object is not ours (ours are sized before their name is handed out).
+            if (size < SegmentLayout.HeaderSize)
+                throw new IpcSegmentMismatchException($"'{name}' is {size} bytes, too small to be a NativeIpc segment.");
+            return new Mapping(fd, size);
+        }
         catch { fd.Dispose(); throw; }
     }
 
@@ -44,12 +71,37 @@ internal sealed class UnixSharedMemory : ISharedMemoryProvider
             var (read, write) = FileDescriptors.CreatePipe();
             using (read)
             {
-                // 'read' returns when every copy of the write end is closed, i.e. when we are gone.
-                string script = $"trap '' INT HUP TERM; read _ <&3; rm -f {ShmDir}/{prefix}*";
+                // 'read' fails at end-of-file, when every copy of the write end is closed, i.e. when we are gone.
+                // Until then it collects user-chosen names in "$@" (the only list POSIX sh has); '-name' rotates the
+                // list once, dropping that name. Names are only ever expanded quoted, never evaluated.
+                string script =
+                    "trap '' INT HUP TERM\n" +
+                    "while IFS= read -r l <&3; do\n" +
+                    "  case $l in\n" +
+                    "    +*) set -- \"$@\" \"${l#+}\" ;;\n" +
+                    "    -*) n=${l#-}; c=$#; while [ \"$c\" -gt 0 ]; do x=$1; shift; [ \"$x\" = \"$n\" ] || set -- \"$@\" \"$x\"; c=$((c-1)); done ;;\n" +
+                    "  esac\n" +
+                    "done\n" +
+                    $"rm -f {ShmDir}/{prefix}*\n" +
+                    $"for x do rm -f -- \"{ShmDir}/$x\"; done\n";
                 PosixSpawn.Spawn("/bin/sh", ["/bin/sh", "-c", script], ["PATH=/usr/bin:/bin"], [(read, 3)]);
             }
             _trackerLifeline = write; // held until this process exits
         }
+    }
+
+    public void TrackName(string name) => TellTracker('+', name);
+
+    public void UntrackName(string name) => TellTracker('-', name);
+
+    private void TellTracker(char op, string name)
+    {
+        SafeFd? lifeline;
+        lock (_gate) lifeline = _trackerLifeline;
+        if (lifeline is null) return;
+        // One line, well under PIPE_BUF: the kernel writes it atomically, so concurrent callers never interleave.
+        try { FileDescriptors.WriteAll(lifeline, System.Text.Encoding.UTF8.GetBytes($"{op}{name}\n")); }
+        catch (PosixException) { /* tracker gone (someone killed it): crash cleanup is best effort, the segment still works */ }
     }
 
     public void SweepLeftovers(string namePrefix)

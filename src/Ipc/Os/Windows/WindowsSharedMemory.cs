@@ -27,6 +27,10 @@ internal sealed class WindowsSharedMemory : ISharedMemoryProvider
 
     public void TrackCrashCleanup(string prefix) { }
 
+    public void TrackName(string name) { }
+
+    public void UntrackName(string name) { }
+
     public void SweepLeftovers(string namePrefix) { }
 
     private sealed unsafe class Mapping : ISharedMapping

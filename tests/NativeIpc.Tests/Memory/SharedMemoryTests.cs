@@ -1,0 +1,169 @@
+using NUnit.Framework;
+
+namespace NativeIpc.Tests.Memory;
+
+[TestFixture]
+public class SharedMemoryTests : ChildProcessFixture
+{
+    private static string TestName() => "nipc-test-" + Guid.NewGuid().ToString("N")[..12];
+
+    [Test]
+    public void Create_SizeIsPayloadAndBytesStartZeroed()
+    {
+        using var shm = SharedMemory.Create(1000);
+        Assert.That(shm.Size, Is.EqualTo(1000));
+        Assert.That(shm.Span.Length, Is.EqualTo(1000));
+        Assert.That(shm.Span.ContainsAnyExcept((byte)0), Is.False);
+        Assert.That(File.Exists("/dev/shm/" + shm.Name), Is.True);
+    }
+
+    [Test]
+    public void Attach_SeesTheCreatorsBytesBothWays()
+    {
+        using var a = SharedMemory.Create(4096);
+        using var b = SharedMemory.Attach(a.Name);
+        a.Span[10] = 42;
+        b.Memory.Span[11] = 43;
+        Assert.That(b.Span[10], Is.EqualTo(42));
+        Assert.That(a.AsSpan(11, 1)[0], Is.EqualTo(43));
+        Assert.That(b.Size, Is.EqualTo(4096));
+    }
+
+    [Test]
+    public void Dispose_Creator_RemovesTheName_AttachedCopyDoesNot()
+    {
+        var a = SharedMemory.Create(64);
+        string name = a.Name;
+        SharedMemory.Attach(name).Dispose();
+        Assert.That(File.Exists("/dev/shm/" + name), Is.True, "an attached copy's dispose must not unlink");
+        a.Dispose();
+        Assert.That(File.Exists("/dev/shm/" + name), Is.False);
+        Assert.Throws<FileNotFoundException>(() => SharedMemory.Attach(name));
+    }
+
+    [Test]
+    public void Create_TrackFalse_OutlivesDispose_UntilUnlinked()
+    {
+        var a = SharedMemory.Create(64, track: false);
+        string name = a.Name;
+        a.Span[0] = 5;
+        a.Dispose();
+        try
+        {
+            using var b = SharedMemory.Attach(name);
+            Assert.That(b.Span[0], Is.EqualTo(5));
+            Assert.That(b.Unlink(), Is.True);
+        }
+        finally
+        {
+            if (File.Exists("/dev/shm/" + name)) File.Delete("/dev/shm/" + name);
+        }
+        Assert.That(File.Exists("/dev/shm/" + name), Is.False);
+    }
+
+    [Test]
+    public void Create_WithName_IsAttachableByThatName()
+    {
+        string name = TestName();
+        using var a = SharedMemory.Create(16, name);
+        Assert.That(a.Name, Is.EqualTo(name));
+        using var b = SharedMemory.Attach(name);
+        Assert.That(b.Size, Is.EqualTo(16));
+    }
+
+    [Test]
+    public void Create_NameThatExists_ThrowsIOException()
+    {
+        using var a = SharedMemory.Create(16);
+        var e = Assert.Throws<IOException>(() => SharedMemory.Create(16, a.Name));
+        Assert.That(e!.Message, Does.Contain("already exists"));
+    }
+
+    [Test]
+    public void Unlink_RemovesNameButKeepsMappingUsable()
+    {
+        using var a = SharedMemory.Create(16);
+        Assert.That(a.Unlink(), Is.True);
+        a.Span[0] = 1;
+        Assert.That(a.Span[0], Is.EqualTo(1));
+        Assert.Throws<FileNotFoundException>(() => SharedMemory.Attach(a.Name));
+        Assert.That(a.Unlink(), Is.False);
+    }
+
+    [TestCase(0L)]
+    [TestCase(-1L)]
+    public void Create_SizeNotPositive_ThrowsArgumentOutOfRange(long size)
+        => Assert.Throws<ArgumentOutOfRangeException>(() => SharedMemory.Create(size));
+
+    [Test]
+    public void Create_LargerThanFreeDevShm_ThrowsIOExceptionAtCreate_LeavesNothing()
+    {
+        var shm = new DriveInfo("/dev/shm");
+        // Beyond both free space and the filesystem's size: posix_fallocate refuses at once, nothing is touched.
+        long size = Math.Max(shm.AvailableFreeSpace, shm.TotalSize) + (1L << 30);
+        var e = Assert.Throws<IOException>(() => SharedMemory.Create(size));
+        Assert.That(e!.Message, Does.Contain("Not enough shared memory"));
+        Assert.That(e.HResult, Is.EqualTo(28)); // ENOSPC
+    }
+
+    [Test]
+    public void Create_NameWithSlashOrTooLong_ThrowsArgumentException()
+    {
+        Assert.Throws<ArgumentException>(() => SharedMemory.Create(16, "nipc-a/b"));
+        Assert.Throws<ArgumentException>(() => SharedMemory.Create(16, "nipc-" + new string('x', 300)));
+        Assert.Throws<ArgumentException>(() => SharedMemory.Attach("nipc-a/b"));
+    }
+
+    [Test]
+    public void Attach_MissingName_ThrowsFileNotFound()
+        => Assert.Throws<FileNotFoundException>(() => SharedMemory.Attach(TestName()));
+
+    [Test]
+    public void Attach_SegmentOfAnotherKind_ThrowsMismatch()
+    {
+        using var arr = SharedArray<int>.Create(4);
+        using var shm = SharedMemory.Create(16);
+        Assert.Throws<IpcSegmentMismatchException>(() => SharedMemory.Attach(arr.Name));
+        Assert.Throws<IpcSegmentMismatchException>(() => SharedArray<byte>.Attach(shm.Name));
+        Assert.Throws<IpcSegmentMismatchException>(() => SharedValue<int>.Attach(arr.Name));
+    }
+
+    [TestCase(0)]
+    [TestCase(10)]
+    [TestCase(4096)]
+    public void Attach_ForeignShmObject_ThrowsMismatchNotACrash(int size)
+    {
+        string name = TestName();
+        File.WriteAllBytes("/dev/shm/" + name, Enumerable.Repeat((byte)0x5A, size).ToArray());
+        try
+        {
+            Assert.Throws<IpcSegmentMismatchException>(() => SharedMemory.Attach(name));
+            Assert.Throws<IpcSegmentMismatchException>(() => SharedArray<int>.Attach(name));
+        }
+        finally { File.Delete("/dev/shm/" + name); }
+    }
+
+    [Test]
+    public void UseAfterDispose_ThrowsObjectDisposed()
+    {
+        var a = SharedMemory.Create(16);
+        var memory = a.Memory;
+        a.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => _ = a.Span);
+        Assert.Throws<ObjectDisposedException>(() => _ = a.Memory);
+        Assert.Throws<ObjectDisposedException>(() => _ = memory.Span);
+        Assert.Throws<ObjectDisposedException>(() => a.AsSpan(0, 1));
+        Assert.Throws<ObjectDisposedException>(() => IpcProcess.Start(MemoryChildTargets.FillBytes, a, (byte)1));
+        Assert.DoesNotThrow(a.Dispose);
+    }
+
+    [Test]
+    public void PassedToChild_ChildWritesAreSeenByParent()
+    {
+        using var shm = SharedMemory.Create(1 << 20);
+        var p = Track(IpcProcess.Start(MemoryChildTargets.FillBytes, shm, (byte)0xAB));
+        JoinOrFail(p);
+        Assert.That(p.ExitCode, Is.EqualTo(0));
+        Assert.That(shm.Span.ContainsAnyExcept((byte)0xAB), Is.False);
+    }
+}
