@@ -1,1 +1,6 @@
-System.Console.WriteLine("hi");
+using NativeIpc;
+using NativeIpc.Compare;
+
+// Children of this app are this app (IpcProcess targets); harmless when it runs under the dotnet host.
+Multiprocessing.FreezeSupport();
+return CompareApp.Run(args);

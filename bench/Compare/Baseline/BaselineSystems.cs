@@ -1,0 +1,20 @@
+using NativeIpc.Compare.Core;
+
+namespace NativeIpc.Compare.Baseline;
+
+/// <summary>The .NET baseline columns: what .NET offers without NativeIpc, for the queue and pipe rows.</summary>
+internal static class BaselineSystems
+{
+    public static ComparedSystem Create(ITransport transport) => new(transport.Name,
+    [
+        new StreamWorkload(transport, "queue-1to1-8B", StreamWorkload.Kind.Queue),
+        new StreamWorkload(transport, "queue-1to1-64B", StreamWorkload.Kind.Queue),
+        new StreamWorkload(transport, "queue-1to1-4KiB", StreamWorkload.Kind.Queue),
+        new StreamWorkload(transport, "queue-1to1-64KiB", StreamWorkload.Kind.Queue),
+        new StreamWorkload(transport, "pipe-pingpong-median", StreamWorkload.Kind.PingPongMedian),
+        new StreamWorkload(transport, "pipe-pingpong-p99", StreamWorkload.Kind.PingPongP99),
+        new StreamWorkload(transport, "pipe-oneway-64B", StreamWorkload.Kind.OneWay),
+        new StreamWorkload(transport, "pipe-oneway-4KiB", StreamWorkload.Kind.OneWay),
+        new StreamWorkload(transport, "pipe-oneway-1MiB", StreamWorkload.Kind.OneWay),
+    ], missingStatus: "n/a");
+}

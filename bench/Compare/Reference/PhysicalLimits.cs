@@ -1,0 +1,66 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using NativeIpc.Compare.Core;
+
+namespace NativeIpc.Compare.Reference;
+
+/// <summary>What the machine can do at best, measured in this run so every figure can be read as a fraction of it:
+/// one-process memcpy bandwidth (64 MiB, so from DRAM) and the round trip of a cache line between two threads.</summary>
+internal static class PhysicalLimits
+{
+    public static Measurement MemcpyGigabytesPerSecond(Settings settings)
+    {
+        const int size = 64 << 20;
+        var from = GC.AllocateUninitializedArray<byte>(size);
+        var to = GC.AllocateUninitializedArray<byte>(size);
+        from.AsSpan().Fill(0x5A);
+        return Sampler.Repeat(settings, () =>
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            from.AsSpan().CopyTo(to);
+            double s = Sampler.Seconds(t0, Stopwatch.GetTimestamp());
+            VerificationException.Check(to[size - 1] == 0x5A && to[size / 2] == 0x5A, "copy incomplete");
+            return size / s / 1e9;
+        });
+    }
+
+    /// <summary>Two threads pass a counter back and forth through one cache line, spinning: ns per round trip.
+    /// On a busy 2-vCPU machine a thread may lose its CPU; the median over repeats hides that.</summary>
+    public static Measurement CacheLineRoundTripNanoseconds(Settings settings)
+    {
+        int trips = settings.Quick ? 20_000 : 200_000;
+        return Sampler.Repeat(settings, () => PingPong(trips));
+    }
+
+    private static unsafe double PingPong(int trips)
+    {
+        // 128 bytes aligned: the counter owns its cache line (and the adjacent-line prefetch pair).
+        long* line = (long*)NativeMemory.AlignedAlloc(128, 128);
+        try
+        {
+            *line = 0;
+            var echo = new Thread(() =>
+            {
+                for (long i = 1; i < 2L * trips; i += 2)
+                {
+                    while (Volatile.Read(ref *line) != i) Spin();
+                    Volatile.Write(ref *line, i + 1);
+                }
+            }) { IsBackground = true };
+            echo.Start();
+            long t0 = Stopwatch.GetTimestamp();
+            for (long i = 0; i < 2L * trips; i += 2)
+            {
+                Volatile.Write(ref *line, i + 1);
+                while (Volatile.Read(ref *line) != i + 2) Spin();
+            }
+            double s = Sampler.Seconds(t0, Stopwatch.GetTimestamp());
+            echo.Join();
+            VerificationException.Check(*line == 2L * trips, "counter wrong");
+            return s / trips * 1e9;
+        }
+        finally { NativeMemory.AlignedFree(line); }
+    }
+
+    private static void Spin() => Thread.SpinWait(1);
+}
