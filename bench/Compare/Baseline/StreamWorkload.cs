@@ -16,24 +16,32 @@ internal sealed class StreamWorkload(ITransport transport, string name, StreamWo
         OneWay,
         /// <summary>8-byte message and its echo; figure: median round trip in µs.</summary>
         PingPongMedian,
-        /// <summary>As <see cref="PingPongMedian"/>; figure: 99th percentile.</summary>
+        /// <summary>As <see cref="PingPongMedian"/>; figure: 99th percentile, of the same runs when the median row ran.</summary>
         PingPongP99,
     }
+
+    // Median and p99 are read from the same round trips: separate runs land on different vCPU placements
+    // (same vCPU ~3 µs, different ~50 µs here), and a p99 below its median would read as nonsense.
+    private static readonly Dictionary<string, List<double>> s_p99ByTransport = [];
 
     public string Name => name;
 
     public Measurement Run(Settings settings)
     {
         var spec = WorkloadCatalog.Get(name)!;
+        if (kind == Kind.PingPongP99 && s_p99ByTransport.Remove(transport.Name, out var p99) && p99.Count == settings.Repeats + 1)
+            return Measurement.Of(p99.Skip(1).ToArray());
         int count = settings.CountOf(name);
         bool pingPong = kind is Kind.PingPongMedian or Kind.PingPongP99;
+        var p99s = new List<double>();
+        if (kind == Kind.PingPongMedian) s_p99ByTransport[transport.Name] = p99s;
         using var child = transport.Start(pingPong ? StreamChild.Echo : StreamChild.Send, settings.Repeats + 1, count, spec.MessageBytes);
         return Sampler.Repeat(settings, kind switch
         {
             Kind.Queue => () => QueueRound(child, count, spec.MessageBytes),
             Kind.OneWay => () => OneWayRound(child, count, spec.MessageBytes),
-            Kind.PingPongMedian => () => PingPongRound(child, count, 0.5),
-            _ => () => PingPongRound(child, count, 0.99),
+            Kind.PingPongMedian => () => PingPongRound(child, count, 0.5, p99s),
+            _ => () => PingPongRound(child, count, 0.99, p99s),
         });
     }
 
@@ -69,7 +77,7 @@ internal sealed class StreamWorkload(ITransport transport, string name, StreamWo
         return bytes / s / 1e6;
     }
 
-    private static double PingPongRound(ChildConnection c, int count, double percentile)
+    private static double PingPongRound(ChildConnection c, int count, double percentile, List<double> p99s)
     {
         var rtt = new double[count];
         var message = new byte[8];
@@ -85,6 +93,7 @@ internal sealed class StreamWorkload(ITransport transport, string name, StreamWo
             VerificationException.Check(n == 8 && BinaryPrimitives.ReadInt64LittleEndian(reply) == i, "echo mismatch");
         }
         Array.Sort(rtt);
+        p99s.Add(rtt[Math.Min(count - 1, (int)(count * 0.99))]);
         return rtt[Math.Min(count - 1, (int)(count * percentile))];
     }
 

@@ -9,6 +9,7 @@ internal static class NativeIpcSystem
     public static ComparedSystem Create() => new("NativeIpc",
     [
         new ProcessStartJoin(),
+        new NotApplicable("process-start-join-fork", "n/a: never forks"),
         // After the merge: new QueueOneToOne(8), …, new ValueIncrementUnderLock(), new LockContention(),
         // new EventPingPong(), new ArrayWriteRead() — see README.md "Plugging in a NativeIpc workload".
     ], missingStatus: "not built yet");

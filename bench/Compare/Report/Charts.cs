@@ -49,6 +49,7 @@ internal static class Charts
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
             present.Select((_, g) => g * slot + (systems.Length - 1) / 2.0).ToArray(), present.Select(g => g.Label).ToArray());
         plot.Axes.Margins(bottom: 0);
+        plot.Axes.SetLimitsX(-1, present.Length * slot - 1);
         plot.Title(title);
         plot.YLabel(yLabel);
         plot.ShowLegend(Alignment.UpperLeft);

@@ -398,6 +398,16 @@ def run_manager_dict(n):
     return 2 * n / dt
 
 
+# Median and p99 come from the same round trips when both rows run: separate runs land on different vCPU
+# placements, and a p99 below its median would read as nonsense.
+_p99s = []
+
+
+def remember_p99(pair):
+    _p99s.append(pair[1])
+    return pair[0]
+
+
 # name -> (unit, run(count) -> value or tuple of values for the sibling rows)
 WORKLOADS = {
     "queue-1to1-8B": ("msg/s", lambda n: run_queue_1to1(n, 8)),
@@ -405,7 +415,7 @@ WORKLOADS = {
     "queue-1to1-4KiB": ("msg/s", lambda n: run_queue_1to1(n, 4096)),
     "queue-1to1-64KiB": ("msg/s", lambda n: run_queue_1to1(n, 65536)),
     "queue-2to2-8B": ("msg/s", run_queue_2to2),
-    "pipe-pingpong-median": ("µs", lambda n: run_pipe_pingpong(n)[0]),
+    "pipe-pingpong-median": ("µs", lambda n: remember_p99(run_pipe_pingpong(n))),
     "pipe-pingpong-p99": ("µs", lambda n: run_pipe_pingpong(n)[1]),
     "pipe-oneway-64B": ("MB/s", lambda n: run_pipe_oneway(n, 64)),
     "pipe-oneway-4KiB": ("MB/s", lambda n: run_pipe_oneway(n, 4096)),
@@ -447,6 +457,11 @@ def main():
         n = counts[name]
         print(f"[python {idx + 1}/{len(names)}] {name}", file=sys.stderr, flush=True)
         try:
+            if name == "pipe-pingpong-p99" and len(_p99s) == repeats + 1:
+                values = _p99s[1:]
+                out["workloads"][name] = {"unit": unit, "count": n, "values": values, "median": statistics.median(values),
+                                          "min": min(values), "max": max(values)}
+                continue
             fn(max(1, n // 10) if name not in ("array-64MiB",) else n)  # warm-up: imports, page faults, caches
             values = [fn(n) for _ in range(repeats)]
             out["workloads"][name] = {"unit": unit, "count": n, "values": values, "median": statistics.median(values),
