@@ -16,7 +16,9 @@ internal static class PythonRunner
     {
         var results = new Dictionary<string, Measurement>();
         string script = Path.Combine(AppContext.BaseDirectory, "python", "compare.py");
-        var psi = new ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        // COMPARE_PYTHON picks another interpreter (a venv, "python" on Windows); the table still calls it python3.
+        string interpreter = Environment.GetEnvironmentVariable("COMPARE_PYTHON") is { Length: > 0 } ip ? ip : "python3";
+        var psi = new ProcessStartInfo(interpreter) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add(script);
         psi.ArgumentList.Add("--repeats");
         psi.ArgumentList.Add(settings.Repeats.ToString());

@@ -127,6 +127,7 @@ def pipe_sender(conn, n, size):
 
 
 def value_incr(v, n, go, done):
+    done.put("ready")
     go.wait()
     for _ in range(n):
         with v.get_lock():
@@ -135,6 +136,7 @@ def value_incr(v, n, go, done):
 
 
 def lock_loop(lock, n, go, done):
+    done.put("ready")
     go.wait()
     count = 0
     for _ in range(n):
@@ -248,7 +250,8 @@ def run_value_incr(n):
     ps = [CTX.Process(target=value_incr, args=(v, n, go, done)) for _ in range(2)]
     for p in ps:
         p.start()
-    time.sleep(0.05 if n < 50_000 else 0.2)  # let both children reach go.wait() (spawn start is not measured)
+    for _ in ps:  # both children at go.wait(): their start is not measured
+        check(done.get() == "ready", "child did not start")
     t0 = time.perf_counter()
     go.set()
     end = max(done.get() for _ in ps)
@@ -265,7 +268,8 @@ def run_lock_contention(n):
     ps = [CTX.Process(target=lock_loop, args=(lock, n, go, done)) for _ in range(2)]
     for p in ps:
         p.start()
-    time.sleep(0.05 if n < 50_000 else 0.2)
+    for _ in ps:  # both children at go.wait(): their start is not measured
+        check(done.get() == "ready", "child did not start")
     t0 = time.perf_counter()
     go.set()
     res = [done.get() for _ in ps]
