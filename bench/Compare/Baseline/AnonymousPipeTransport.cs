@@ -30,7 +30,7 @@ internal sealed class AnonymousPipeTransport : ITransport
         {
             if (!process.WaitForExit(30_000)) process.Kill();
             VerifyExit(process.ExitCode);
-        }, process);
+        }, () => process.Kill(), process);
     }
 
     /// <summary>The child's Main: args after <see cref="ChildFlag"/>.</summary>

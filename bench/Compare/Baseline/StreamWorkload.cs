@@ -36,13 +36,21 @@ internal sealed class StreamWorkload(ITransport transport, string name, StreamWo
         var p99s = new List<double>();
         if (kind == Kind.PingPongMedian) s_p99ByTransport[transport.Name] = p99s;
         using var child = transport.Start(pingPong ? StreamChild.Echo : StreamChild.Send, settings.Repeats + 1, count, spec.MessageBytes);
-        return Sampler.Repeat(settings, kind switch
+        try
         {
-            Kind.Queue => () => QueueRound(child, count, spec.MessageBytes),
-            Kind.OneWay => () => OneWayRound(child, count, spec.MessageBytes),
-            Kind.PingPongMedian => () => PingPongRound(child, count, 0.5, p99s),
-            _ => () => PingPongRound(child, count, 0.99, p99s),
-        });
+            return Sampler.Repeat(settings, kind switch
+            {
+                Kind.Queue => () => QueueRound(child, count, spec.MessageBytes),
+                Kind.OneWay => () => OneWayRound(child, count, spec.MessageBytes),
+                Kind.PingPongMedian => () => PingPongRound(child, count, 0.5, p99s),
+                _ => () => PingPongRound(child, count, 0.99, p99s),
+            });
+        }
+        catch
+        {
+            child.Abort();
+            throw;
+        }
     }
 
     private static double QueueRound(ChildConnection c, int count, int size)

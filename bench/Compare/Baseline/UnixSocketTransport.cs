@@ -25,7 +25,7 @@ internal sealed class UnixSocketTransport : ITransport
             if (!child.Join(TimeSpan.FromSeconds(30))) child.Kill();
             if (child.ExitCode != 0) throw new InvalidOperationException($"Baseline child exited with code {child.ExitCode}.");
             child.Dispose();
-        });
+        }, child.Kill);
     }
 
     /// <summary>The child: an IpcProcess target.</summary>

@@ -39,8 +39,14 @@ internal static class PythonRunner
             if (e.Data.StartsWith("[python", StringComparison.Ordinal)) progress(e.Data);
         };
         p.BeginErrorReadLine();
-        string stdout = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
+        var stdoutTask = p.StandardOutput.ReadToEndAsync();
+        // A hung workload must not hang the comparison: a quick run takes ~20 s, a full one a few minutes.
+        if (!p.WaitForExit(TimeSpan.FromMinutes(settings.Quick ? 3 : 20)))
+        {
+            p.Kill(entireProcessTree: true);
+            return (null, workloads.ToDictionary(w => w.Name, _ => Measurement.Missing($"error: compare.py timed out (last progress: {lastError})")));
+        }
+        string stdout = stdoutTask.GetAwaiter().GetResult();
         if (p.ExitCode != 0 || stdout.Trim().Length == 0)
             return (null, workloads.ToDictionary(w => w.Name, _ => Measurement.Missing($"error: python exited {p.ExitCode}: {lastError}")));
 

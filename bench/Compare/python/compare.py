@@ -47,6 +47,11 @@ DEFAULT_COUNTS = {
 SIZES = {"8B": 8, "64B": 64, "4KiB": 4096, "64KiB": 65536, "1MiB": 1 << 20}
 
 
+def proc(**kw):
+    # Daemonic, so a workload that fails half-way cannot leave a child that Python's exit would wait for forever.
+    return CTX.Process(daemon=True, **kw)
+
+
 class VerifyError(Exception):
     """The work measured did not happen as specified: the figure is discarded."""
 
@@ -165,7 +170,7 @@ def event_echo(ping, pong, n):
 
 def run_queue_1to1(n, size):
     q = CTX.Queue()
-    p = CTX.Process(target=queue_producer, args=(q, n, size, 0))
+    p = proc(target=queue_producer, args=(q, n, size, 0))
     p.start()
     check(q.get() == b"ready", "producer did not start")
     t0 = time.perf_counter()
@@ -189,8 +194,8 @@ def run_queue_2to2(n):
     results = CTX.Queue()
     go = CTX.Event()
     half = n // 2
-    producers = [CTX.Process(target=queue_producer_go, args=(q, half, 8, k * half, go)) for k in range(2)]
-    consumers = [CTX.Process(target=queue_consumer, args=(q, results, results)) for _ in range(2)]
+    producers = [proc(target=queue_producer_go, args=(q, half, 8, k * half, go)) for k in range(2)]
+    consumers = [proc(target=queue_consumer, args=(q, results, results)) for _ in range(2)]
     for p in producers + consumers:
         p.start()
     for _ in consumers:
@@ -209,7 +214,7 @@ def run_queue_2to2(n):
 
 def run_pipe_pingpong(n):
     a, b = CTX.Pipe()
-    p = CTX.Process(target=pipe_echo, args=(b, n))
+    p = proc(target=pipe_echo, args=(b, n))
     p.start()
     rtts = []
     msg = bytearray(8)
@@ -227,7 +232,7 @@ def run_pipe_pingpong(n):
 
 def run_pipe_oneway(n, size):
     a, b = CTX.Pipe(duplex=False)
-    p = CTX.Process(target=pipe_sender, args=(b, n, size))
+    p = proc(target=pipe_sender, args=(b, n, size))
     p.start()
     b.close()
     check(a.recv_bytes() == b"ready", "sender did not start")
@@ -247,7 +252,7 @@ def run_value_incr(n):
     v = CTX.Value("q", 0)
     go = CTX.Event()
     done = CTX.Queue()
-    ps = [CTX.Process(target=value_incr, args=(v, n, go, done)) for _ in range(2)]
+    ps = [proc(target=value_incr, args=(v, n, go, done)) for _ in range(2)]
     for p in ps:
         p.start()
     for _ in ps:  # both children at go.wait(): their start is not measured
@@ -265,7 +270,7 @@ def run_lock_contention(n):
     lock = CTX.Lock()
     go = CTX.Event()
     done = CTX.Queue()
-    ps = [CTX.Process(target=lock_loop, args=(lock, n, go, done)) for _ in range(2)]
+    ps = [proc(target=lock_loop, args=(lock, n, go, done)) for _ in range(2)]
     for p in ps:
         p.start()
     for _ in ps:  # both children at go.wait(): their start is not measured
@@ -288,7 +293,7 @@ def run_array(_n):
     k = 1 + _array_round[0] % 250
     arr = CTX.RawArray("B", size)
     reply = CTX.Queue()
-    p = CTX.Process(target=array_writer, args=(arr, k, reply))
+    p = proc(target=array_writer, args=(arr, k, reply))
     p.start()
     check(reply.get() == "ready", "writer did not start")
     t_write = reply.get()
@@ -302,7 +307,7 @@ def run_array(_n):
 
 def run_event_pingpong(n):
     ping, pong = CTX.Event(), CTX.Event()
-    p = CTX.Process(target=event_echo, args=(ping, pong, n))
+    p = proc(target=event_echo, args=(ping, pong, n))
     p.start()
     rtts = []
     for _ in range(n):
