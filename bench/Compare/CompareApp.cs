@@ -31,11 +31,11 @@ internal static class CompareApp
 
         var systems = new[] { BaselineSystems.Create(new AnonymousPipeTransport()), BaselineSystems.Create(new UnixSocketTransport()), NativeIpcSystem.Create() };
         var results = workloads.ToDictionary(w => w.Name, _ => new Dictionary<string, Measurement>());
-        int step = 0, steps = workloads.Count * systems.Length;
+        int step = 0, steps = workloads.Sum(w => systems.Count(s => s.Implements(w.Name)));
         foreach (var w in workloads)
             foreach (var s in systems)
             {
-                progress.Show($"[{++step}/{steps}] {w.Name} — {s.Name}");
+                if (s.Implements(w.Name)) progress.Show($"[{++step}/{steps}] {w.Name} — {s.Name}");
                 results[w.Name][s.Name] = s.Run(w.Name, settings);
             }
 

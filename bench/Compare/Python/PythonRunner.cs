@@ -22,7 +22,7 @@ internal static class PythonRunner
         psi.ArgumentList.Add(script);
         psi.ArgumentList.Add("--repeats");
         psi.ArgumentList.Add(settings.Repeats.ToString());
-        psi.ArgumentList.Add("--only");
+        psi.ArgumentList.Add("--names");
         psi.ArgumentList.Add(string.Join(",", workloads.Select(w => w.Name)));
         psi.ArgumentList.Add("--counts");
         psi.ArgumentList.Add(JsonSerializer.Serialize(workloads.ToDictionary(w => w.Name, w => settings.CountOf(w.Name))));

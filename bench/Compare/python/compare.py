@@ -5,7 +5,8 @@ Standard library only. Runs the workloads of bench/Compare/README.md and prints 
 progress goes to stderr. The .NET app passes the message counts (--counts) so both sides do the same work;
 run alone, it uses the defaults below.
 
-    python3 compare.py [--quick] [--only queue,pipe] [--repeats N] [--counts '{"queue-1to1-8B": 20000}']
+    python3 compare.py [--quick] [--only queue,pipe | --names queue-1to1-8B,...] [--repeats N]
+                       [--counts '{"queue-1to1-8B": 20000}']
 """
 import argparse
 import json
@@ -444,7 +445,8 @@ WORKLOADS = {
 
 
 def selected(name, only):
-    return not only or any(name.startswith(o) or o in name for o in only)
+    # The same rule as the app's --only: a term anywhere in the name, ignoring case.
+    return not only or any(o.lower() in name.lower() for o in only)
 
 
 def main():
@@ -453,6 +455,7 @@ def main():
     ap.add_argument("--only", default="")
     ap.add_argument("--repeats", type=int, default=0)
     ap.add_argument("--counts", default="")
+    ap.add_argument("--names", default="", help="exact workload names (what the .NET app passes)")
     a = ap.parse_args()
     only = [o for o in a.only.split(",") if o]
     repeats = a.repeats or (3 if a.quick else 5)
@@ -460,7 +463,8 @@ def main():
     if a.counts:
         counts.update(json.loads(a.counts))
     out = {"python": sys.version.split()[0], "start_method": "spawn", "repeats": repeats, "workloads": {}}
-    names = [n for n in WORKLOADS if selected(n, only)]
+    exact = [n for n in a.names.split(",") if n]
+    names = [n for n in WORKLOADS if (n in exact if exact else selected(n, only))]
     for idx, name in enumerate(names):
         unit, fn = WORKLOADS[name]
         n = counts[name]
