@@ -33,48 +33,59 @@ internal static class PhysicalLimits
         return Sampler.Repeat(settings, () => PingPong(20_000));
     }
 
-    private static unsafe double PingPong(int trips)
+    private static unsafe double PingPong(int maxTrips)
     {
+        const int batch = 1000;
         // 128 bytes aligned: the counter owns its cache line (and the adjacent-line prefetch pair).
         long* line = (long*)NativeMemory.AlignedAlloc(128, 128);
+        bool echoRunning = false;
         try
         {
             *line = 0;
             var echo = new Thread(() =>
             {
-                for (long i = 1; i < 2L * trips; i += 2)
+                for (long i = 1; ; i += 2)
                 {
-                    for (int spins = 0; Volatile.Read(ref *line) != i; spins++) Spin(spins);
+                    long v;
+                    for (int spins = 0; (v = Volatile.Read(ref *line)) != i; spins++)
+                    {
+                        if (v < 0) return; // the main thread is done
+                        Spin(spins);
+                    }
                     Volatile.Write(ref *line, i + 1);
                 }
             }) { IsBackground = true };
             echo.Start();
-            const int batch = 1000;
+            echoRunning = true;
             double best = double.MaxValue;
-            long t0 = Stopwatch.GetTimestamp();
-            for (long i = 0; i < 2L * trips; i += 2)
+            long start = Stopwatch.GetTimestamp(), t0 = start;
+            for (long i = 0, trips = 1; ; i += 2, trips++)
             {
                 Volatile.Write(ref *line, i + 1);
                 for (int spins = 0; Volatile.Read(ref *line) != i + 2; spins++) Spin(spins);
-                if ((i / 2 + 1) % batch == 0)
-                {
-                    long t1 = Stopwatch.GetTimestamp();
-                    best = Math.Min(best, Sampler.Seconds(t0, t1));
-                    t0 = t1;
-                }
+                if (trips % batch != 0) continue;
+                long t1 = Stopwatch.GetTimestamp();
+                best = Math.Min(best, Sampler.Seconds(t0, t1));
+                t0 = t1;
+                // A time cap as well as a count: on a loaded machine a batch can take a thousand time slices.
+                if (trips >= maxTrips || Sampler.Seconds(start, t1) > 0.3) break;
             }
-            echo.Join();
-            VerificationException.Check(*line == 2L * trips, "counter wrong");
+            Volatile.Write(ref *line, -1);
+            echoRunning = !echo.Join(TimeSpan.FromSeconds(10));
+            VerificationException.Check(!echoRunning, "echo thread did not stop");
             return best / batch * 1e9;
         }
-        finally { NativeMemory.AlignedFree(line); }
+        finally
+        {
+            if (!echoRunning) NativeMemory.AlignedFree(line); // a thread still reading it must not read freed memory
+        }
     }
 
     /// <summary>Spins, but gives the CPU away after a while: when both threads share one vCPU, pure spinning
     /// would burn whole time slices waiting for a thread that cannot run.</summary>
     private static void Spin(int spins)
     {
-        if (spins < 10_000) Thread.SpinWait(1);
+        if (spins < 1_000) Thread.SpinWait(1);
         else Thread.Yield();
     }
 }
