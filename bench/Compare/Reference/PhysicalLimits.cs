@@ -25,7 +25,7 @@ internal static class PhysicalLimits
     }
 
     /// <summary>Two threads pass a counter back and forth through one cache line, spinning: ns per round trip.
-    /// It is a floor, so each run reports its fastest batch of 1000 trips: on a busy 2-vCPU machine a spinning
+    /// It is a floor, so each run reports its fastest batch of 100 trips: on a busy 2-vCPU machine a spinning
     /// thread often loses its CPU for a whole time slice, which says nothing about the hardware.</summary>
     public static Measurement CacheLineRoundTripNanoseconds(Settings settings)
     {
@@ -35,7 +35,7 @@ internal static class PhysicalLimits
 
     private static unsafe double PingPong(int maxTrips)
     {
-        const int batch = 1000;
+        const int batch = 100;
         // 128 bytes aligned: the counter owns its cache line (and the adjacent-line prefetch pair).
         long* line = (long*)NativeMemory.AlignedAlloc(128, 128);
         bool echoRunning = false;
