@@ -29,7 +29,8 @@ internal static class CompareApp
         var memcpy = PhysicalLimits.MemcpyGigabytesPerSecond(settings);
         var cacheLine = PhysicalLimits.CacheLineRoundTripNanoseconds(settings);
 
-        var systems = new[] { BaselineSystems.Create(new AnonymousPipeTransport()), BaselineSystems.Create(new UnixSocketTransport()), NativeIpcSystem.Create() };
+        var systems = new[] { BaselineSystems.Create(new AnonymousPipeTransport()), BaselineSystems.Create(new UnixSocketTransport()),
+            BaselineSystems.CreateMappedFile(), NativeIpcSystem.Create() };
         var results = workloads.ToDictionary(w => w.Name, _ => new Dictionary<string, Measurement>());
         int step = 0, steps = workloads.Sum(w => systems.Count(s => s.Implements(w.Name)));
         foreach (var w in workloads)

@@ -17,4 +17,12 @@ internal static class BaselineSystems
         new StreamWorkload(transport, "pipe-oneway-4KiB", StreamWorkload.Kind.OneWay),
         new StreamWorkload(transport, "pipe-oneway-1MiB", StreamWorkload.Kind.OneWay),
     ], missingStatus: "n/a");
+
+    /// <summary>The shared-memory rows with a MemoryMappedFile and a named Mutex.</summary>
+    public static ComparedSystem CreateMappedFile() => new(".NET mmap+Mutex",
+    [
+        new MappedFileWorkload("value-incr-lock"),
+        new MappedFileWorkload("array-64MiB"),
+        new MappedFileWorkload("lock-contention"),
+    ], missingStatus: "n/a");
 }

@@ -15,5 +15,5 @@ internal sealed record RunResults(
 {
     public const string Python = "Python mp";
     public const string NativeIpc = "NativeIpc";
-    public static readonly string[] Baselines = [".NET anon pipe", ".NET UDS"];
+    public static readonly string[] Baselines = [".NET anon pipe", ".NET UDS", ".NET mmap+Mutex"];
 }

@@ -132,9 +132,16 @@ def pipe_sender(conn, n, size):
     conn.close()
 
 
+def wait_go(go):
+    # Spin on a shared flag, not Event.wait(): both contenders must start within microseconds of each other,
+    # or one finishes before the other wakes and nothing is contended. (The .NET side spins the same way.)
+    while go.value == 0:
+        pass
+
+
 def value_incr(v, n, go, done):
     done.put("ready")
-    go.wait()
+    wait_go(go)
     for _ in range(n):
         with v.get_lock():
             v.value += 1
@@ -143,7 +150,7 @@ def value_incr(v, n, go, done):
 
 def lock_loop(lock, n, go, done):
     done.put("ready")
-    go.wait()
+    wait_go(go)
     count = 0
     for _ in range(n):
         with lock:
@@ -251,7 +258,7 @@ def run_pipe_oneway(n, size):
 
 def run_value_incr(n):
     v = CTX.Value("q", 0)
-    go = CTX.Event()
+    go = CTX.RawValue("i", 0)
     done = CTX.Queue()
     ps = [proc(target=value_incr, args=(v, n, go, done)) for _ in range(2)]
     for p in ps:
@@ -259,7 +266,7 @@ def run_value_incr(n):
     for _ in ps:  # both children at go.wait(): their start is not measured
         check(done.get() == "ready", "child did not start")
     t0 = time.perf_counter()
-    go.set()
+    go.value = 1
     end = max(done.get() for _ in ps)
     for p in ps:
         p.join()
@@ -269,7 +276,7 @@ def run_value_incr(n):
 
 def run_lock_contention(n):
     lock = CTX.Lock()
-    go = CTX.Event()
+    go = CTX.RawValue("i", 0)
     done = CTX.Queue()
     ps = [proc(target=lock_loop, args=(lock, n, go, done)) for _ in range(2)]
     for p in ps:
@@ -277,7 +284,7 @@ def run_lock_contention(n):
     for _ in ps:  # both children at go.wait(): their start is not measured
         check(done.get() == "ready", "child did not start")
     t0 = time.perf_counter()
-    go.set()
+    go.value = 1
     res = [done.get() for _ in ps]
     for p in ps:
         p.join()
