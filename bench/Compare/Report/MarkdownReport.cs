@@ -12,7 +12,7 @@ internal static class MarkdownReport
         sb.AppendLine();
         sb.AppendLine($"{r.Machine}; Python {r.PythonVersion ?? "not run"}; {(r.Settings.Quick ? "--quick" : "full")} run, " +
                       $"{r.Settings.Repeats} repeats after a warm-up. Cells: median (min–max). \"vs\" columns: how many times better " +
-                      "NativeIpc is (above 1 = NativeIpc wins; .NET = the better of the two baselines). Workloads: see bench/Compare/README.md.");
+                      "NativeIpc is (above 1 = NativeIpc wins; .NET = the best .NET baseline). Workloads: see bench/Compare/README.md.");
         sb.AppendLine();
         sb.AppendLine("**Physical reference:** " + ConsoleTable.Limits(r).Replace("Physical reference: ", ""));
         sb.AppendLine();
