@@ -1,0 +1,32 @@
+namespace NativeIpc.Compare.Core;
+
+/// <summary>Every workload, once. Counts here are the ones all systems use: the app passes them to compare.py.</summary>
+internal static class WorkloadCatalog
+{
+    public static readonly IReadOnlyList<WorkloadSpec> All =
+    [
+        new("queue-1to1-8B", "queue 1→1, 8 B", "msg/s", true, 200_000, 20_000, 8),
+        new("queue-1to1-64B", "queue 1→1, 64 B", "msg/s", true, 200_000, 20_000, 64),
+        new("queue-1to1-4KiB", "queue 1→1, 4 KiB", "msg/s", true, 50_000, 5_000, 4096),
+        new("queue-1to1-64KiB", "queue 1→1, 64 KiB", "msg/s", true, 5_000, 500, 65536),
+        new("queue-2to2-8B", "queue 2→2, 8 B", "msg/s", true, 200_000, 20_000, 8),
+        new("pipe-pingpong-median", "pipe ping-pong median", "µs", false, 20_000, 2_000, 8),
+        new("pipe-pingpong-p99", "pipe ping-pong p99", "µs", false, 20_000, 2_000, 8),
+        new("pipe-oneway-64B", "pipe one-way, 64 B", "MB/s", true, 200_000, 20_000, 64),
+        new("pipe-oneway-4KiB", "pipe one-way, 4 KiB", "MB/s", true, 50_000, 5_000, 4096),
+        new("pipe-oneway-1MiB", "pipe one-way, 1 MiB", "MB/s", true, 200, 20, 1 << 20),
+        new("value-incr-lock", "value += 1 under lock, 2 procs", "ops/s", true, 100_000, 10_000),
+        new("array-64MiB", "64 MiB array write+read", "GB/s", true, 1, 1, 64 << 20),
+        new("lock-contention", "lock contention, 2 procs", "ops/s", true, 100_000, 10_000),
+        new("event-pingpong", "event ping-pong median", "µs", false, 5_000, 500),
+        new("process-start-join", "process start+join (spawn)", "ms", false, 10, 3),
+        new("process-start-join-fork", "process start+join (fork)", "ms", false, 10, 3),
+        new("pool-first-result", "pool start to first result", "ms", false, 3, 1),
+        new("pool-map-chunk1", "pool map, trivial, chunk 1", "task/s", true, 20_000, 2_000),
+        new("pool-map-cpu-speedup", "pool map CPU-bound speedup", "x", true, 8, 4),
+        new("apply-async-rtt", "apply_async round trip", "µs", false, 5_000, 500),
+        new("manager-dict-ops", "manager dict set/get", "ops/s", true, 20_000, 2_000),
+    ];
+
+    public static WorkloadSpec? Get(string name) => All.FirstOrDefault(w => w.Name == name);
+}

@@ -1,0 +1,64 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using OsProcess = System.Diagnostics.Process;
+using System.Text.Json;
+using NativeIpc.Compare.Core;
+
+namespace NativeIpc.Compare.Python;
+
+/// <summary>Runs python/compare.py once for all selected workloads (with this run's counts and repeats) and reads
+/// the JSON it prints. Without python3 every Python cell says so, and the rest of the comparison still runs.</summary>
+internal static class PythonRunner
+{
+    public const string NotFound = "python3 not found";
+
+    public static (string? Version, Dictionary<string, Measurement> Results) Run(Settings settings, IReadOnlyList<WorkloadSpec> workloads, Action<string> progress)
+    {
+        var results = new Dictionary<string, Measurement>();
+        string script = Path.Combine(AppContext.BaseDirectory, "python", "compare.py");
+        // COMPARE_PYTHON picks another interpreter (a venv, "python" on Windows); the table still calls it python3.
+        string interpreter = Environment.GetEnvironmentVariable("COMPARE_PYTHON") is { Length: > 0 } ip ? ip : "python3";
+        var psi = new ProcessStartInfo(interpreter) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(script);
+        psi.ArgumentList.Add("--repeats");
+        psi.ArgumentList.Add(settings.Repeats.ToString());
+        psi.ArgumentList.Add("--names");
+        psi.ArgumentList.Add(string.Join(",", workloads.Select(w => w.Name)));
+        psi.ArgumentList.Add("--counts");
+        psi.ArgumentList.Add(JsonSerializer.Serialize(workloads.ToDictionary(w => w.Name, w => settings.CountOf(w.Name))));
+        OsProcess? p;
+        try { p = OsProcess.Start(psi); }
+        catch (Win32Exception) { p = null; }
+        if (p is null) return (null, workloads.ToDictionary(w => w.Name, _ => Measurement.Missing(NotFound)));
+
+        string lastError = "";
+        p.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            lastError = e.Data;
+            if (e.Data.StartsWith("[python", StringComparison.Ordinal)) progress(e.Data);
+        };
+        p.BeginErrorReadLine();
+        var stdoutTask = p.StandardOutput.ReadToEndAsync();
+        // A hung workload must not hang the comparison: a quick run takes ~20 s, a full one a few minutes.
+        if (!p.WaitForExit(TimeSpan.FromMinutes(settings.Quick ? 3 : 20)))
+        {
+            p.Kill(entireProcessTree: true);
+            return (null, workloads.ToDictionary(w => w.Name, _ => Measurement.Missing($"error: compare.py timed out (last progress: {lastError})")));
+        }
+        string stdout = stdoutTask.GetAwaiter().GetResult();
+        if (p.ExitCode != 0 || stdout.Trim().Length == 0)
+            return (null, workloads.ToDictionary(w => w.Name, _ => Measurement.Missing($"error: python exited {p.ExitCode}: {lastError}")));
+
+        using var doc = JsonDocument.Parse(stdout);
+        string version = doc.RootElement.GetProperty("python").GetString() ?? "?";
+        var all = doc.RootElement.GetProperty("workloads");
+        foreach (var w in workloads)
+        {
+            if (!all.TryGetProperty(w.Name, out var r)) { results[w.Name] = Measurement.Missing("not run by compare.py"); continue; }
+            if (r.TryGetProperty("error", out var err)) { results[w.Name] = Measurement.Missing("error: " + err.GetString()); continue; }
+            results[w.Name] = Measurement.Of(r.GetProperty("values").EnumerateArray().Select(v => v.GetDouble()).ToArray());
+        }
+        return (version, results);
+    }
+}
