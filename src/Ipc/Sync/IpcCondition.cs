@@ -37,9 +37,6 @@ public sealed unsafe class IpcCondition : IDisposable, ITransferable
         _handle = handle ?? SyncHandle.Create(SegmentKind.Condition, ConditionLayout.Size, nameof(IpcCondition));
     }
 
-    /// <summary>The <see cref="IpcLock"/> or <see cref="IpcRLock"/> the condition uses.</summary>
-    public IDisposable Lock => (IDisposable?)_lock ?? _rlock!;
-
     /// <summary>Acquires the underlying lock; dispose the result to release it.</summary>
     /// <exception cref="TimeoutException">The timeout elapsed.</exception>
     /// <exception cref="IpcAbandonedLockException">The holder died; the lock is now held by the caller.</exception>
@@ -188,7 +185,11 @@ public sealed unsafe class IpcCondition : IDisposable, ITransferable
     public void Dispose()
     {
         _handle.Dispose();
-        if (_ownsLock) Lock.Dispose();
+        if (_ownsLock)
+        {
+            _lock?.Dispose();
+            _rlock?.Dispose();
+        }
     }
 
     /// <summary>The condition's shared segment name.</summary>

@@ -41,7 +41,8 @@ public class IpcConditionTests : ChildProcessFixture
     [Test]
     public void Wait_NoNotify_TimesOutHoldingLock()
     {
-        using var cond = new IpcCondition(new IpcRLock());
+        using var rlock = new IpcRLock();
+        using var cond = new IpcCondition(rlock);
         using (cond.Acquire())
         using (cond.Acquire())
         {
@@ -49,7 +50,6 @@ public class IpcConditionTests : ChildProcessFixture
             Assert.That(Task.Run(() => cond.TryAcquire()).Result, Is.False, "re-acquired after the wait");
         }
         Assert.That(Task.Run(() => { bool ok = cond.TryAcquire(); if (ok) cond.Release(); return ok; }).Result, Is.True, "both levels restored and released");
-        ((IpcRLock)cond.Lock).Dispose();
     }
 
     [Test]

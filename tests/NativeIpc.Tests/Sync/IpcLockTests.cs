@@ -50,6 +50,40 @@ public class IpcLockTests : ChildProcessFixture
     }
 
     [Test]
+    public void Acquire_WaitingWhenHolderKilled_WakesWithAbandoned()
+    {
+        using var lk = new IpcLock();
+        using var acquired = new IpcEvent();
+        var child = Track(IpcProcess.Start(SyncChildTargets.HoldLockForever, lk, acquired));
+        Assert.That(acquired.Wait(ChildTimeout), Is.True, "child never took the lock");
+        var waiter = Task.Run(() =>
+        {
+            try { lk.Acquire(TimeSpan.FromSeconds(20)); return "acquired"; }
+            catch (IpcAbandonedLockException) { return "abandoned"; }
+        });
+        Thread.Sleep(300); // asleep on the futex by now
+        Assert.That(waiter.IsCompleted, Is.False);
+        child.Kill();
+        Assert.That(waiter.Wait(TimeSpan.FromSeconds(5)), Is.True);
+        Assert.That(waiter.Result, Is.EqualTo("abandoned"));
+        lk.Release(); // any thread may release an IpcLock, as in Python
+    }
+
+    [Test]
+    public void ProcessLiveness_RecycledPidWithOtherStartTime_CountsAsDead()
+    {
+        var child = Track(IpcProcess.Start(Process.ChildTargets.Sleep, 30_000));
+        int pid = child.Pid!.Value;
+        long start = ProcessLiveness.StartTime(pid);
+        Assert.That(start, Is.GreaterThan(0));
+        Assert.That(ProcessLiveness.IsAlive(pid, start), Is.True);
+        Assert.That(ProcessLiveness.IsAlive(pid, 0), Is.True);
+        Assert.That(ProcessLiveness.IsAlive(pid, start + 1), Is.False, "same pid, another process");
+        child.Kill();
+        Assert.That(() => ProcessLiveness.IsAlive(pid, start), Is.False.After(5000, 20), "dead or zombie");
+    }
+
+    [Test]
     public void Release_WhenNotHeld_ThrowsInvalidOperation()
     {
         using var lk = new IpcLock();
