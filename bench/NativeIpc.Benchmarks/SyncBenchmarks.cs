@@ -30,16 +30,15 @@ public class SyncUncontendedBenchmarks
     }
 }
 
-/// <summary>Cross-process figures; the child is started and ready before the measured part begins.</summary>
-public unsafe class SyncCrossProcessBenchmarks
+/// <summary>Two processes contend on one IpcLock; the child is started and ready before the measured part begins.</summary>
+public unsafe class SyncContendedBenchmarks
 {
     public const int Increments = 200_000;
-    public const int Rounds = 5_000;
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
 
     private IpcLock _lock = null!;
     private SharedSegment _counter = null!;
-    private IpcEvent _ready = null!, _go = null!, _ping = null!, _pong = null!;
+    private IpcEvent _ready = null!, _go = null!;
     private IpcProcess? _child;
 
     public static void CounterChild(IpcLock lk, string counterName, IpcEvent ready, IpcEvent go)
@@ -52,46 +51,28 @@ public unsafe class SyncCrossProcessBenchmarks
             using (lk.Acquire()) (*c)++;
     }
 
-    public static void PongChild(IpcEvent ping, IpcEvent pong, IpcEvent ready)
-    {
-        ready.Set();
-        for (int i = 0; i < Rounds; i++)
-        {
-            if (!ping.Wait(Wait)) throw new TimeoutException();
-            ping.Clear();
-            pong.Set();
-        }
-    }
-
     [GlobalSetup]
     public void Setup()
     {
         _lock = new IpcLock();
         _counter = SharedSegment.Create(SegmentKind.RawMemory, sizeof(long));
         _counter.MarkReady();
-        _ready = new IpcEvent(); _go = new IpcEvent(); _ping = new IpcEvent(); _pong = new IpcEvent();
+        _ready = new IpcEvent();
+        _go = new IpcEvent();
     }
 
     [GlobalCleanup]
     public void Cleanup()
     {
-        _lock.Dispose(); _counter.Dispose(); _ready.Dispose(); _go.Dispose(); _ping.Dispose(); _pong.Dispose();
+        _lock.Dispose(); _counter.Dispose(); _ready.Dispose(); _go.Dispose();
     }
 
-    [IterationSetup(Target = nameof(ContendedCounter))]
+    [IterationSetup]
     public void StartCounterChild()
     {
         *(long*)_counter.Payload = 0;
         _ready.Clear(); _go.Clear();
         _child = IpcProcess.Start(CounterChild, _lock, _counter.Name, _ready, _go);
-        if (!_ready.Wait(Wait)) throw new TimeoutException("child not ready");
-    }
-
-    [IterationSetup(Target = nameof(EventPingPong))]
-    public void StartPongChild()
-    {
-        _ready.Clear(); _ping.Clear(); _pong.Clear();
-        _child = IpcProcess.Start(PongChild, _ping, _pong, _ready);
         if (!_ready.Wait(Wait)) throw new TimeoutException("child not ready");
     }
 
@@ -116,6 +97,61 @@ public unsafe class SyncCrossProcessBenchmarks
         long total = *c;
         if (total != 2L * Increments) throw new InvalidOperationException($"lost updates: {total} != {2 * Increments}");
         return total;
+    }
+}
+
+/// <summary>Event ping-pong between two processes, for several spin budgets (0: sleep in the kernel at once).</summary>
+public class SyncPingPongBenchmarks
+{
+    public const int Rounds = 5_000;
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
+
+    private IpcEvent _ready = null!, _ping = null!, _pong = null!;
+    private IpcProcess? _child;
+
+    [Params(0, 100, 1000)]
+    public int SpinCount { get; set; }
+
+    public static void PongChild(IpcEvent ping, IpcEvent pong, IpcEvent ready, int spinCount)
+    {
+        IpcLock.SpinCount = spinCount;
+        ready.Set();
+        for (int i = 0; i < Rounds; i++)
+        {
+            if (!ping.Wait(Wait)) throw new TimeoutException();
+            ping.Clear();
+            pong.Set();
+        }
+    }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _ready = new IpcEvent(); _ping = new IpcEvent(); _pong = new IpcEvent();
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        IpcLock.SpinCount = 100;
+        _ready.Dispose(); _ping.Dispose(); _pong.Dispose();
+    }
+
+    [IterationSetup]
+    public void StartPongChild()
+    {
+        IpcLock.SpinCount = SpinCount;
+        _ready.Clear(); _ping.Clear(); _pong.Clear();
+        _child = IpcProcess.Start(PongChild, _ping, _pong, _ready, SpinCount);
+        if (!_ready.Wait(Wait)) throw new TimeoutException("child not ready");
+    }
+
+    [IterationCleanup]
+    public void ReapChild()
+    {
+        if (_child is { } c && !c.Join(Wait)) c.Kill();
+        _child?.Dispose();
+        _child = null;
     }
 
     /// <summary>Round trip: set ping, child clears it and sets pong, parent clears pong.</summary>

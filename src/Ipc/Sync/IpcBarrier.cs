@@ -84,14 +84,18 @@ public sealed unsafe class IpcBarrier : IDisposable, ITransferable
             if (c >= parties)
             {
                 // The previous round's action is running: wait for it like any other waiter.
-                WaitForChange(p, state, v, to, parties, out _);
+                if (!WaitForChange(p, state, v, to, parties, out bool died))
+                {
+                    BreakGeneration(state, (v >> BarrierLayout.GenerationShift) & BarrierLayout.GenerationMask);
+                    throw new IpcBrokenBarrierException(died ? "The process running the barrier action died." : "The barrier wait timed out.");
+                }
                 continue;
             }
             if (Interlocked.CompareExchange(ref *state, v + 1, v) != v) continue;
             int generation = (v >> BarrierLayout.GenerationShift) & BarrierLayout.GenerationMask;
             if (c + 1 == parties)
             {
-                RunActionAndRelease(p, state, generation);
+                RunActionAndRelease(p, state, generation, parties);
                 return c;
             }
             while (true)
@@ -141,7 +145,7 @@ public sealed unsafe class IpcBarrier : IDisposable, ITransferable
         return true;
     }
 
-    private void RunActionAndRelease(byte* p, int* state, int generation)
+    private void RunActionAndRelease(byte* p, int* state, int generation, int parties)
     {
         if (_action is not null)
         {
@@ -157,8 +161,11 @@ public sealed unsafe class IpcBarrier : IDisposable, ITransferable
         int next = (generation + 1) & BarrierLayout.GenerationMask;
         // A stale "reset" mark from GenerationMask+1 rounds ago must not hit the next round.
         Interlocked.CompareExchange(ref *(int*)(p + BarrierLayout.BrokenGenerationOffset), -1, next);
-        Interlocked.Exchange(ref *state, next << BarrierLayout.GenerationShift);
+        int draining = (generation << BarrierLayout.GenerationShift) | parties;
+        bool released = Interlocked.CompareExchange(ref *state, next << BarrierLayout.GenerationShift, draining) == draining;
         OsLayer.Waiter.Wake(state, int.MaxValue);
+        // Aborted or reset while the action ran: the round is lost for everyone.
+        if (!released) throw new IpcBrokenBarrierException("The barrier was aborted or reset while its action ran.");
     }
 
     private static void BreakGeneration(int* state, int generation)
