@@ -41,8 +41,12 @@ public unsafe class SyncContendedBenchmarks
     private IpcEvent _ready = null!, _go = null!;
     private IpcProcess? _child;
 
-    public static void CounterChild(IpcLock lk, string counterName, IpcEvent ready, IpcEvent go)
+    [Params(0, 100, 1000)]
+    public int SpinCount { get; set; }
+
+    public static void CounterChild(IpcLock lk, string counterName, IpcEvent ready, IpcEvent go, int spinCount)
     {
+        IpcLock.SpinCount = spinCount;
         using var seg = SharedSegment.Attach(counterName, SegmentKind.RawMemory);
         long* c = (long*)seg.Payload;
         ready.Set();
@@ -64,15 +68,17 @@ public unsafe class SyncContendedBenchmarks
     [GlobalCleanup]
     public void Cleanup()
     {
+        IpcLock.SpinCount = 100;
         _lock.Dispose(); _counter.Dispose(); _ready.Dispose(); _go.Dispose();
     }
 
     [IterationSetup]
     public void StartCounterChild()
     {
+        IpcLock.SpinCount = SpinCount;
         *(long*)_counter.Payload = 0;
         _ready.Clear(); _go.Clear();
-        _child = IpcProcess.Start(CounterChild, _lock, _counter.Name, _ready, _go);
+        _child = new IpcProcess(CounterChild, _lock, _counter.Name, _ready, _go, SpinCount).Start();
         if (!_ready.Wait(Wait)) throw new TimeoutException("child not ready");
     }
 
