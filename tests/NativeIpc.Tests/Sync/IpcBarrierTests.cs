@@ -29,6 +29,19 @@ public class IpcBarrierTests : ChildProcessFixture
     }
 
     [Test]
+    public void Wait_PartyKilledBeforeArriving_TimeoutBreaksBarrier()
+    {
+        using var barrier = new IpcBarrier(2, timeout: TimeSpan.FromMilliseconds(300));
+        string path = TestPaths.TempFile();
+        var p = Track(IpcProcess.Start(SyncChildTargets.BarrierPartyAfterDelay, barrier, path, 60_000));
+        p.Kill();
+        JoinOrFail(p);
+        Assert.Throws<IpcBrokenBarrierException>(() => barrier.Wait());
+        Assert.That(barrier.Broken, Is.True);
+        Assert.That(File.Exists(path), Is.False);
+    }
+
+    [Test]
     public void Wait_TimesOut_BreaksBarrierForEveryone()
     {
         using var barrier = new IpcBarrier(3);

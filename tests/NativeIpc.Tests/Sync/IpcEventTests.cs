@@ -34,6 +34,16 @@ public class IpcEventTests : ChildProcessFixture
     }
 
     [Test]
+    public void Wait_WouldBeSetterKilled_TimesOutAsInPython()
+    {
+        using var ev = new IpcEvent();
+        var p = Track(IpcProcess.Start(SyncChildTargets.SetEventAfter, ev, 60_000));
+        p.Kill();
+        JoinOrFail(p);
+        Assert.That(ev.Wait(TimeSpan.FromMilliseconds(200)), Is.False);
+    }
+
+    [Test]
     public void Wait_NotSet_ReturnsFalseAfterTimeout()
     {
         using var ev = new IpcEvent();

@@ -69,6 +69,12 @@ public static class SyncChildTargets
         File.WriteAllText(path, index.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
+    public static void BarrierPartyAfterDelay(IpcBarrier barrier, string path, int delayMs)
+    {
+        Thread.Sleep(delayMs);
+        BarrierParty(barrier, path);
+    }
+
     public static void NotifyWhenFlagged(IpcCondition cond, string counterName)
     {
         using var flag = SharedCounter.Attach(counterName);
