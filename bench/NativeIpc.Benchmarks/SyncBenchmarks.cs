@@ -41,7 +41,7 @@ public unsafe class SyncContendedBenchmarks
     private IpcEvent _ready = null!, _go = null!;
     private IpcProcess? _child;
 
-    [Params(0, 100, 1000)]
+    [Params(0, 100, 500, 1000)]
     public int SpinCount { get; set; }
 
     public static void CounterChild(IpcLock lk, string counterName, IpcEvent ready, IpcEvent go, int spinCount)
@@ -115,7 +115,7 @@ public class SyncPingPongBenchmarks
     private IpcEvent _ready = null!, _ping = null!, _pong = null!;
     private IpcProcess? _child;
 
-    [Params(0, 100, 1000)]
+    [Params(0, 100, 500, 1000)]
     public int SpinCount { get; set; }
 
     public static void PongChild(IpcEvent ping, IpcEvent pong, IpcEvent ready, int spinCount)

@@ -128,7 +128,7 @@ public sealed unsafe class IpcBarrier : IDisposable, ITransferable
         for (int i = 0; i < LockWord.SpinCount; i++)
         {
             if (Volatile.Read(ref *state) != v) return true;
-            Thread.SpinWait(8);
+            LockWord.Pause(i);
         }
         if ((v & BarrierLayout.CountMask) >= parties)
         {

@@ -57,7 +57,7 @@ public sealed unsafe class IpcEvent : IDisposable, ITransferable
         {
             for (int i = 0; i < LockWord.SpinCount; i++)
             {
-                Thread.SpinWait(8);
+                LockWord.Pause(i);
                 if (Volatile.Read(ref *f) != 0) return true;
             }
         }

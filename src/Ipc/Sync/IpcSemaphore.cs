@@ -88,7 +88,7 @@ public unsafe class IpcSemaphore : IDisposable, ITransferable
         if (timeout.Expired) return TryTake(c);
         for (int i = 0; i < LockWord.SpinCount; i++)
         {
-            Thread.SpinWait(8);
+            LockWord.Pause(i);
             if (TryTake(c)) return true;
         }
         int* sleepers = (int*)(p + SemaphoreLayout.SleepersOffset);

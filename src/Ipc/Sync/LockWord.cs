@@ -25,6 +25,15 @@ internal static unsafe class LockWord
 
     public static int Pid => s_pid;
 
+    /// <summary>One spin step: a short pause, and every 32nd step a yield, so a peer that is runnable on this CPU
+    /// (the machine is oversubscribed) gets to run instead of being spun against.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Pause(int i)
+    {
+        if ((i & 31) == 31) Thread.Yield();
+        else Thread.SpinWait(8);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool TryAcquireFast(byte* l)
     {
@@ -56,7 +65,7 @@ internal static unsafe class LockWord
         {
             for (int i = 0; i < SpinCount; i++)
             {
-                Thread.SpinWait(8);
+                LockWord.Pause(i);
                 if (Volatile.Read(ref *w) == 0 && TryAcquireFast(l)) return Outcome.Acquired;
             }
         }
