@@ -1,4 +1,5 @@
 using NativeIpc.Os;
+using NativeIpc.Process;
 using NativeIpc.Transfer;
 
 namespace NativeIpc;
@@ -8,9 +9,9 @@ namespace NativeIpc;
 /// <remarks>Python: multiprocessing.Barrier. Dead parties: a party that dies before arriving is indistinguishable from
 /// a slow one, so the others wait until their timeout (the constructor's default timeout or the one passed to
 /// <see cref="Wait(TimeSpan?)"/>), which breaks the barrier for everyone, as in Python. A process that dies while
-/// running the barrier action is detected (its pid is recorded) and breaks the barrier. The action is not sent to
-/// child processes: it runs only if the party that arrives last has an action (give one when you attach your own
-/// instance with the constructor, or keep the action in the parent).</remarks>
+/// running the barrier action is detected (its pid is recorded) and breaks the barrier. The action travels to child
+/// processes like an <see cref="IpcProcess"/> target, so it must be a static method or a lambda that captures nothing;
+/// it runs in the process of the party that arrives last.</remarks>
 public sealed unsafe class IpcBarrier : IDisposable, ITransferable
 {
     private const int SleepSliceMs = 100;
@@ -19,7 +20,7 @@ public sealed unsafe class IpcBarrier : IDisposable, ITransferable
     private readonly TimeSpan? _defaultTimeout;
 
     /// <summary>Creates a barrier for <paramref name="parties"/> parties. <paramref name="action"/>, if given, runs in
-    /// the last arriving party's process (when that is this instance) before the others are released;
+    /// the last arriving party's process before the others are released;
     /// <paramref name="timeout"/> is the default for <see cref="Wait(TimeSpan?)"/> (null: no limit).</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="parties"/> is less than 1 or more than 65534.</exception>
     /// <remarks>Python: multiprocessing.Barrier(parties, action=None, timeout=None)</remarks>
@@ -37,10 +38,11 @@ public sealed unsafe class IpcBarrier : IDisposable, ITransferable
         });
     }
 
-    private IpcBarrier(SyncHandle handle, TimeSpan? timeout)
+    private IpcBarrier(SyncHandle handle, TimeSpan? timeout, Action? action)
     {
         _handle = handle;
         _defaultTimeout = timeout;
+        _action = action;
     }
 
     private int* State => (int*)(_handle.Payload + BarrierLayout.StateOffset);
@@ -219,12 +221,29 @@ public sealed unsafe class IpcBarrier : IDisposable, ITransferable
     {
         _handle.WriteTransfer(writer);
         writer.Write(_defaultTimeout is { } t ? t.Ticks : long.MinValue);
+        writer.Write(_action is not null);
+        // Throws ArgumentException (before the child starts) for an action a child cannot find, like Python's pickling error.
+        if (_action is not null) TargetMethod.Describe(_action, out _).Write(writer);
     }
 
     internal static IpcBarrier ReadTransfer(BinaryReader reader)
     {
         var handle = SyncHandle.Attach(reader.ReadString(), SegmentKind.Barrier, nameof(IpcBarrier));
-        long ticks = reader.ReadInt64();
-        return new IpcBarrier(handle, ticks == long.MinValue ? null : TimeSpan.FromTicks(ticks));
+        try
+        {
+            long ticks = reader.ReadInt64();
+            Action? action = null;
+            if (reader.ReadBoolean())
+            {
+                var (method, instance) = TargetMethod.Read(reader).Resolve();
+                action = (Action)method.CreateDelegate(typeof(Action), instance);
+            }
+            return new IpcBarrier(handle, ticks == long.MinValue ? null : TimeSpan.FromTicks(ticks), action);
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
     }
 }

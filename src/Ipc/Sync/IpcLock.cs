@@ -18,8 +18,9 @@ public sealed unsafe class IpcLock : IDisposable, ITransferable
 
     private IpcLock(SyncHandle handle) => _handle = handle;
 
-    /// <summary>Spin iterations every NativeIpc sync primitive makes before it sleeps in the kernel (default 100,
-    /// about a few microseconds). 0 sleeps at once, which suits single-core machines.</summary>
+    /// <summary>Spin steps every NativeIpc sync primitive in this process takes before it sleeps in the kernel
+    /// (default 100: about 20 µs of pause instructions, yielding the CPU every 32nd step). 0 sleeps at once, which
+    /// suits single-core machines; a kernel sleep/wake between CPUs costs about 27 µs per wake-up.</summary>
     public static int SpinCount
     {
         get => LockWord.SpinCount;

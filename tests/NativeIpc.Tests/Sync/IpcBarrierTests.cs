@@ -6,10 +6,11 @@ namespace NativeIpc.Tests.Sync;
 public class IpcBarrierTests : ChildProcessFixture
 {
     [Test]
-    public void Wait_ThreeProcesses_AllPassWithDistinctIndexes()
+    public void Wait_ThreeProcesses_AllPassWithDistinctIndexesAndActionRunsOnce()
     {
-        int actions = 0;
-        using var barrier = new IpcBarrier(3, () => Interlocked.Increment(ref actions));
+        using var runs = SharedCounter.Create();
+        Environment.SetEnvironmentVariable(SyncChildTargets.BarrierCounterVariable, runs.Name);
+        using var barrier = new IpcBarrier(3, SyncChildTargets.CountBarrierAction);
         var paths = new[] { TestPaths.TempFile(), TestPaths.TempFile() };
         try
         {
@@ -22,10 +23,25 @@ public class IpcBarrierTests : ChildProcessFixture
             }
             var indexes = paths.Select(p => int.Parse(File.ReadAllText(p), System.Globalization.CultureInfo.InvariantCulture)).Append(mine).Order();
             Assert.That(indexes, Is.EqualTo(new[] { 0, 1, 2 }));
-            Assert.That(actions, Is.EqualTo(mine == 2 ? 1 : 0), "the action runs in the last arriver's process");
+            Assert.That(runs.Value, Is.EqualTo(1), "the action runs once, in the last arriver's process");
             Assert.That(barrier.Broken, Is.False);
         }
-        finally { foreach (var p in paths) File.Delete(p); }
+        finally
+        {
+            Environment.SetEnvironmentVariable(SyncChildTargets.BarrierCounterVariable, null);
+            foreach (var p in paths) File.Delete(p);
+        }
+    }
+
+    [Test]
+    public void Start_WithBarrierWhoseActionCaptures_ThrowsArgumentExceptionBeforeSpawning()
+    {
+        int captured = 0;
+        using var barrier = new IpcBarrier(2, () => captured++);
+        var p = IpcProcess.Create(SyncChildTargets.BarrierParty, barrier, "unused");
+        Assert.Throws<ArgumentException>(() => p.Start());
+        Assert.That(p.Pid, Is.Null);
+        p.Dispose();
     }
 
     [Test]

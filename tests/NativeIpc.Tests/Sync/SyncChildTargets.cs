@@ -69,6 +69,15 @@ public static class SyncChildTargets
         File.WriteAllText(path, index.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
+    public const string BarrierCounterVariable = "NIPC_TEST_BARRIER_COUNTER";
+
+    /// <summary>A barrier action that can travel to children: counts its runs in the shared counter named by an environment variable.</summary>
+    public static void CountBarrierAction()
+    {
+        using var counter = SharedCounter.Attach(Environment.GetEnvironmentVariable(BarrierCounterVariable)!);
+        counter.IncrementUnsafe();
+    }
+
     public static void BarrierPartyAfterDelay(IpcBarrier barrier, string path, int delayMs)
     {
         Thread.Sleep(delayMs);
