@@ -7,7 +7,11 @@ namespace NativeIpc;
 /// pid: if the holder dies, the next waiter takes the lock over and gets <see cref="IpcAbandonedLockException"/>
 /// (holding the lock) within about <c>100 ms</c>, instead of waiting forever as Python would.</summary>
 /// <remarks>Python: multiprocessing.Lock. As in Python the lock is not reentrant (a second acquire by the same thread
-/// waits), and any thread or process may release it. Pass it to a child as an argument of <see cref="IpcProcess"/>.</remarks>
+/// waits), and any thread or process may release it. Pass it to a child as an argument of <see cref="IpcProcess"/>.
+/// Limits: only the death of the holding <i>process</i> is detected (a thread that exits holding the lock is not);
+/// the holder's start time guards against pid reuse on Linux (elsewhere, or if the holder dies in the instant between
+/// taking the word and recording its start time, a recycled pid keeps the lock held); do not dispose the lock while
+/// another thread of this process is still waiting on it.</remarks>
 public sealed unsafe class IpcLock : IDisposable, ITransferable
 {
     private readonly SyncHandle _handle;
