@@ -8,6 +8,7 @@ var examples = new (string Name, Action Run)[]
 {
     ("process", ProcessExample.Run),
     ("shared-memory", SharedMemoryExample.Run),
+    ("lock", LockExample.Run),
 };
 
 var only = args.Length > 0 ? args : null;

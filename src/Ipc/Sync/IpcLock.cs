@@ -1,0 +1,104 @@
+using NativeIpc.Transfer;
+
+namespace NativeIpc;
+
+/// <summary>A lock shared between processes: one atomic instruction to acquire and one to release when uncontended;
+/// a contended waiter spins briefly, then sleeps on the lock word (futex on Linux). The word records the holder's
+/// pid: if the holder dies, the next waiter takes the lock over and gets <see cref="IpcAbandonedLockException"/>
+/// (holding the lock) within about <c>100 ms</c>, instead of waiting forever as Python would.</summary>
+/// <remarks>Python: multiprocessing.Lock. As in Python the lock is not reentrant (a second acquire by the same thread
+/// waits), and any thread or process may release it. Pass it to a child as an argument of <see cref="IpcProcess"/>.
+/// Limits: only the death of the holding <i>process</i> is detected (a thread that exits holding the lock is not);
+/// the holder's start time guards against pid reuse on Linux (elsewhere, or if the holder dies in the instant between
+/// taking the word and recording its start time, a recycled pid keeps the lock held); do not dispose the lock while
+/// another thread of this process is still waiting on it.</remarks>
+public sealed unsafe class IpcLock : IDisposable, ITransferable
+{
+    private readonly SyncHandle _handle;
+
+    /// <summary>Creates an unlocked lock.</summary>
+    /// <remarks>Python: multiprocessing.Lock()</remarks>
+    public IpcLock() => _handle = SyncHandle.Create(SegmentKind.Lock, LockLayout.Size, nameof(IpcLock));
+
+    private IpcLock(SyncHandle handle) => _handle = handle;
+
+    /// <summary>Spin steps every NativeIpc sync primitive in this process takes before it sleeps in the kernel
+    /// (default 100: about 20 µs of pause instructions, yielding the CPU every 32nd step). 0 sleeps at once, which
+    /// suits single-core machines; a kernel sleep/wake between CPUs costs about 27 µs per wake-up.</summary>
+    public static int SpinCount
+    {
+        get => LockWord.SpinCount;
+        set => LockWord.SpinCount = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "The spin count cannot be negative.");
+    }
+
+    /// <summary>True while some thread of some process holds the lock (a snapshot).</summary>
+    public bool IsLocked => LockWord.IsLocked(_handle.Payload);
+
+    /// <summary>Acquires the lock, waiting at most <paramref name="timeout"/> (null or <see cref="Timeout.InfiniteTimeSpan"/>:
+    /// no limit); dispose the result to release: <c>using (lk.Acquire()) { ... }</c>.</summary>
+    /// <exception cref="TimeoutException">The timeout elapsed.</exception>
+    /// <exception cref="IpcAbandonedLockException">The holder died; the lock is now held by the caller.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative but not infinite.</exception>
+    /// <remarks>Python: Lock.acquire() / with lock:</remarks>
+    public Releaser Acquire(TimeSpan? timeout = null) => Acquire(timeout, CancellationToken.None);
+
+    /// <summary>Like <see cref="Acquire(TimeSpan?)"/>, and stops waiting (throwing <see cref="OperationCanceledException"/>)
+    /// when <paramref name="cancellationToken"/> fires; cancellation is noticed within about 50 ms.</summary>
+    /// <remarks>Python: Lock.acquire()</remarks>
+    public Releaser Acquire(TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        if (!Enter(SyncTimeout.From(timeout), cancellationToken))
+            throw new TimeoutException($"The lock was not acquired within {timeout}.");
+        return new Releaser(this);
+    }
+
+    /// <summary>Tries to acquire the lock within <paramref name="timeout"/> (default: no wait). Returns false if the
+    /// time ran out. A zero timeout does not check whether the holder is alive.</summary>
+    /// <exception cref="IpcAbandonedLockException">The holder died; the lock is now held by the caller.</exception>
+    /// <remarks>Python: Lock.acquire(block=False) / Lock.acquire(timeout=t)</remarks>
+    public bool TryAcquire(TimeSpan timeout = default) => Enter(SyncTimeout.From(timeout), CancellationToken.None);
+
+    /// <summary>Releases the lock.</summary>
+    /// <exception cref="InvalidOperationException">The lock is not held.</exception>
+    /// <remarks>Python: Lock.release()</remarks>
+    public void Release() => LockWord.Release(_handle.Payload);
+
+    internal bool Enter(SyncTimeout timeout, CancellationToken ct)
+    {
+        byte* p = _handle.Payload;
+        if (LockWord.TryAcquireFast(p)) return true;
+        switch (LockWord.Acquire(p, timeout, ct, out int dead))
+        {
+            case LockWord.Outcome.Acquired: return true;
+            case LockWord.Outcome.Abandoned: throw new IpcAbandonedLockException(dead);
+            default: return false;
+        }
+    }
+
+    internal bool IsMine => LockWord.IsMine(_handle.Payload);
+
+    /// <summary>Removes the lock's name (creator) and unmaps it. Other processes keep the lock they attached.</summary>
+    public void Dispose() => _handle.Dispose();
+
+    /// <summary>The lock's shared segment name.</summary>
+    public override string ToString() => $"IpcLock({_handle.Name})";
+
+    void ITransferable.WriteTransfer(BinaryWriter writer) => _handle.WriteTransfer(writer);
+
+    internal void WriteTransfer(BinaryWriter writer) => _handle.WriteTransfer(writer);
+
+    internal static IpcLock ReadTransfer(BinaryReader reader)
+        => new(SyncHandle.Attach(reader.ReadString(), SegmentKind.Lock, nameof(IpcLock)));
+
+    /// <summary>Releases the lock when disposed; returned by <see cref="Acquire(TimeSpan?)"/>. Dispose it once.</summary>
+    public readonly struct Releaser : IDisposable
+    {
+        private readonly IpcLock _lock;
+
+        internal Releaser(IpcLock owner) => _lock = owner;
+
+        /// <summary>Releases the lock.</summary>
+        /// <remarks>Python: Lock.__exit__</remarks>
+        public void Dispose() => _lock?.Release();
+    }
+}

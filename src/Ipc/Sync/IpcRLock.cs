@@ -1,0 +1,125 @@
+using NativeIpc.Transfer;
+
+namespace NativeIpc;
+
+/// <summary>A reentrant lock shared between processes: owned by one thread of one process, which may acquire it again
+/// (each acquire needs a release). Fast path and dead-holder takeover as <see cref="IpcLock"/>: if the owning process
+/// dies, the next waiter takes the lock over (recursion level 1) and gets <see cref="IpcAbandonedLockException"/>.</summary>
+/// <remarks>Python: multiprocessing.RLock. As in Python, only the owner may release it.</remarks>
+public sealed unsafe class IpcRLock : IDisposable, ITransferable
+{
+    private readonly SyncHandle _handle;
+
+    /// <summary>Creates an unowned reentrant lock.</summary>
+    /// <remarks>Python: multiprocessing.RLock()</remarks>
+    public IpcRLock() => _handle = SyncHandle.Create(SegmentKind.RLock, RLockLayout.Size, nameof(IpcRLock));
+
+    private IpcRLock(SyncHandle handle) => _handle = handle;
+
+    /// <summary>True if the calling thread (of this process) owns the lock.</summary>
+    /// <remarks>Python: RLock._is_owned()</remarks>
+    public bool IsOwnedByCurrentThread => LockWord.IsMine(_handle.Payload);
+
+    /// <summary>How many times the owner has acquired the lock without releasing (0 when the caller does not own it).</summary>
+    public int RecursionCount => IsOwnedByCurrentThread ? *Recursion(_handle.Payload) : 0;
+
+    /// <summary>Acquires the lock (again, if the caller owns it), waiting at most <paramref name="timeout"/>; dispose
+    /// the result to release once.</summary>
+    /// <exception cref="TimeoutException">The timeout elapsed.</exception>
+    /// <exception cref="IpcAbandonedLockException">The owner died; the lock is now owned by the caller.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative but not infinite.</exception>
+    /// <remarks>Python: RLock.acquire() / with rlock:</remarks>
+    public Releaser Acquire(TimeSpan? timeout = null) => Acquire(timeout, CancellationToken.None);
+
+    /// <summary>Like <see cref="Acquire(TimeSpan?)"/>, cancellable (noticed within about 50 ms).</summary>
+    /// <remarks>Python: RLock.acquire()</remarks>
+    public Releaser Acquire(TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        if (!Enter(SyncTimeout.From(timeout), cancellationToken))
+            throw new TimeoutException($"The lock was not acquired within {timeout}.");
+        return new Releaser(this);
+    }
+
+    /// <summary>Tries to acquire the lock within <paramref name="timeout"/> (default: no wait).</summary>
+    /// <exception cref="IpcAbandonedLockException">The owner died; the lock is now owned by the caller.</exception>
+    /// <remarks>Python: RLock.acquire(block=False) / RLock.acquire(timeout=t)</remarks>
+    public bool TryAcquire(TimeSpan timeout = default) => Enter(SyncTimeout.From(timeout), CancellationToken.None);
+
+    /// <summary>Releases one level; the lock is free when the level reaches 0.</summary>
+    /// <exception cref="InvalidOperationException">The calling thread does not own the lock.</exception>
+    /// <remarks>Python: RLock.release()</remarks>
+    public void Release()
+    {
+        byte* p = _handle.Payload;
+        if (!LockWord.IsMine(p))
+            throw new InvalidOperationException("Cannot release an RLock the calling thread does not own.");
+        if (--*Recursion(p) == 0) LockWord.Release(p);
+    }
+
+    internal bool Enter(SyncTimeout timeout, CancellationToken ct)
+    {
+        byte* p = _handle.Payload;
+        if (LockWord.IsMine(p))
+        {
+            ++*Recursion(p);
+            return true;
+        }
+        if (!LockWord.TryAcquireFast(p))
+        {
+            switch (LockWord.Acquire(p, timeout, ct, out int dead))
+            {
+                case LockWord.Outcome.Acquired: break;
+                case LockWord.Outcome.Abandoned:
+                    *Recursion(p) = 1;
+                    throw new IpcAbandonedLockException(dead);
+                default: return false;
+            }
+        }
+        *Recursion(p) = 1;
+        return true;
+    }
+
+    /// <summary>Releases every level the caller holds and returns how many (for <see cref="IpcCondition"/>).</summary>
+    internal int ReleaseAll()
+    {
+        byte* p = _handle.Payload;
+        int n = *Recursion(p);
+        *Recursion(p) = 1;
+        Release();
+        return n;
+    }
+
+    /// <summary>Re-acquires (no limit) and restores <paramref name="levels"/>.</summary>
+    internal void Restore(int levels)
+    {
+        try { Enter(SyncTimeout.Infinite, CancellationToken.None); }
+        finally { *Recursion(_handle.Payload) = levels; }
+    }
+
+    private static int* Recursion(byte* p) => (int*)(p + RLockLayout.RecursionOffset);
+
+    /// <summary>Removes the lock's name (creator) and unmaps it.</summary>
+    public void Dispose() => _handle.Dispose();
+
+    /// <summary>The lock's shared segment name.</summary>
+    public override string ToString() => $"IpcRLock({_handle.Name})";
+
+    void ITransferable.WriteTransfer(BinaryWriter writer) => _handle.WriteTransfer(writer);
+
+    internal void WriteTransfer(BinaryWriter writer) => _handle.WriteTransfer(writer);
+
+    internal static IpcRLock ReadTransfer(BinaryReader reader)
+        => new(SyncHandle.Attach(reader.ReadString(), SegmentKind.RLock, nameof(IpcRLock)));
+
+    /// <summary>Releases one level when disposed; returned by <see cref="Acquire(TimeSpan?)"/>. Dispose it once.</summary>
+    public readonly struct Releaser : IDisposable
+    {
+        private readonly IpcRLock _lock;
+
+        internal Releaser(IpcRLock owner) => _lock = owner;
+
+        /// <summary>Releases one level.</summary>
+        /// <remarks>Python: RLock.__exit__</remarks>
+        public void Dispose() => _lock?.Release();
+    }
+}
