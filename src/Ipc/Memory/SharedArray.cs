@@ -24,9 +24,7 @@ public sealed unsafe class SharedArray<T> : IDisposable, IEnumerable<T>, ITransf
     private readonly SharedSegment _segment;
     private T* _items;
 
-    // Seam for Python's Array(..., lock=True) / get_lock(), as in SharedValue: the sync branch's IpcRLock goes here,
-    // written after the name in WriteTransfer and re-attached in ReadTransfer. Nothing public refers to it yet.
-    internal IDisposable? _lock;
+    private IpcRLock? _lock;
 
     private SharedArray(SharedSegment segment)
     {
@@ -42,33 +40,63 @@ public sealed unsafe class SharedArray<T> : IDisposable, IEnumerable<T>, ITransf
     /// <exception cref="ArgumentException"><paramref name="name"/> contains '/' or is too long.</exception>
     /// <exception cref="IOException">Not enough shared memory.</exception>
     /// <remarks>Python: multiprocessing.Array(typecode, size)</remarks>
-    public static SharedArray<T> Create(int length, string? name = null)
+    /// <param name="withLock">Also create the shared <see cref="IpcRLock"/> that <see cref="GetLock"/> returns.</param>
+    public static SharedArray<T> Create(int length, string? name = null, bool withLock = false)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(length);
         var segment = SharedSegment.Create(SegmentKind.Array, ArrayLayout.PayloadSize(length, sizeof(T)), s_typeTag, sizeof(T), name);
-        segment.MarkReady(); // shm pages start zeroed: nothing to initialise
-        return new SharedArray<T>(segment);
+        return Publish(segment, withLock); // shm pages start zeroed: nothing to initialise
     }
 
     /// <summary>Creates a shared array holding a copy of <paramref name="items"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="items"/> is empty.</exception>
     /// <remarks>Python: multiprocessing.Array(typecode, sequence)</remarks>
-    public static SharedArray<T> Create(ReadOnlySpan<T> items, string? name = null)
+    /// <param name="items">The initial elements (at least one).</param>
+    /// <param name="name">A segment name of your choice, or null for an unguessable one.</param>
+    /// <param name="withLock">Also create the shared <see cref="IpcRLock"/> that <see cref="GetLock"/> returns.</param>
+    public static SharedArray<T> Create(ReadOnlySpan<T> items, string? name = null, bool withLock = false)
     {
         if (items.IsEmpty) throw new ArgumentOutOfRangeException(nameof(items), "A shared array needs at least one element.");
         var segment = SharedSegment.Create(SegmentKind.Array, ArrayLayout.PayloadSize(items.Length, sizeof(T)), s_typeTag, sizeof(T), name);
         items.CopyTo(new Span<T>(segment.Payload + ArrayLayout.ElementsOffset, items.Length));
-        segment.MarkReady(); // only now may attachers read the elements
-        return new SharedArray<T>(segment);
+        return Publish(segment, withLock); // only now may attachers read the elements
+    }
+
+    private static SharedArray<T> Publish(SharedSegment segment, bool withLock)
+    {
+        try
+        {
+            var array = new SharedArray<T>(segment) { _lock = withLock ? CompanionLock.Create(segment.Name) : null };
+            segment.MarkReady();
+            return array;
+        }
+        catch
+        {
+            segment.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The lock shared with every process that has this array, for multi-element updates:
+    /// <c>using (a.GetLock().Acquire()) { ... }</c></summary>
+    /// <exception cref="InvalidOperationException">The array was created without a lock.</exception>
+    /// <remarks>Python: Array.get_lock()</remarks>
+    public IpcRLock GetLock()
+    {
+        _ = AsSpan();
+        return _lock ?? throw CompanionLock.Missing("shared array");
     }
 
     /// <summary>Creates a shared array holding a copy of <paramref name="items"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="items"/> is empty.</exception>
     /// <remarks>Python: multiprocessing.Array(typecode, sequence)</remarks>
-    public static SharedArray<T> Create(IEnumerable<T> items, string? name = null)
+    /// <param name="items">The initial elements (at least one).</param>
+    /// <param name="name">A segment name of your choice, or null for an unguessable one.</param>
+    /// <param name="withLock">Also create the shared <see cref="IpcRLock"/> that <see cref="GetLock"/> returns.</param>
+    public static SharedArray<T> Create(IEnumerable<T> items, string? name = null, bool withLock = false)
     {
         ArgumentNullException.ThrowIfNull(items);
-        return Create(items is T[] a ? a : items.ToArray(), name);
+        return Create(items is T[] a ? a : items.ToArray(), name, withLock);
     }
 
     /// <summary>Opens a shared array another process created.</summary>
@@ -83,7 +111,7 @@ public sealed unsafe class SharedArray<T> : IDisposable, IEnumerable<T>, ITransf
             segment.Dispose();
             throw new IpcSegmentMismatchException($"'{name}' does not hold whole {typeof(T).Name} elements ({sizeof(T)} bytes each).");
         }
-        return new SharedArray<T>(segment);
+        return new SharedArray<T>(segment) { _lock = CompanionLock.TryAttach(name) };
     }
 
     /// <summary>The segment name other processes attach with.</summary>

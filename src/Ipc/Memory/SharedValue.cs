@@ -19,10 +19,7 @@ public sealed unsafe class SharedValue<T> : IDisposable, ITransferable where T :
     private readonly SharedSegment _segment;
     private T* _value;
 
-    // Seam for Python's Value(..., lock=True) / get_lock(): the sync branch's IpcRLock goes here (typed as IpcRLock
-    // once merged), created next to the value, written after the name in WriteTransfer and re-attached in ReadTransfer.
-    // Nothing public refers to it yet.
-    internal IDisposable? _lock;
+    private IpcRLock? _lock;
 
     private SharedValue(SharedSegment segment)
     {
@@ -33,14 +30,34 @@ public sealed unsafe class SharedValue<T> : IDisposable, ITransferable where T :
     /// <summary>Creates a shared value holding <paramref name="initial"/>.</summary>
     /// <param name="initial">The starting value.</param>
     /// <param name="name">A segment name of your choice, or null for an unguessable one.</param>
+    /// <param name="withLock">Also create the shared <see cref="IpcRLock"/> that <see cref="GetLock"/> returns.</param>
     /// <exception cref="ArgumentException"><paramref name="name"/> contains '/' or is too long.</exception>
-    /// <remarks>Python: multiprocessing.Value(typecode, value)</remarks>
-    public static SharedValue<T> Create(T initial = default, string? name = null)
+    /// <remarks>Python: multiprocessing.Value(typecode, value, lock=...) / RawValue</remarks>
+    public static SharedValue<T> Create(T initial = default, string? name = null, bool withLock = false)
     {
         var segment = SharedSegment.Create(SegmentKind.Value, ValueLayout.PayloadSize(sizeof(T)), s_typeTag, sizeof(T), name);
-        *(T*)(segment.Payload + ValueLayout.ValueOffset) = initial;
-        segment.MarkReady();
-        return new SharedValue<T>(segment);
+        try
+        {
+            *(T*)(segment.Payload + ValueLayout.ValueOffset) = initial;
+            var value = new SharedValue<T>(segment) { _lock = withLock ? CompanionLock.Create(segment.Name) : null };
+            segment.MarkReady();
+            return value;
+        }
+        catch
+        {
+            segment.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The lock shared with every process that has this value, for read-modify-write sequences the atomic
+    /// members do not cover: <c>using (v.GetLock().Acquire()) v.Value = f(v.Value);</c></summary>
+    /// <exception cref="InvalidOperationException">The value was created without a lock.</exception>
+    /// <remarks>Python: Value.get_lock()</remarks>
+    public IpcRLock GetLock()
+    {
+        _ = Ptr;
+        return _lock ?? throw CompanionLock.Missing("shared value");
     }
 
     /// <summary>Opens a shared value another process created.</summary>
@@ -55,7 +72,7 @@ public sealed unsafe class SharedValue<T> : IDisposable, ITransferable where T :
             segment.Dispose();
             throw new IpcSegmentMismatchException($"'{name}' holds a {segment.ElementSize}-byte value, not a {typeof(T).Name} ({sizeof(T)} bytes).");
         }
-        return new SharedValue<T>(segment);
+        return new SharedValue<T>(segment) { _lock = CompanionLock.TryAttach(name) };
     }
 
     /// <summary>The segment name other processes attach with.</summary>

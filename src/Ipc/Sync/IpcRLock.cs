@@ -108,8 +108,13 @@ public sealed unsafe class IpcRLock : IDisposable, ITransferable
 
     internal void WriteTransfer(BinaryWriter writer) => _handle.WriteTransfer(writer);
 
-    internal static IpcRLock ReadTransfer(BinaryReader reader)
-        => new(SyncHandle.Attach(reader.ReadString(), SegmentKind.RLock, nameof(IpcRLock)));
+    internal static IpcRLock ReadTransfer(BinaryReader reader) => Attach(reader.ReadString());
+
+    /// <summary>Creates the lock under a given segment name (a shared value's companion lock).</summary>
+    internal static IpcRLock CreateNamed(string name)
+        => new(SyncHandle.Create(SegmentKind.RLock, RLockLayout.Size, nameof(IpcRLock), name: name));
+
+    internal static IpcRLock Attach(string name) => new(SyncHandle.Attach(name, SegmentKind.RLock, nameof(IpcRLock)));
 
     /// <summary>Releases one level when disposed; returned by <see cref="Acquire(TimeSpan?)"/>. Dispose it once.</summary>
     public readonly struct Releaser : IDisposable

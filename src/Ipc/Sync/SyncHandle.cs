@@ -17,9 +17,9 @@ internal sealed unsafe class SyncHandle : IDisposable
     }
 
     /// <summary>Creates a zeroed payload of <paramref name="size"/> bytes, lets <paramref name="init"/> fill it, then publishes it.</summary>
-    public static SyncHandle Create(SegmentKind kind, int size, string typeName, Action<IntPtr>? init = null)
+    public static SyncHandle Create(SegmentKind kind, int size, string typeName, Action<IntPtr>? init = null, string? name = null)
     {
-        var seg = SharedSegment.Create(kind, size);
+        var seg = SharedSegment.Create(kind, size, name: name);
         try
         {
             init?.Invoke((IntPtr)seg.Payload);

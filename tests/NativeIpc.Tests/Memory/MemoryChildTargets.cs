@@ -10,6 +10,13 @@ public static class MemoryChildTargets
         for (int i = 0; i < arr.Length; i++) arr[i] *= 2;
     }
 
+    /// <summary>Read-modify-write under the value's own lock (Python: with v.get_lock(): v.value += 1).</summary>
+    public static void LockedAddMany(SharedValue<long> v, int count)
+    {
+        for (int i = 0; i < count; i++)
+            using (v.GetLock().Acquire()) v.Value = v.Value + 1;
+    }
+
     public static void AddMany(SharedValue<long> v, int count)
     {
         for (int i = 0; i < count; i++) v.Increment();

@@ -104,4 +104,32 @@ public class SharedValueTests : ChildProcessFixture
         Assert.That((a.ExitCode, b.ExitCode), Is.EqualTo((0, 0)));
         Assert.That(v.Value, Is.EqualTo(3L * perProcess));
     }
+
+    [Test]
+    public void GetLock_ReadModifyWriteFromTwoProcesses_LosesNoUpdate()
+    {
+        const int perProcess = 20_000;
+        using var v = Multiprocessing.Value(0L);
+        var child = Track(IpcProcess.Start(MemoryChildTargets.LockedAddMany, v, perProcess));
+        MemoryChildTargets.LockedAddMany(v, perProcess);
+        JoinOrFail(child);
+        Assert.That(child.ExitCode, Is.EqualTo(0));
+        Assert.That(v.Value, Is.EqualTo(2L * perProcess));
+    }
+
+    [Test]
+    public void GetLock_AttachedByName_IsTheSameLock()
+    {
+        using var v = SharedValue<int>.Create(1, withLock: true);
+        using var other = SharedValue<int>.Attach(v.Name);
+        using (v.GetLock().Acquire())
+            Assert.That(other.GetLock().IsOwnedByCurrentThread, Is.True, "the attached copy sees the creator's lock state");
+    }
+
+    [Test]
+    public void GetLock_CreatedWithoutLock_ThrowsInvalidOperation()
+    {
+        using var v = Multiprocessing.RawValue(1);
+        Assert.Throws<InvalidOperationException>(() => v.GetLock());
+    }
 }
