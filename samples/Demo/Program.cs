@@ -7,6 +7,7 @@ Multiprocessing.FreezeSupport();
 var examples = new (string Name, Action Run)[]
 {
     ("process", ProcessExample.Run),
+    ("queue", QueueExample.Run),
 };
 
 var only = args.Length > 0 ? args : null;
