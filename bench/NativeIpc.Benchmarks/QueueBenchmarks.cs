@@ -16,7 +16,7 @@ public class QueueBenchmarks
 
     private IpcQueue<long>? _small;
     private IpcQueue<long>[] _commands = [];
-    private IpcQueue<long>? _reports;
+    private IpcQueue<Tally>? _reports;
     private readonly List<IpcProcess> _children = [];
 
     // ------------------------------------------------------------------ children
@@ -27,25 +27,20 @@ public class QueueBenchmarks
             for (long i = 0; i < n; i++) data.Put(i);
     }
 
-    /// <summary>2→2 consumer: sums items; -1 ends a producer's batch, upon which it reports (count, sum).</summary>
-    public static void ConsumeLongs(IpcQueue<long> data, IpcQueue<long> reports)
+    /// <summary>2→2 consumer: sums items and reports what it has summed whenever the queue looks empty, so the
+    /// benchmark sees every item of a batch counted exactly once.</summary>
+    public static void ConsumeLongs(IpcQueue<long> data, IpcQueue<Tally> reports)
     {
-        long count = 0, sum = 0;
-        foreach (long v in data.GetConsumingEnumerable())
+        var tally = new Tally();
+        while (true)
         {
-            if (v >= 0) { count++; sum += v; continue; }
-            reports.Put(count);
-            reports.Put(sum);
-            count = sum = 0;
-        }
-    }
-
-    public static void ProduceLongsThenMark(IpcQueue<long> data, IpcQueue<long> commands)
-    {
-        foreach (long n in commands.GetConsumingEnumerable())
-        {
-            for (long i = 0; i < n; i++) data.Put(i);
-            data.Put(-1);
+            if (!data.TryGet(out long v))
+            {
+                if (tally.Count > 0) { reports.Put(tally); tally = new Tally(); }
+                try { v = data.Get(); } catch (IpcQueueClosedException) { return; }
+            }
+            tally.Count++;
+            tally.Sum += v;
         }
     }
 
@@ -75,9 +70,9 @@ public class QueueBenchmarks
     public void SetupTwoToTwo()
     {
         _small = new IpcQueue<long>();
-        _reports = new IpcQueue<long>(4096);
+        _reports = new IpcQueue<Tally>(1 << 16);
         _commands = [new IpcQueue<long>(4096), new IpcQueue<long>(4096)];
-        foreach (var c in _commands) _children.Add(IpcProcess.Start(ProduceLongsThenMark, _small, c));
+        foreach (var c in _commands) _children.Add(IpcProcess.Start(ProduceLongs, _small, c));
         for (int i = 0; i < 2; i++) _children.Add(IpcProcess.Start(ConsumeLongs, _small, _reports));
     }
 
@@ -86,7 +81,7 @@ public class QueueBenchmarks
     {
         foreach (var c in _commands) c.Put(SmallBatch / 2);
         long count = 0, sum = 0;
-        for (int r = 0; r < 2; r++) { count += _reports!.Get(Limit); sum += _reports.Get(Limit); }
+        while (count < SmallBatch) { var t = _reports!.Get(Limit); count += t.Count; sum += t.Sum; }
         Check(count == SmallBatch, "count");
         Check(sum == 2 * ((long)(SmallBatch / 2) * (SmallBatch / 2 - 1) / 2), "checksum");
         return sum;

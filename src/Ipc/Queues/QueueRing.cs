@@ -226,6 +226,11 @@ internal sealed unsafe class QueueRing
 
     private bool WaitForSpace(ref int spins, long t, int need, long deadline)
     {
+        if (deadline <= Environment.TickCount64)
+        {
+            AdvanceReleased(checkDead: true);
+            return false;
+        }
         if (spins++ < SpinBudget)
         {
             if ((spins & 63) == 0) { AdvanceReleased(checkDead: false); Thread.Yield(); }
@@ -271,7 +276,7 @@ internal sealed unsafe class QueueRing
             if (state == L.StateClaimed)
             {
                 int producer = *(int*)(rec + L.RecordProducerOffset);
-                if (spins >= SpinBudget && !IsAlive(producer))
+                if ((spins >= SpinBudget || deadline <= Environment.TickCount64) && !IsAlive(producer))
                 {
                     // Claimed by a process that died before publishing: the torn record is skipped, never delivered.
                     SkipAtHead(rec, h, recLen, kind);
@@ -402,6 +407,7 @@ internal sealed unsafe class QueueRing
 
     private bool WaitForData(ref int spins, long h, long deadline)
     {
+        if (deadline <= Environment.TickCount64) return false; // also makes a non-blocking take return at once
         if (spins++ < SpinBudget)
         {
             Pause(spins);
