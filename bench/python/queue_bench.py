@@ -20,24 +20,15 @@ def produce_bytes(q, n, size):
         q.put(bytes(payload))
 
 
-def produce_ints_then_mark(q, n):
-    for i in range(n):
-        q.put(i)
-    q.put(-1)
-
-
 def consume_ints(q, reports):
     count = total = 0
     while True:
         v = q.get()
         if v is None:
-            return
-        if v >= 0:
-            count += 1
-            total += v
-        else:
             reports.put((count, total))
-            count = total = 0
+            return
+        count += 1
+        total += v
 
 
 def one_to_one_ints(n):
@@ -75,20 +66,20 @@ def two_to_two_ints(n):
     consumers = [mp.Process(target=consume_ints, args=(q, reports)) for _ in range(2)]
     for c in consumers:
         c.start()
-    producers = [mp.Process(target=produce_ints_then_mark, args=(q, n // 2)) for _ in range(2)]
+    producers = [mp.Process(target=produce_ints, args=(q, n // 2)) for _ in range(2)]
     t0 = time.perf_counter()
     for p in producers:
         p.start()
+    for p in producers:
+        p.join()
+    for _ in consumers:
+        q.put(None)  # one end marker per consumer, after every item
     count = total = 0
     for _ in range(2):
         c, t = reports.get()
         count += c
         total += t
     dt = time.perf_counter() - t0  # includes producer start-up (~55 ms each), as small a share as n allows
-    for p in producers:
-        p.join()
-    for _ in consumers:
-        q.put(None)
     for c in consumers:
         c.join()
     assert count == n and total == 2 * ((n // 2) * (n // 2 - 1) // 2)
