@@ -15,6 +15,10 @@ internal sealed unsafe class QueueChannel<T> : IDisposable
 
     private static readonly bool s_raw = IsRaw();
     private static readonly uint s_tag = SharedSegment.TypeTag(typeof(T));
+    private static readonly bool s_direct = IsDirect();
+    private static readonly int s_elementSize = typeof(T).IsSZArray ? SizeOf(typeof(T).GetElementType()!) : sizeof(char);
+
+    private static int SizeOf(Type t) => t.IsEnum ? SizeOf(Enum.GetUnderlyingType(t)) : RuntimeHelpers.SizeOf(t.TypeHandle);
 
     [ThreadStatic] private static ArrayBufferWriter<byte>? t_buffer;
 
@@ -80,6 +84,8 @@ internal sealed unsafe class QueueChannel<T> : IDisposable
     {
         var ring = Ring;
         if (ring.IsClosed) throw new IpcQueueClosedException();
+        if (s_direct && item is null)
+            throw new IpcSerializationException($"A null '{typeof(T)}' cannot be put: it would arrive as an empty one. Use Close() to signal the end.");
         if (_joinable) ring.AddUnfinished();
         bool ok = false;
         try
@@ -87,6 +93,11 @@ internal sealed unsafe class QueueChannel<T> : IDisposable
             if (s_raw)
             {
                 ok = ring.Put(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<T, byte>(ref item), Unsafe.SizeOf<T>()), deadline);
+            }
+            else if (s_direct)
+            {
+                // Built-in string/array encodings are the object's own bytes: copy them straight into the ring.
+                ok = ring.Put(DirectBytes(item), deadline);
             }
             else
             {
@@ -102,6 +113,13 @@ internal sealed unsafe class QueueChannel<T> : IDisposable
         {
             if (_joinable && !ok) ring.TaskDone();
         }
+    }
+
+    private static ReadOnlySpan<byte> DirectBytes(T item)
+    {
+        if (item is string s) return MemoryMarshal.AsBytes(s.AsSpan());
+        var array = (Array)(object)item!;
+        return MemoryMarshal.CreateReadOnlySpan(ref MemoryMarshal.GetArrayDataReference(array), checked(array.Length * s_elementSize));
     }
 
     private void Serialize(T item, IBufferWriter<byte> buffer)
@@ -142,6 +160,19 @@ internal sealed unsafe class QueueChannel<T> : IDisposable
     }
 
     public void Dispose() => _segment.Dispose();
+
+    /// <summary>True when T's serializer is the built-in string or unmanaged-array one, whose output is the
+    /// object's own memory.</summary>
+    private static bool IsDirect()
+    {
+        try
+        {
+            var t = IpcSerializers.For<T>().GetType();
+            return t == typeof(IpcSerializers.StringSerializer)
+                || (t.IsGenericType && t.GetGenericTypeDefinition() == typeof(IpcSerializers.UnmanagedArraySerializer<>));
+        }
+        catch (IpcSerializationException) { return false; }
+    }
 
     private static bool IsRaw()
     {

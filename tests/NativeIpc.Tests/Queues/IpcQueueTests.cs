@@ -104,6 +104,28 @@ public class IpcQueueTests : ChildProcessFixture
     }
 
     [Test]
+    public void ArraysOfUnmanagedValues_RoundTripByteForByte()
+    {
+        using var ints = new IpcQueue<int[]>();
+        using var flags = new IpcQueue<bool[]>();
+        using var colors = new IpcQueue<ConsoleColor[]>();
+        ints.Put([1, -2, int.MaxValue]);
+        flags.Put([true, false, true]);
+        colors.Put([ConsoleColor.Red, ConsoleColor.Blue]);
+        Assert.That(ints.Get(Long), Is.EqualTo(new[] { 1, -2, int.MaxValue }));
+        Assert.That(flags.Get(Long), Is.EqualTo(new[] { true, false, true }));
+        Assert.That(colors.Get(Long), Is.EqualTo(new[] { ConsoleColor.Red, ConsoleColor.Blue }));
+    }
+
+    [Test]
+    public void Put_NullString_ThrowsAndEnqueuesNothing()
+    {
+        using var q = new IpcQueue<string>();
+        Assert.Throws<IpcSerializationException>(() => q.Put(null!));
+        Assert.That(q.IsEmpty, Is.True);
+    }
+
+    [Test]
     public void Get_EmptyQueue_ThrowsEmptyAfterTheTimeout()
     {
         using var q = new IpcQueue<int>();
