@@ -547,7 +547,24 @@ internal sealed unsafe class QueueRing
     private static bool IsAlive(int pid)
     {
         if (pid == s_pid || pid <= 0) return true;
-        try { return OsLayer.Launcher.IsRunning(pid); }
+        try
+        {
+            if (!OsLayer.Launcher.IsRunning(pid)) return false;
+        }
         catch (PlatformNotSupportedException) { return true; }
+        return !(OperatingSystem.IsLinux() && IsZombie(pid));
+    }
+
+    /// <summary>A killed process its parent has not reaped yet still answers kill(pid, 0), but is dead for us.</summary>
+    private static bool IsZombie(int pid)
+    {
+        try
+        {
+            string stat = File.ReadAllText($"/proc/{pid}/stat");
+            int close = stat.LastIndexOf(')');
+            return close > 0 && close + 2 < stat.Length && stat[close + 2] is 'Z' or 'X';
+        }
+        catch (IOException) { return true; } // gone between the two checks
+        catch (UnauthorizedAccessException) { return false; }
     }
 }
