@@ -355,6 +355,7 @@ internal sealed unsafe class QueueRing
             new ReadOnlySpan<byte>(rec + L.RecordHeaderSize + L.ChunkPrefix, got).CopyTo(buffer);
             Volatile.Write(ref Long(L.DequeuedOffset), Long(L.DequeuedOffset) + 1);
             Consume(rec, h, L.KindFirst);
+            AfterTakeHook?.Invoke();
             int spins = 0;
             while (got < total)
             {

@@ -260,6 +260,25 @@ public class IpcQueueTests : ChildProcessFixture
     }
 
     [Test]
+    public void Get_AfterConsumerKilledMidBigGet_DropsTheRestAndDeliversTheNext()
+    {
+        using var q = new IpcQueue<byte[]>(4096);
+        var producer = new Thread(() =>
+        {
+            q.Put(new byte[50_000], Long);
+            q.Put([7, 7, 7], Long);
+        });
+        producer.Start();
+        var p = Track(IpcProcess.Start(QueueChildTargets.TakeBytesAndHang, q, _file));
+        Assert.That(Eventually(() => File.Exists(_file), Long), Is.True, "child never took");
+        p.Kill();
+        JoinOrFail(p);
+        Assert.That(q.Get(Long), Is.EqualTo(new byte[] { 7, 7, 7 }));
+        Assert.That(producer.Join(Long), Is.True);
+        Assert.That(q.IsEmpty, Is.True);
+    }
+
+    [Test]
     public void Attach_WrongItemType_ThrowsMismatch()
     {
         using var q = new IpcQueue<int>();

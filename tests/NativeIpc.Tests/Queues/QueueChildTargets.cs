@@ -66,6 +66,13 @@ public static class QueueChildTargets
         q.Get(TimeSpan.FromSeconds(30));
     }
 
+    /// <summary>Starts taking a big message, tells the test after its first chunk, and hangs holding the take claim.</summary>
+    public static void TakeBytesAndHang(IpcQueue<byte[]> q, string readyFile)
+    {
+        QueueRing.AfterTakeHook = () => { File.WriteAllText(readyFile, "taken"); Thread.Sleep(Timeout.Infinite); };
+        q.Get(TimeSpan.FromSeconds(30));
+    }
+
     /// <summary>Takes items and marks each done (JoinableQueue worker).</summary>
     public static void Work(IpcJoinableQueue<int> q, int count)
     {
