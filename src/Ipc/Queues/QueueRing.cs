@@ -26,8 +26,13 @@ internal sealed unsafe class QueueRing
     /// <summary>Test hook run after a consumer took a record and before it marks it consumed.</summary>
     internal static Action? AfterTakeHook;
 
-    /// <summary>Spin iterations before a waiter sleeps on a shared word (tunable; ~1 µs of pause per 10).</summary>
-    internal static int SpinBudget = 2000;
+    /// <summary>Spin iterations (each a short pause, every 64th a yield) before a waiter sleeps on a shared word.
+    /// Tunable with the NATIVEIPC_QUEUE_SPIN environment variable: 0 sleeps at once (best when processes outnumber
+    /// cores), larger values trade CPU for latency.</summary>
+    internal static int SpinBudget = int.TryParse(Environment.GetEnvironmentVariable("NATIVEIPC_QUEUE_SPIN"), out int n) && n >= 0 ? n : 2000;
+
+    /// <summary>The sleep/wake seam (a test may count its calls).</summary>
+    internal static IAddressWaiter Waiter = OsLayer.Waiter;
 
     /// <summary>Longest single sleep, after which dead peers are looked for again.</summary>
     private const int SliceMs = 50;
@@ -96,7 +101,7 @@ internal sealed unsafe class QueueRing
     private void Bump(int seqOffset)
     {
         Interlocked.Increment(ref Int(seqOffset));
-        OsLayer.Waiter.Wake(IntPtr(seqOffset), int.MaxValue);
+        Waiter.Wake(IntPtr(seqOffset), int.MaxValue);
     }
 
     // ---------------------------------------------------------------- producers
@@ -245,7 +250,7 @@ internal sealed unsafe class QueueRing
         _cachedReleased = Volatile.Read(ref Long(L.ReleasedOffset));
         bool full = t + need - _cachedReleased > _capacity
             || (_maxItems > 0 && Volatile.Read(ref Long(L.EnqueuedOffset)) - Volatile.Read(ref Long(L.DequeuedOffset)) >= _maxItems);
-        if (full && !IsClosed) OsLayer.Waiter.Wait(IntPtr(L.SpaceSeqOffset), seq, (int)Math.Min(left, SliceMs));
+        if (full && !IsClosed) Waiter.Wait(IntPtr(L.SpaceSeqOffset), seq, (int)Math.Min(left, SliceMs));
         Interlocked.Decrement(ref Int(L.SpaceWaitersOffset));
         return true;
     }
@@ -439,7 +444,7 @@ internal sealed unsafe class QueueRing
         int seq = Volatile.Read(ref Int(L.DataSeqOffset));
         bool ready = Volatile.Read(ref Long(L.TailOffset)) > h
             && (Volatile.Read(ref *(int*)(_ring + (h & _mask) + L.RecordStateOffset)) & 0xFF) != L.StateClaimed;
-        if (!ready && !IsClosed) OsLayer.Waiter.Wait(IntPtr(L.DataSeqOffset), seq, timeoutMs);
+        if (!ready && !IsClosed) Waiter.Wait(IntPtr(L.DataSeqOffset), seq, timeoutMs);
         Interlocked.Decrement(ref Int(L.DataWaitersOffset));
     }
 
@@ -525,7 +530,7 @@ internal sealed unsafe class QueueRing
             int seq = Volatile.Read(ref Int(L.JoinSeqOffset));
             bool done = Unfinished <= 0;
             long left = Remaining(deadline);
-            if (!done && left > 0) OsLayer.Waiter.Wait(IntPtr(L.JoinSeqOffset), seq, (int)Math.Min(left, SliceMs));
+            if (!done && left > 0) Waiter.Wait(IntPtr(L.JoinSeqOffset), seq, (int)Math.Min(left, SliceMs));
             Interlocked.Decrement(ref Int(L.JoinWaitersOffset));
             if (Unfinished <= 0) return true;
             if (Remaining(deadline) <= 0) return false;
