@@ -302,6 +302,46 @@ public class IpcQueueTests : ChildProcessFixture
     }
 
     [Test]
+    public void RandomSigkillsOfProducersAndConsumers_NeverDeliverTornMessagesNorWedgeTheQueue()
+    {
+        using var q = new IpcQueue<byte[]>(16 * 1024);
+        var rng = new Random(12345);
+        var children = new List<IpcProcess>();
+        int seed = 1;
+        IpcProcess StartProducer() => Track(IpcProcess.Start(QueueChildTargets.ProduceChecked, q, seed++));
+        IpcProcess StartConsumer() => Track(IpcProcess.Start(QueueChildTargets.Drain, q));
+        for (int i = 0; i < 2; i++) { children.Add(StartProducer()); children.Add(StartConsumer()); }
+        int good = 0, bad = 0, kills = 0;
+        var end = DateTime.UtcNow + TimeSpan.FromSeconds(4);
+        var nextKill = DateTime.UtcNow + TimeSpan.FromMilliseconds(300);
+        while (DateTime.UtcNow < end)
+        {
+            if (q.TryGet(out var m, TimeSpan.FromMilliseconds(20))) { if (QueueChildTargets.IsIntact(m)) good++; else bad++; }
+            if (DateTime.UtcNow >= nextKill)
+            {
+                int victim = rng.Next(children.Count);
+                bool wasProducer = victim % 2 == 0;
+                children[victim].Kill();
+                JoinOrFail(children[victim]);
+                kills++;
+                children[victim] = wasProducer ? StartProducer() : StartConsumer();
+                nextKill = DateTime.UtcNow + TimeSpan.FromMilliseconds(rng.Next(50, 300));
+            }
+        }
+        foreach (var c in children) { c.Kill(); JoinOrFail(c); }
+        while (q.TryGet(out var m, TimeSpan.FromMilliseconds(500))) { if (QueueChildTargets.IsIntact(m)) good++; else bad++; }
+
+        TestContext.Out.WriteLine($"{good} intact messages, {bad} torn, {kills} SIGKILLs");
+        Assert.That(bad, Is.EqualTo(0), "torn messages delivered");
+        Assert.That(kills, Is.GreaterThan(5));
+        Assert.That(good, Is.GreaterThan(10));
+        var probe = QueueChildTargets.CheckedMessage(42, 40_000);
+        var put = Task.Run(() => q.Put(probe, TimeSpan.FromSeconds(10))); // larger than the ring: needs a concurrent Get
+        Assert.That(q.Get(TimeSpan.FromSeconds(10)), Is.EqualTo(probe), "the queue still works after the kills");
+        Assert.That(put.Wait(TimeSpan.FromSeconds(10)), Is.True);
+    }
+
+    [Test]
     public void Attach_WrongItemType_ThrowsMismatch()
     {
         using var q = new IpcQueue<int>();

@@ -73,6 +73,43 @@ public static class QueueChildTargets
         q.Get(TimeSpan.FromSeconds(30));
     }
 
+    /// <summary>Puts self-checking messages of varied sizes (some larger than a small ring) until killed or closed.</summary>
+    public static void ProduceChecked(IpcQueue<byte[]> q, int seed)
+    {
+        var rng = new Random(seed);
+        try
+        {
+            for (int i = 0; ; i++)
+            {
+                int size = rng.Next(4) == 0 ? rng.Next(20_000, 60_000) : rng.Next(8, 2_000);
+                q.Put(CheckedMessage(seed * 1_000_000 + i, size), TimeSpan.FromSeconds(30));
+            }
+        }
+        catch (IpcQueueClosedException) { }
+    }
+
+    /// <summary>Gets and discards until killed or closed (a consumer to be killed at random points).</summary>
+    public static void Drain(IpcQueue<byte[]> q)
+    {
+        foreach (var _ in q.GetConsumingEnumerable()) { }
+    }
+
+    public static byte[] CheckedMessage(int id, int size)
+    {
+        var b = new byte[size];
+        BitConverter.TryWriteBytes(b, id);
+        for (int k = 4; k < size; k++) b[k] = (byte)(id * 13 + k * 7 + 1);
+        return b;
+    }
+
+    public static bool IsIntact(byte[] b)
+    {
+        if (b.Length < 8) return false;
+        int id = BitConverter.ToInt32(b);
+        for (int k = 4; k < b.Length; k++) if (b[k] != (byte)(id * 13 + k * 7 + 1)) return false;
+        return true;
+    }
+
     /// <summary>Takes items and marks each done (JoinableQueue worker).</summary>
     public static void Work(IpcJoinableQueue<int> q, int count)
     {
