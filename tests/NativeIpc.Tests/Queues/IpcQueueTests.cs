@@ -391,8 +391,14 @@ public class IpcQueueTests : ChildProcessFixture
         using var input = Multiprocessing.SimpleQueue<int>();
         using var output = Multiprocessing.SimpleQueue<int>();
         var p = Track(IpcProcess.Start(QueueChildTargets.SimpleEcho, input, output));
-        for (int i = 0; i < 100; i++) input.Put(i);
-        for (int i = 0; i < 100; i++) Assert.That(output.Get(), Is.EqualTo(i * 2));
+        // SimpleQueue has no timeouts (neither has Python's): bound the exchange from outside.
+        var exchange = Task.Run(() =>
+        {
+            for (int i = 0; i < 100; i++) input.Put(i);
+            return Enumerable.Range(0, 100).Select(_ => output.Get()).ToList();
+        });
+        Assert.That(exchange.Wait(Long), Is.True, "echo did not complete");
+        Assert.That(exchange.Result, Is.EqualTo(Enumerable.Range(0, 100).Select(i => i * 2)));
         input.Close();
         JoinOrFail(p);
         Assert.That(p.ExitCode, Is.EqualTo(0));
