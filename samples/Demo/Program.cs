@@ -7,6 +7,7 @@ Multiprocessing.FreezeSupport();
 var examples = new (string Name, Action Run)[]
 {
     ("process", ProcessExample.Run),
+    ("queue", QueueExample.Run),
     ("shared-memory", SharedMemoryExample.Run),
     ("lock", LockExample.Run),
 };

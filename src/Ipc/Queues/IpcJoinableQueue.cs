@@ -1,0 +1,40 @@
+namespace NativeIpc;
+
+/// <summary>An <see cref="IpcQueue{T}"/> that also counts unfinished tasks in shared memory: every put adds one,
+/// <see cref="TaskDone"/> removes one, and <see cref="Join"/> waits until none are left.</summary>
+/// <typeparam name="T">The item type.</typeparam>
+/// <remarks>Python: multiprocessing.JoinableQueue. A producer killed between counting an item and enqueuing it
+/// leaves the count one too high.</remarks>
+public sealed class IpcJoinableQueue<T> : IpcQueue<T>
+{
+    /// <summary>Creates a joinable queue; see <see cref="IpcQueue{T}(int, int?)"/>.</summary>
+    /// <remarks>Python: multiprocessing.JoinableQueue(maxsize)</remarks>
+    public IpcJoinableQueue(int capacityBytes = QueueChannel<T>.DefaultCapacity, int? maxItems = null)
+        : base(QueueChannel<T>.Create(SegmentKind.JoinableQueue, capacityBytes, maxItems, "IpcJoinableQueue"))
+    {
+    }
+
+    private IpcJoinableQueue(QueueChannel<T> channel) : base(channel) { }
+
+    /// <summary>Attaches to a joinable queue created elsewhere, by its name.</summary>
+    /// <exception cref="IpcSegmentMismatchException">The name belongs to something else, or to a queue of another item type.</exception>
+    public static new IpcJoinableQueue<T> Attach(string name) => new(QueueChannel<T>.Attach(name, SegmentKind.JoinableQueue, "IpcJoinableQueue"));
+
+    internal static new IpcJoinableQueue<T> ReadTransfer(BinaryReader reader) => Attach(reader.ReadString());
+
+    /// <summary>Items put whose <see cref="TaskDone"/> has not been called yet.</summary>
+    public int UnfinishedTasks => Channel.Ring.Unfinished;
+
+    /// <summary>Says one item taken from the queue has been processed.</summary>
+    /// <exception cref="InvalidOperationException">Called more times than items were put.</exception>
+    /// <remarks>Python: JoinableQueue.task_done()</remarks>
+    public void TaskDone()
+    {
+        if (!Channel.Ring.TaskDone()) throw new InvalidOperationException("TaskDone() called more times than there were items put.");
+    }
+
+    /// <summary>Waits until every item put has been marked done with <see cref="TaskDone"/>.</summary>
+    /// <returns>False when the timeout ran out first.</returns>
+    /// <remarks>Python: JoinableQueue.join()</remarks>
+    public bool Join(TimeSpan? timeout = null) => Channel.Ring.Join(QueueRing.Deadline(timeout));
+}

@@ -1,0 +1,240 @@
+using System.Runtime.CompilerServices;
+using NativeIpc.Transfer;
+
+namespace NativeIpc;
+
+/// <summary>A first-in first-out queue shared by processes: any number of producers and consumers, in this process
+/// or in children it is passed to. Items live in one shared-memory ring (no feeder thread, no pipe, no pickling of
+/// unmanaged values); a put to a queue nobody waits on makes no system call.</summary>
+/// <typeparam name="T">The item type: unmanaged values are copied raw; <see cref="string"/>, arrays and other types
+/// go through <see cref="IpcSerializers.For{T}"/>.</typeparam>
+/// <remarks>
+/// <para>Python: multiprocessing.Queue. Differences: <see cref="Close"/> is seen by every process (it ends the
+/// stream, where Python uses a <c>None</c> sentinel), and a process killed in the middle of a put or get never
+/// corrupts or blocks the queue: a half-written item is skipped, a half-taken one is lost alone.</para>
+/// <para>Messages larger than the ring still go through, whole and in order.</para>
+/// </remarks>
+/// <example><code>
+/// using var q = new IpcQueue&lt;int&gt;();
+/// using var p = IpcProcess.Start(static (IpcQueue&lt;int&gt; q) =&gt; q.Put(42), q);
+/// Console.WriteLine(q.Get()); // 42
+/// </code></example>
+public class IpcQueue<T> : IDisposable, ITransferable
+{
+    private readonly QueueChannel<T> _channel;
+
+    /// <summary>Creates a queue.</summary>
+    /// <param name="capacityBytes">Size of the shared ring in bytes (rounded up to a power of two; default 1 MiB).
+    /// Each item takes its encoded size plus a 16-byte header, rounded up to 16.</param>
+    /// <param name="maxItems">Most items the queue holds before <see cref="Put"/> blocks; null: bounded by bytes only.</param>
+    /// <remarks>Python: multiprocessing.Queue(maxsize)</remarks>
+    public IpcQueue(int capacityBytes = QueueChannel<T>.DefaultCapacity, int? maxItems = null)
+        : this(QueueChannel<T>.Create(SegmentKind.Queue, capacityBytes, maxItems, "IpcQueue"))
+    {
+    }
+
+    private protected IpcQueue(QueueChannel<T> channel) => _channel = channel;
+
+    private protected QueueChannel<T> Channel => _channel;
+
+    /// <summary>Attaches to a queue created elsewhere, by its <see cref="Name"/>.</summary>
+    /// <exception cref="IpcSegmentMismatchException">The name belongs to something else, or to a queue of another item type.</exception>
+    public static IpcQueue<T> Attach(string name) => new(QueueChannel<T>.Attach(name, SegmentKind.Queue, "IpcQueue"));
+
+    internal static IpcQueue<T> ReadTransfer(BinaryReader reader) => Attach(reader.ReadString());
+
+    void ITransferable.WriteTransfer(BinaryWriter writer) => writer.Write(Name);
+
+    /// <summary>The shared segment's name: pass it to <see cref="Attach"/> in another process.</summary>
+    public string Name => _channel.Name;
+
+    /// <summary>Size of the ring in bytes.</summary>
+    public int CapacityBytes => _channel.CapacityBytes;
+
+    /// <summary>Items put and not yet taken, approximately (other processes change it while you look).</summary>
+    /// <remarks>Python: Queue.qsize()</remarks>
+    public int Count => (int)Math.Min(int.MaxValue, _channel.Ring.Count);
+
+    /// <summary>True when no item is waiting, approximately.</summary>
+    /// <remarks>Python: Queue.empty()</remarks>
+    public bool IsEmpty => !_channel.Ring.HasData;
+
+    /// <summary>True when a small item would not fit now, approximately.</summary>
+    /// <remarks>Python: Queue.full()</remarks>
+    public bool IsFull => _channel.Ring.IsFull;
+
+    /// <summary>True once any process called <see cref="Close"/>.</summary>
+    public bool IsClosed => _channel.Ring.IsClosed;
+
+    /// <summary>Puts an item, waiting for room up to <paramref name="timeout"/> (null: no limit).</summary>
+    /// <exception cref="IpcQueueFullException">No room within the timeout.</exception>
+    /// <exception cref="IpcQueueClosedException">The queue is closed.</exception>
+    /// <exception cref="IpcSerializationException">The item could not be serialized; nothing was enqueued.</exception>
+    /// <remarks>Python: Queue.put(obj, block=True, timeout=None)</remarks>
+    public void Put(T item, TimeSpan? timeout = null)
+    {
+        if (!_channel.Put(item, QueueRing.Deadline(timeout))) throw new IpcQueueFullException();
+    }
+
+    /// <summary>Puts an item if there is room now.</summary>
+    /// <returns>False when the queue is full.</returns>
+    /// <remarks>Python: Queue.put_nowait (returning instead of raising)</remarks>
+    public bool TryPut(T item) => _channel.Put(item, 0);
+
+    /// <summary>Puts an item if there is room now.</summary>
+    /// <exception cref="IpcQueueFullException">The queue is full.</exception>
+    /// <remarks>Python: Queue.put_nowait</remarks>
+    public void PutNowait(T item)
+    {
+        if (!TryPut(item)) throw new IpcQueueFullException();
+    }
+
+    /// <summary>Puts every item in order, each waiting for room as <see cref="Put"/> does.</summary>
+    public void PutMany(ReadOnlySpan<T> items, TimeSpan? timeout = null)
+    {
+        long deadline = QueueRing.Deadline(timeout);
+        foreach (var item in items)
+            if (!_channel.Put(item, deadline)) throw new IpcQueueFullException();
+    }
+
+    /// <summary>Puts every item in order, each waiting for room as <see cref="Put"/> does.</summary>
+    public void PutMany(IEnumerable<T> items, TimeSpan? timeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        long deadline = QueueRing.Deadline(timeout);
+        foreach (var item in items)
+            if (!_channel.Put(item, deadline)) throw new IpcQueueFullException();
+    }
+
+    /// <summary>Takes the next item, waiting up to <paramref name="timeout"/> (null: no limit).</summary>
+    /// <exception cref="IpcQueueEmptyException">Nothing arrived within the timeout.</exception>
+    /// <exception cref="IpcQueueClosedException">The queue is closed and drained: the end of the stream.</exception>
+    /// <remarks>Python: Queue.get(block=True, timeout=None)</remarks>
+    public T Get(TimeSpan? timeout = null)
+    {
+        return _channel.Take(QueueRing.Deadline(timeout), out var item) switch
+        {
+            TakeOutcome.Taken => item,
+            TakeOutcome.Closed => throw new IpcQueueClosedException(),
+            _ => throw new IpcQueueEmptyException(),
+        };
+    }
+
+    /// <summary>Takes the next item if one is there now.</summary>
+    /// <returns>False when the queue is empty, or closed and drained.</returns>
+    /// <remarks>Python: Queue.get_nowait (returning instead of raising)</remarks>
+    public bool TryGet(out T item) => _channel.Take(0, out item) == TakeOutcome.Taken;
+
+    /// <summary>Takes the next item, waiting up to <paramref name="timeout"/>.</summary>
+    /// <returns>False when nothing arrived in time, or the queue is closed and drained.</returns>
+    public bool TryGet(out T item, TimeSpan timeout) => _channel.Take(QueueRing.Deadline(timeout), out item) == TakeOutcome.Taken;
+
+    /// <summary>Takes the next item if one is there now.</summary>
+    /// <exception cref="IpcQueueEmptyException">The queue is empty.</exception>
+    /// <exception cref="IpcQueueClosedException">The queue is closed and drained.</exception>
+    /// <remarks>Python: Queue.get_nowait</remarks>
+    public T GetNowait() => Get(TimeSpan.Zero);
+
+    /// <summary>Takes up to <c>destination.Length</c> items: waits for the first as <see cref="Get"/> does, then takes
+    /// whatever else is there without waiting.</summary>
+    /// <returns>How many items were written; 0 when the queue is closed and drained.</returns>
+    /// <exception cref="IpcQueueEmptyException">Nothing arrived within the timeout.</exception>
+    public int GetMany(Span<T> destination, TimeSpan? timeout = null)
+    {
+        if (destination.IsEmpty) return 0;
+        switch (_channel.Take(QueueRing.Deadline(timeout), out destination[0]))
+        {
+            case TakeOutcome.Closed: return 0;
+            case TakeOutcome.TimedOut: throw new IpcQueueEmptyException();
+        }
+        int n = 1;
+        while (n < destination.Length && _channel.Take(0, out destination[n]) == TakeOutcome.Taken) n++;
+        return n;
+    }
+
+    /// <summary>Takes up to <paramref name="max"/> items as <see cref="GetMany(Span{T}, TimeSpan?)"/> does.</summary>
+    public T[] GetMany(int max, TimeSpan? timeout = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(max);
+        var items = new T[max];
+        int n = GetMany(items.AsSpan(), timeout);
+        return n == max ? items : items[..n];
+    }
+
+    /// <summary>Takes the next item without blocking a thread while the queue is empty.</summary>
+    /// <exception cref="IpcQueueClosedException">The queue is closed and drained.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public async ValueTask<T> GetAsync(CancellationToken cancellationToken = default)
+    {
+        if (_channel.Take(0, out var item) == TakeOutcome.Taken) return item;
+        int delay = 0;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            switch (_channel.Take(0, out item))
+            {
+                case TakeOutcome.Taken: return item;
+                case TakeOutcome.Closed: throw new IpcQueueClosedException();
+            }
+            // No cross-process readiness notification exists for async waits yet: back off from yields to 5 ms polls.
+            if (delay < 5) { delay++; await Task.Yield(); }
+            else await Task.Delay(delay < 20 ? 1 : 5, cancellationToken).ConfigureAwait(false);
+            if (delay >= 5) delay++;
+        }
+    }
+
+    /// <summary>Puts an item without blocking a thread while the queue is full.</summary>
+    /// <exception cref="IpcQueueClosedException">The queue is closed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public async ValueTask PutAsync(T item, CancellationToken cancellationToken = default)
+    {
+        int delay = 0;
+        while (!_channel.Put(item, 0))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (delay++ < 5) await Task.Yield();
+            else await Task.Delay(delay < 20 ? 1 : 5, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Yields items as they arrive until the queue is closed and drained.</summary>
+    public IEnumerable<T> GetConsumingEnumerable()
+    {
+        while (true)
+        {
+            var outcome = _channel.Take(long.MaxValue, out var item);
+            if (outcome != TakeOutcome.Taken) yield break;
+            yield return item;
+        }
+    }
+
+    /// <summary>Yields items as they arrive until the queue is closed and drained, without blocking a thread.</summary>
+    public async IAsyncEnumerable<T> GetConsumingAsyncEnumerable([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            T item;
+            try { item = await GetAsync(cancellationToken).ConfigureAwait(false); }
+            catch (IpcQueueClosedException) { yield break; }
+            yield return item;
+        }
+    }
+
+    /// <summary>Says no more items will be put, in every process: further puts throw
+    /// <see cref="IpcQueueClosedException"/>; consumers drain what is there, then <see cref="Get"/> throws it,
+    /// <see cref="TryGet(out T)"/> returns false and the consuming enumerables end.</summary>
+    /// <remarks>Python: Queue.close(), plus the None sentinel convention</remarks>
+    public void Close() => _channel.Ring.Close();
+
+    /// <summary>Unmaps the queue in this process; the creator also removes its name. Other processes that
+    /// attached keep working until they dispose theirs.</summary>
+    /// <remarks>Python: Queue.close() + join_thread()</remarks>
+    public void Dispose()
+    {
+        _channel.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{GetType().Name.Split('`')[0]}<{typeof(T).Name}>({(_channel.IsDisposed ? "disposed" : Name)})";
+}

@@ -1,0 +1,149 @@
+using System.Buffers;
+
+namespace NativeIpc.Tests.Queues;
+
+/// <summary>What one consumer saw: which consumer, and the item.</summary>
+public struct Seen { public int Consumer; public long Item; }
+
+/// <summary>Targets the queue tests run in child processes.</summary>
+public static class QueueChildTargets
+{
+    /// <summary>Puts <c>producer &lt;&lt; 32 | i</c> for i in 0..count.</summary>
+    public static void Produce(IpcQueue<long> q, int producer, int count)
+    {
+        for (int i = 0; i < count; i++) q.Put(((long)producer << 32) | (uint)i, TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>Gets until the queue is closed, reporting every item with its consumer id.</summary>
+    public static void Consume(IpcQueue<long> q, IpcQueue<Seen> results, int consumer)
+    {
+        foreach (var item in q.GetConsumingEnumerable())
+            results.Put(new Seen { Consumer = consumer, Item = item }, TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>Puts big byte arrays whose content is derived from their index.</summary>
+    public static void PutBig(IpcQueue<byte[]> q, int count, int size)
+    {
+        for (int i = 0; i < count; i++) q.Put(BigPayload(i, size), TimeSpan.FromSeconds(30));
+    }
+
+    public static byte[] BigPayload(int index, int size)
+    {
+        var b = new byte[size];
+        for (int k = 0; k < size; k++) b[k] = (byte)(k * 31 + index * 7 + (k >> 8));
+        return b;
+    }
+
+    public static void PutStrings(IpcQueue<string> q, int count)
+    {
+        for (int i = 0; i < count; i++) q.Put($"message {i} — ünïcødé " + new string('x', i * 100), TimeSpan.FromSeconds(30));
+    }
+
+    public static void EchoBytes(IpcQueue<byte[]> input, IpcQueue<byte[]> output)
+    {
+        foreach (var b in input.GetConsumingEnumerable()) output.Put(b, TimeSpan.FromSeconds(30));
+        output.Close();
+    }
+
+    /// <summary>Claims a record for <paramref name="value"/>, tells the test, and hangs before publishing it.</summary>
+    public static void ClaimAndHang(IpcQueue<int> q, int value, string readyFile)
+    {
+        QueueRing.AfterClaimHook = () => { File.WriteAllText(readyFile, "claimed"); Thread.Sleep(Timeout.Infinite); };
+        q.Put(value);
+    }
+
+    /// <summary>Claims a big (chunked) message, tells the test after its first chunk, and hangs.</summary>
+    public static void ClaimBigAndHang(IpcQueue<byte[]> q, int size, string readyFile)
+    {
+        QueueRing.AfterClaimHook = () => { File.WriteAllText(readyFile, "claimed"); Thread.Sleep(Timeout.Infinite); };
+        q.Put(new byte[size]);
+    }
+
+    /// <summary>Takes one item, tells the test, and hangs before marking it consumed.</summary>
+    public static void TakeAndHang(IpcQueue<int> q, string readyFile)
+    {
+        QueueRing.AfterTakeHook = () => { File.WriteAllText(readyFile, "taken"); Thread.Sleep(Timeout.Infinite); };
+        q.Get(TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>Starts taking a big message, tells the test after its first chunk, and hangs holding the take claim.</summary>
+    public static void TakeBytesAndHang(IpcQueue<byte[]> q, string readyFile)
+    {
+        QueueRing.AfterTakeHook = () => { File.WriteAllText(readyFile, "taken"); Thread.Sleep(Timeout.Infinite); };
+        q.Get(TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>Puts self-checking messages of varied sizes (some larger than a small ring) until killed or closed.</summary>
+    public static void ProduceChecked(IpcQueue<byte[]> q, int seed)
+    {
+        var rng = new Random(seed);
+        try
+        {
+            for (int i = 0; ; i++)
+            {
+                int size = rng.Next(4) == 0 ? rng.Next(20_000, 60_000) : rng.Next(8, 2_000);
+                q.Put(CheckedMessage(seed * 1_000_000 + i, size), TimeSpan.FromSeconds(30));
+            }
+        }
+        catch (IpcQueueClosedException) { }
+    }
+
+    /// <summary>Gets and discards until killed or closed (a consumer to be killed at random points).</summary>
+    public static void Drain(IpcQueue<byte[]> q)
+    {
+        foreach (var _ in q.GetConsumingEnumerable()) { }
+    }
+
+    public static byte[] CheckedMessage(int id, int size)
+    {
+        var b = new byte[size];
+        BitConverter.TryWriteBytes(b, id);
+        for (int k = 4; k < size; k++) b[k] = (byte)(id * 13 + k * 7 + 1);
+        return b;
+    }
+
+    public static bool IsIntact(byte[] b)
+    {
+        if (b.Length < 8) return false;
+        int id = BitConverter.ToInt32(b);
+        for (int k = 4; k < b.Length; k++) if (b[k] != (byte)(id * 13 + k * 7 + 1)) return false;
+        return true;
+    }
+
+    /// <summary>Takes items and marks each done (JoinableQueue worker).</summary>
+    public static void Work(IpcJoinableQueue<int> q, int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            q.Get(TimeSpan.FromSeconds(30));
+            q.TaskDone();
+        }
+    }
+
+    public static void SimpleEcho(IpcSimpleQueue<int> input, IpcSimpleQueue<int> output)
+    {
+        while (true)
+        {
+            int v;
+            try { v = input.Get(); } catch (IpcQueueClosedException) { break; }
+            output.Put(v * 2);
+        }
+    }
+
+    public static void CloseQueue(IpcQueue<int> q) => q.Close();
+}
+
+/// <summary>A type whose serializer fails: puts of it must throw and enqueue nothing.</summary>
+[IpcSerializer(typeof(FailingSerializer))]
+public sealed class Unserializable { public bool Fail { get; init; } }
+
+public sealed class FailingSerializer : IIpcSerializer<Unserializable>
+{
+    public void Serialize(Unserializable value, IBufferWriter<byte> destination)
+    {
+        destination.Write("ok"u8);
+        if (value.Fail) throw new FormatException("refusing to serialize");
+    }
+
+    public Unserializable Deserialize(ReadOnlySpan<byte> source) => new();
+}
