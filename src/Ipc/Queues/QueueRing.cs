@@ -550,27 +550,5 @@ internal sealed unsafe class QueueRing
     private static long Remaining(long deadline) => deadline == long.MaxValue ? int.MaxValue : deadline - Environment.TickCount64;
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static bool IsAlive(int pid)
-    {
-        if (pid == s_pid || pid <= 0) return true;
-        try
-        {
-            if (!OsLayer.Launcher.IsRunning(pid)) return false;
-        }
-        catch (PlatformNotSupportedException) { return true; }
-        return !(OperatingSystem.IsLinux() && IsZombie(pid));
-    }
-
-    /// <summary>A killed process its parent has not reaped yet still answers kill(pid, 0), but is dead for us.</summary>
-    private static bool IsZombie(int pid)
-    {
-        try
-        {
-            string stat = File.ReadAllText($"/proc/{pid}/stat");
-            int close = stat.LastIndexOf(')');
-            return close > 0 && close + 2 < stat.Length && stat[close + 2] is 'Z' or 'X';
-        }
-        catch (IOException) { return true; } // gone between the two checks
-        catch (UnauthorizedAccessException) { return false; }
-    }
+    private static bool IsAlive(int pid) => pid <= 0 || ProcessLiveness.IsAlive(pid, startTime: 0);
 }
