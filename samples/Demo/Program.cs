@@ -8,6 +8,7 @@ var examples = new (string Name, Action Run)[]
 {
     ("process", ProcessExample.Run),
     ("queue", QueueExample.Run),
+    ("pipe", PipeExample.Run),
     ("shared-memory", SharedMemoryExample.Run),
     ("lock", LockExample.Run),
 };

@@ -126,6 +126,8 @@ public sealed partial class IpcProcess : IDisposable
         var (program, argv, env) = ChildCommand.Build();
         _child = OsLayer.Launcher.Spawn(new ChildLaunch(program, argv, env, bytes, _daemon));
         _pid = _child.Pid;
+        foreach (var arg in _args)
+            if (arg is Transfer.ITransferable t) t.OnSentToChild(_pid);
         lock (s_gate)
         {
             s_children.Add(this);

@@ -1,0 +1,375 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
+using NativeIpc.Transfer;
+using L = NativeIpc.PipeLayout;
+
+namespace NativeIpc;
+
+/// <summary>One end of a pipe between processes: Python's <c>multiprocessing.connection.Connection</c>. Messages are
+/// whole (never split or merged) and arrive in order; they travel through a ring in shared memory, so a send to a
+/// reader that is spinning or asleep costs no system call unless the reader sleeps.</summary>
+/// <remarks>
+/// <para>Create a pair with <see cref="CreatePipe"/> (or <see cref="Multiprocessing.Pipe"/>) and pass an end to a child
+/// process as an <see cref="IpcProcess"/> argument. An end is open while any process holds it: <see cref="Close"/>
+/// (or <see cref="Dispose"/>) releases this process's hold, and a process that dies releases its hold too. When
+/// no process holds the sending end any more, the receiver reads what was sent, then gets
+/// <see cref="IpcPipeClosedException"/> (Python's EOFError) — also when the writer was killed.</para>
+/// <para>Values go through <see cref="IpcSerializers"/>; each message carries its type's tag, so
+/// <c>Recv&lt;string&gt;()</c> on a message sent as an <c>int</c> throws <see cref="IpcSerializationException"/>
+/// and keeps the message for a receive of the right type.</para>
+/// <para>Python: multiprocessing.Pipe / Connection</para>
+/// </remarks>
+public sealed class Connection : IDisposable, ITransferable
+{
+    /// <summary>Default ring size of each direction: 1 MiB. Larger messages still go through (in pieces).</summary>
+    public const int DefaultCapacityBytes = 1 << 20;
+
+    private const int TagSize = sizeof(uint);
+    private const uint BytesTag = 0;
+    private const int LivenessSliceMs = 100;
+
+    [ThreadStatic] private static ArrayBufferWriter<byte>? t_buffer;
+
+    private readonly SharedSegment _segment;
+    private readonly Shared _shared;
+    private readonly int _end;
+    private readonly QueueRing? _send;
+    private readonly QueueRing? _recv;
+    private byte[]? _pending;
+    private bool _closed;
+    private bool _disposed;
+
+    /// <summary>The mapping, shared by the ends that live in one process; unmapped (and, in the creator, unlinked)
+    /// when the last of them is disposed.</summary>
+    private sealed class Shared(SharedSegment segment)
+    {
+        public readonly SharedSegment Segment = segment;
+        public int Ends;
+    }
+
+    private unsafe Connection(Shared shared, int end, bool preRegistered = false)
+    {
+        _shared = shared;
+        Interlocked.Increment(ref shared.Ends);
+        _segment = shared.Segment;
+        _end = end;
+        var segment = _segment;
+        byte* p = segment.Payload;
+        bool duplex = *(int*)(p + L.DuplexOffset) != 0;
+        int capacity = *(int*)(p + L.CapacityOffset);
+        if (duplex || end == 1) _send = new QueueRing(p + L.RingOffset(end, capacity));
+        if (duplex || end == 0) _recv = new QueueRing(p + L.RingOffset(1 - end, capacity));
+        if (!preRegistered) Register(Environment.ProcessId, end);
+    }
+
+    /// <summary>Creates a pipe and returns its two ends. With <paramref name="duplex"/> both ends send and receive;
+    /// otherwise the first end only receives and the second only sends.</summary>
+    /// <param name="duplex">Two-way (default) or one-way.</param>
+    /// <param name="capacityBytes">Ring size per direction (rounded up to a power of two, at least 1 KiB).</param>
+    /// <remarks>Python: multiprocessing.Pipe(duplex=True)</remarks>
+    public static unsafe (Connection First, Connection Second) CreatePipe(bool duplex = true, int capacityBytes = DefaultCapacityBytes)
+    {
+        if (capacityBytes < QueueLayout.MinCapacity)
+            throw new ArgumentOutOfRangeException(nameof(capacityBytes), capacityBytes, $"The ring needs at least {QueueLayout.MinCapacity} bytes.");
+        int capacity = (int)Math.Min(1u << 30, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)capacityBytes));
+        var segment = SharedSegment.Create(SegmentKind.Pipe, L.PayloadSize(duplex, capacity));
+        try
+        {
+            byte* p = segment.Payload;
+            *(int*)(p + L.DuplexOffset) = duplex ? 1 : 0;
+            *(int*)(p + L.CapacityOffset) = capacity;
+            QueueRing.Initialize(p + L.RingOffset(1, capacity), capacity, 0);
+            if (duplex) QueueRing.Initialize(p + L.RingOffset(0, capacity), capacity, 0);
+            segment.MarkReady();
+            var shared = new Shared(segment);
+            return (new Connection(shared, 0), new Connection(shared, 1));
+        }
+        catch
+        {
+            segment.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>True if this end can receive.</summary>
+    /// <remarks>Python: Connection.readable</remarks>
+    public bool Readable => _recv is not null;
+
+    /// <summary>True if this end can send.</summary>
+    /// <remarks>Python: Connection.writable</remarks>
+    public bool Writable => _send is not null;
+
+    /// <summary>True after <see cref="Close"/> or <see cref="Dispose"/>.</summary>
+    /// <remarks>Python: Connection.closed</remarks>
+    public bool IsClosed => _closed;
+
+    /// <summary>Sends <paramref name="value"/> as one message.</summary>
+    /// <param name="value">The value; its type needs a serializer (see <see cref="IpcSerializers"/>).</param>
+    /// <param name="timeout">How long to wait for room in the ring; null waits as long as a reader exists.</param>
+    /// <exception cref="IpcPipeClosedException">No process holds the other end.</exception>
+    /// <exception cref="TimeoutException">The ring stayed full for the whole timeout; nothing was sent.</exception>
+    /// <exception cref="IpcSerializationException">The value cannot be serialized; nothing was sent.</exception>
+    /// <remarks>Python: Connection.send(obj)</remarks>
+    public void Send<T>(T value, TimeSpan? timeout = null)
+    {
+        var ring = SendRing();
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>();
+        buffer.ResetWrittenCount();
+        MemoryMarshal.Write(buffer.GetSpan(TagSize), TagOf<T>.Value);
+        buffer.Advance(TagSize);
+        IpcSerializers.For<T>().Serialize(value, buffer);
+        Put(ring, buffer.WrittenSpan, timeout);
+    }
+
+    /// <summary>Sends <paramref name="data"/> as one message of raw bytes.</summary>
+    /// <exception cref="IpcPipeClosedException">No process holds the other end.</exception>
+    /// <exception cref="TimeoutException">The ring stayed full for the whole timeout; nothing was sent.</exception>
+    /// <remarks>Python: Connection.send_bytes(buf)</remarks>
+    public void SendBytes(ReadOnlySpan<byte> data, TimeSpan? timeout = null)
+    {
+        var ring = SendRing();
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>();
+        buffer.ResetWrittenCount();
+        MemoryMarshal.Write(buffer.GetSpan(TagSize), BytesTag);
+        buffer.Advance(TagSize);
+        buffer.Write(data);
+        Put(ring, buffer.WrittenSpan, timeout);
+    }
+
+    /// <summary>Receives the next message as a <typeparamref name="T"/>.</summary>
+    /// <param name="timeout">How long to wait; null waits until a message arrives or the other end closes.</param>
+    /// <exception cref="IpcPipeClosedException">The other end is closed and everything sent was read (Python's EOFError).</exception>
+    /// <exception cref="TimeoutException">Nothing arrived in time.</exception>
+    /// <exception cref="IpcSerializationException">The message was sent as another type; it is kept for the next receive.</exception>
+    /// <remarks>Python: Connection.recv()</remarks>
+    public T Recv<T>(TimeSpan? timeout = null)
+    {
+        var message = Next(timeout);
+        uint tag = MemoryMarshal.Read<uint>(message);
+        if (tag != TagOf<T>.Value)
+        {
+            _pending = message;
+            throw new IpcSerializationException(tag == BytesTag
+                ? $"The next message was sent with SendBytes; receive it with RecvBytes, not Recv<{typeof(T).Name}>. It is kept."
+                : $"The next message was sent as another type than {typeof(T).Name}. It is kept for a receive of the right type.");
+        }
+        return IpcSerializers.For<T>().Deserialize(message.AsSpan(TagSize));
+    }
+
+    /// <summary>Receives the next message's bytes.</summary>
+    /// <exception cref="IpcPipeClosedException">The other end is closed and everything sent was read.</exception>
+    /// <exception cref="TimeoutException">Nothing arrived in time.</exception>
+    /// <remarks>Python: Connection.recv_bytes()</remarks>
+    public byte[] RecvBytes(TimeSpan? timeout = null) => Next(timeout).AsSpan(TagSize).ToArray();
+
+    /// <summary>Receives the next message into <paramref name="buffer"/> and returns its length.</summary>
+    /// <exception cref="IpcBufferTooShortException">The message does not fit; it is kept for the next receive.</exception>
+    /// <exception cref="IpcPipeClosedException">The other end is closed and everything sent was read.</exception>
+    /// <exception cref="TimeoutException">Nothing arrived in time.</exception>
+    /// <remarks>Python: Connection.recv_bytes_into(buffer)</remarks>
+    public int RecvBytesInto(Span<byte> buffer, TimeSpan? timeout = null)
+    {
+        var message = Next(timeout);
+        int length = message.Length - TagSize;
+        if (length > buffer.Length)
+        {
+            _pending = message;
+            throw new IpcBufferTooShortException(length, buffer.Length);
+        }
+        message.AsSpan(TagSize).CopyTo(buffer);
+        return length;
+    }
+
+    /// <summary>True if a message can be received now, or the other end is closed (so a receive would not block).
+    /// Waits up to <paramref name="timeout"/> for that (default: not at all).</summary>
+    /// <remarks>Python: Connection.poll(timeout)</remarks>
+    public bool Poll(TimeSpan timeout = default)
+    {
+        try
+        {
+            _pending ??= Take(QueueRing.Deadline(timeout));
+            return _pending is not null;
+        }
+        catch (IpcPipeClosedException) { return true; }
+    }
+
+    /// <summary>Receives the next message without blocking a thread of the caller's.</summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first.</exception>
+    /// <remarks>Python: (no equivalent; asyncio users wrap recv)</remarks>
+    public async Task<T> RecvAsync<T>(CancellationToken cancellationToken = default)
+    {
+        while (!Poll())
+        {
+            await Task.Delay(1, cancellationToken).ConfigureAwait(false);
+        }
+        return Recv<T>(TimeSpan.Zero);
+    }
+
+    /// <summary>Releases this process's hold on this end. When no process holds it any more, the other end sees
+    /// end-of-stream after reading what was sent.</summary>
+    /// <remarks>Python: Connection.close()</remarks>
+    public void Close()
+    {
+        if (_closed || _segment.IsDisposed) return;
+        _closed = true;
+        if (Unregister(_end) && _send is not null) _send.Close();
+    }
+
+    /// <summary>Closes this end (see <see cref="Close"/>) and unmaps the pipe; the creator also removes its name.</summary>
+    public void Dispose()
+    {
+        Close();
+        if (_disposed) return;
+        _disposed = true;
+        if (Interlocked.Decrement(ref _shared.Ends) == 0) _segment.Dispose();
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"Connection(end {_end} of {_segment.Name}{(_closed ? ", closed" : "")})";
+
+    void ITransferable.WriteTransfer(BinaryWriter writer)
+    {
+        ThrowIfClosed();
+        writer.Write(_segment.Name);
+        writer.Write(_end);
+    }
+
+    void ITransferable.OnSentToChild(int childPid) => Register(childPid, _end);
+
+    internal static unsafe Connection ReadTransfer(BinaryReader reader)
+    {
+        string name = reader.ReadString();
+        int end = reader.ReadInt32();
+        // The parent registered this process as a holder when it spawned us (OnSentToChild).
+        return new Connection(new Shared(SharedSegment.Attach(name, SegmentKind.Pipe)), end, preRegistered: true);
+    }
+
+    // ---------------------------------------------------------------- sending and receiving
+
+    private QueueRing SendRing()
+    {
+        ThrowIfClosed();
+        return _send ?? throw new InvalidOperationException("This end of a one-way pipe only receives.");
+    }
+
+    private void Put(QueueRing ring, ReadOnlySpan<byte> message, TimeSpan? timeout)
+    {
+        int peer = 1 - _end;
+        if (!HasHolder(peer, checkLiveness: false)) throw new IpcPipeClosedException("The other end of the pipe is closed: nobody can receive this message.");
+        long deadline = QueueRing.Deadline(timeout);
+        while (true)
+        {
+            // Full for a while: make sure a reader is still alive before waiting on.
+            long slice = Math.Min(deadline, Environment.TickCount64 + LivenessSliceMs);
+            try
+            {
+                if (ring.Put(message, slice)) return;
+            }
+            catch (IpcQueueClosedException)
+            {
+                throw new IpcPipeClosedException("This end of the pipe was closed by every process that held it.");
+            }
+            if (!HasHolder(peer, checkLiveness: true)) throw new IpcPipeClosedException("Every process holding the other end of the pipe closed it or died.");
+            if (Environment.TickCount64 >= deadline) throw new TimeoutException($"The pipe stayed full for {timeout}; nothing was sent.");
+        }
+    }
+
+    private byte[] Next(TimeSpan? timeout)
+    {
+        if (_pending is { } p)
+        {
+            _pending = null;
+            return p;
+        }
+        return Take(QueueRing.Deadline(timeout)) ?? throw new TimeoutException($"No message arrived within {timeout}.");
+    }
+
+    /// <summary>The next message, or null when <paramref name="deadline"/> passed; throws at end-of-stream.</summary>
+    private byte[]? Take(long deadline)
+    {
+        ThrowIfClosed();
+        var ring = _recv ?? throw new InvalidOperationException("This end of a one-way pipe only sends.");
+        var reader = new CopyReader();
+        while (true)
+        {
+            long slice = Math.Min(deadline, Environment.TickCount64 + LivenessSliceMs);
+            switch (ring.Take(ref reader, slice))
+            {
+                case TakeOutcome.Taken: return reader.Message;
+                case TakeOutcome.Closed: throw EndOfStream();
+            }
+            // Nothing came this slice: if every writer is gone, nothing ever will (a message it sent is still
+            // read first: HasData is checked after the holders).
+            if (!HasHolder(1 - _end, checkLiveness: true) && !ring.HasData) throw EndOfStream();
+            if (Environment.TickCount64 >= deadline) return null;
+        }
+    }
+
+    private static IpcPipeClosedException EndOfStream()
+        => new("The other end of the pipe is closed and everything it sent has been received (end of stream).");
+
+    private struct CopyReader : IRecordReader
+    {
+        public byte[]? Message;
+        public void Read(ReadOnlySpan<byte> message) => Message = message.ToArray();
+    }
+
+    private void ThrowIfClosed()
+    {
+        if (_closed) throw new ObjectDisposedException(nameof(Connection), "This end of the pipe is closed.");
+    }
+
+    private static class TagOf<T>
+    {
+        public static readonly uint Value = SharedSegment.TypeTag(typeof(T));
+    }
+
+    // ---------------------------------------------------------------- holders (who has each end open)
+
+    private unsafe int* Slot(int end, int i) => (int*)(_segment.Payload + L.HolderTable(end) + i * L.HolderSize);
+
+    private unsafe void Register(int me, int end)
+    {
+        for (int i = 0; i < L.HolderSlots; i++)
+            if (Volatile.Read(ref *Slot(end, i)) == me) { Interlocked.Increment(ref *(Slot(end, i) + 1)); return; }
+        for (int pass = 0; pass < 2; pass++)
+        {
+            for (int i = 0; i < L.HolderSlots; i++)
+            {
+                int* s = Slot(end, i);
+                int pid = Volatile.Read(ref *s);
+                // First pass: free slots; second: slots of dead processes, which never closed their hold.
+                bool free = pass == 0 ? pid == 0 : pid != 0 && !ProcessLiveness.IsAlive(pid, 0);
+                if (free && Interlocked.CompareExchange(ref *s, me, pid) == pid)
+                {
+                    Volatile.Write(ref *(s + 1), 1);
+                    return;
+                }
+            }
+        }
+        throw new IpcException($"More than {L.HolderSlots} processes hold end {end} of pipe '{_segment.Name}'.");
+    }
+
+    /// <summary>Drops one hold of this process; true when no process holds the end any more.</summary>
+    private unsafe bool Unregister(int end)
+    {
+        int me = Environment.ProcessId;
+        for (int i = 0; i < L.HolderSlots; i++)
+        {
+            int* s = Slot(end, i);
+            if (Volatile.Read(ref *s) == me && Interlocked.Decrement(ref *(s + 1)) == 0)
+                Interlocked.CompareExchange(ref *s, 0, me);
+        }
+        return !HasHolder(end, checkLiveness: false);
+    }
+
+    private unsafe bool HasHolder(int end, bool checkLiveness)
+    {
+        for (int i = 0; i < L.HolderSlots; i++)
+        {
+            int pid = Volatile.Read(ref *Slot(end, i));
+            if (pid != 0 && (!checkLiveness || ProcessLiveness.IsAlive(pid, 0))) return true;
+        }
+        return false;
+    }
+}
