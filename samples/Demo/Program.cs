@@ -1,8 +1,11 @@
 using NativeIpc;
+using NativeIpc.Compare;
 using NativeIpc.Demo;
 
 // Needed only when this app is published with NativeAOT; harmless otherwise.
 Multiprocessing.FreezeSupport();
+// The throughput section's .NET anonymous-pipe baseline starts its children as this executable.
+if (CompareRunner.IsChild(args)) return CompareRunner.Run(args);
 
 var examples = new (string Name, Action Run)[]
 {
@@ -10,6 +13,7 @@ var examples = new (string Name, Action Run)[]
     ("queue", QueueExample.Run),
     ("shared-memory", SharedMemoryExample.Run),
     ("lock", LockExample.Run),
+    ("throughput", ThroughputExample.Run),
 };
 
 var only = args.Length > 0 ? args : null;
@@ -19,3 +23,4 @@ foreach (var (name, run) in examples)
     Console.WriteLine($"== {name} ==");
     run();
 }
+return 0;
