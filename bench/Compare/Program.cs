@@ -3,4 +3,4 @@ using NativeIpc.Compare;
 
 // Children of this app are this app (IpcProcess targets); harmless when it runs under the dotnet host.
 Multiprocessing.FreezeSupport();
-return CompareApp.Run(args);
+return CompareRunner.Run(args);

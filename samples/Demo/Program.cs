@@ -1,8 +1,11 @@
 using NativeIpc;
+using NativeIpc.Compare;
 using NativeIpc.Demo;
 
 // Needed only when this app is published with NativeAOT; harmless otherwise.
 Multiprocessing.FreezeSupport();
+// The throughput section's .NET anonymous-pipe baseline starts its children as this executable.
+if (CompareRunner.IsChild(args)) return CompareRunner.Run(args);
 
 var examples = new (string Name, Action Run)[]
 {
@@ -11,6 +14,7 @@ var examples = new (string Name, Action Run)[]
     ("pipe", PipeExample.Run),
     ("shared-memory", SharedMemoryExample.Run),
     ("lock", LockExample.Run),
+    ("throughput", ThroughputExample.Run),
 };
 
 var only = args.Length > 0 ? args : null;
@@ -20,3 +24,4 @@ foreach (var (name, run) in examples)
     Console.WriteLine($"== {name} ==");
     run();
 }
+return 0;

@@ -22,6 +22,7 @@ internal static class BaselineSystems
     public static ComparedSystem CreateMappedFile() => new(".NET mmap+Mutex",
     [
         new MappedFileWorkload("value-incr-lock"),
+        new MappedFileWorkload("value-incr-atomic"),
         new MappedFileWorkload("array-64MiB"),
         new MappedFileWorkload("lock-contention"),
     ], missingStatus: "n/a");

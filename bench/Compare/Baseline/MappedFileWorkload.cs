@@ -9,6 +9,7 @@ namespace NativeIpc.Compare.Baseline;
 internal sealed class MappedFileWorkload(string name) : IWorkload
 {
     private const string ValueRole = "value";
+    private const string AtomicRole = "atomic";
     private const string LockRole = "lock";
     private const string ArrayRole = "array";
 
@@ -20,6 +21,7 @@ internal sealed class MappedFileWorkload(string name) : IWorkload
         return name switch
         {
             "value-incr-lock" => Sampler.Repeat(settings, () => Contend(ValueRole, count)),
+            "value-incr-atomic" => Sampler.Repeat(settings, () => Contend(AtomicRole, count)),
             "lock-contention" => Sampler.Repeat(settings, () => Contend(LockRole, count)),
             "array-64MiB" => ArrayRows(settings),
             _ => throw new ArgumentException($"No mmap+Mutex version of '{name}'."),
@@ -44,7 +46,7 @@ internal sealed class MappedFileWorkload(string name) : IWorkload
             Volatile.Write(ref file.Int(MappedFileLayout.GoOffset), 1);
             foreach (var c in children) Join(c);
             long end = Math.Max(file.Long(MappedFileLayout.EndTicksOffset), file.Long(MappedFileLayout.EndTicksOffset + 8));
-            if (role == ValueRole)
+            if (role is ValueRole or AtomicRole)
                 VerificationException.Check(file.Long(MappedFileLayout.ValueOffset) == 2L * n, $"value {file.Long(MappedFileLayout.ValueOffset)}, expected {2L * n}");
             return 2.0 * n / Sampler.Seconds(t0, end);
         }
@@ -93,8 +95,14 @@ internal sealed class MappedFileWorkload(string name) : IWorkload
         using var mutex = new Mutex(false, mutexName);
         Interlocked.Increment(ref file.Int(MappedFileLayout.ReadyOffset));
         var spin = new SpinWait();
-        while (Volatile.Read(ref file.Int(MappedFileLayout.GoOffset)) == 0) spin.SpinOnce();
+        while (Volatile.Read(ref file.Int(MappedFileLayout.GoOffset)) == 0) spin.SpinOnce(sleep1Threshold: -1);
         ref long value = ref file.Long(MappedFileLayout.ValueOffset);
+        if (role == AtomicRole)
+        {
+            for (int i = 0; i < n; i++) Interlocked.Increment(ref value);
+            Volatile.Write(ref file.Long(MappedFileLayout.EndTicksOffset + 8 * index), Stopwatch.GetTimestamp());
+            return;
+        }
         for (int i = 0; i < n; i++)
         {
             mutex.WaitOne();

@@ -16,6 +16,7 @@ internal static class WorkloadCatalog
         new("pipe-oneway-4KiB", "pipe one-way, 4 KiB", "MB/s", true, 50_000, 5_000, 4096),
         new("pipe-oneway-1MiB", "pipe one-way, 1 MiB", "MB/s", true, 200, 20, 1 << 20),
         new("value-incr-lock", "value += 1 under lock, 2 procs", "ops/s", true, 100_000, 10_000),
+        new("value-incr-atomic", "value += 1 atomic (no lock), 2 procs", "ops/s", true, 1_000_000, 100_000),
         new("array-64MiB", "64 MiB array write+read", "GB/s", true, 1, 1, 64 << 20),
         new("lock-contention", "lock contention, 2 procs", "ops/s", true, 100_000, 10_000),
         new("event-pingpong", "event ping-pong median", "µs", false, 5_000, 500),

@@ -8,9 +8,22 @@ internal static class NativeIpcSystem
 {
     public static ComparedSystem Create() => new("NativeIpc",
     [
+        new QueueOneToOne("queue-1to1-8B"),
+        new QueueOneToOne("queue-1to1-64B"),
+        new QueueOneToOne("queue-1to1-4KiB"),
+        new QueueOneToOne("queue-1to1-64KiB"),
+        new QueueTwoToTwo(),
+        // Pipe rows: once Connection/Pipe lands, PipeWorkload.cs (here) gets its two child targets and the three
+        // Connection calls marked there, and these five lines go in:
+        // new PipeWorkload("pipe-pingpong-median"), new PipeWorkload("pipe-pingpong-p99"),
+        // new PipeWorkload("pipe-oneway-64B"), new PipeWorkload("pipe-oneway-4KiB"), new PipeWorkload("pipe-oneway-1MiB"),
+        new Contention(Contention.ValueUnderLock),
+        new Contention(Contention.ValueAtomic),
+        new ArrayWriteRead(),
+        new Contention(Contention.Lock),
+        new EventPingPong(),
         new ProcessStartJoin(),
         new NotApplicable("process-start-join-fork", "n/a: never forks"),
-        // After the merge: new QueueOneToOne(8), …, new ValueIncrementUnderLock(), new LockContention(),
-        // new EventPingPong(), new ArrayWriteRead() — see README.md "Plugging in a NativeIpc workload".
+        // Pool and manager rows: not built yet.
     ], missingStatus: "not built yet");
 }

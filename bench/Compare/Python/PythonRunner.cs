@@ -56,6 +56,7 @@ internal static class PythonRunner
         foreach (var w in workloads)
         {
             if (!all.TryGetProperty(w.Name, out var r)) { results[w.Name] = Measurement.Missing("not run by compare.py"); continue; }
+            if (r.TryGetProperty("not_applicable", out var na)) { results[w.Name] = Measurement.Missing(na.GetString() ?? "n/a"); continue; }
             if (r.TryGetProperty("error", out var err)) { results[w.Name] = Measurement.Missing("error: " + err.GetString()); continue; }
             results[w.Name] = Measurement.Of(r.GetProperty("values").EnumerateArray().Select(v => v.GetDouble()).ToArray());
         }

@@ -9,16 +9,24 @@ using NativeIpc.Compare.Report;
 namespace NativeIpc.Compare;
 
 /// <summary>Runs the selected workloads on every system, one at a time (they would disturb each other),
-/// and writes the table, results.json, results.md and the charts.</summary>
-internal static class CompareApp
+/// and writes the table, results.json, results.md and the charts. The entry point of this app and of the demo's
+/// "throughput" section; an app that calls it must first pass its own arguments to <see cref="IsChild"/>, as the
+/// .NET anonymous-pipe baseline starts its children as the running executable.</summary>
+public static class CompareRunner
 {
+    /// <summary>True when this process was started as a child of the anonymous-pipe baseline: then the app's Main
+    /// must return <see cref="Run"/>(<paramref name="args"/>) and do nothing else.</summary>
+    public static bool IsChild(string[] args) => args.Length > 0 && args[0] == AnonymousPipeTransport.ChildFlag;
+
+    /// <summary>The command line of README.md: <c>[--quick] [--only a,b] [--exact] [--repeats N] [--out DIR]</c>.
+    /// Prints the table, writes the reports; returns the exit code.</summary>
     public static int Run(string[] args)
     {
-        if (args.Length > 0 && args[0] == AnonymousPipeTransport.ChildFlag) return AnonymousPipeTransport.ChildMain(args[1..]);
+        if (IsChild(args)) return AnonymousPipeTransport.ChildMain(args[1..]);
         if (!TryParse(args, out var settings, out string? error))
         {
             Console.Error.WriteLine(error);
-            Console.Error.WriteLine("usage: Compare [--quick] [--only queue,pipe,…] [--repeats N] [--out DIR]");
+            Console.Error.WriteLine("usage: Compare [--quick] [--only queue,pipe,…] [--exact] [--repeats N] [--out DIR]");
             return 2;
         }
         var workloads = WorkloadCatalog.All.Where(w => settings.Selects(w.Name)).ToList();
@@ -63,7 +71,7 @@ internal static class CompareApp
 
     private static bool TryParse(string[] args, out Settings settings, out string? error)
     {
-        bool quick = false;
+        bool quick = false, exact = false;
         int repeats = 0;
         var only = new List<string>();
         string? output = null;
@@ -73,13 +81,14 @@ internal static class CompareApp
             switch (args[i])
             {
                 case "--quick": quick = true; break;
+                case "--exact": exact = true; break;
                 case "--only" when i + 1 < args.Length: only.AddRange(args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)); break;
                 case "--repeats" when i + 1 < args.Length && int.TryParse(args[i + 1], out repeats) && repeats > 0: i++; break;
                 case "--out" when i + 1 < args.Length: output = args[++i]; break;
                 default: error = $"Unknown or incomplete argument '{args[i]}'."; break;
             }
         }
-        settings = new Settings(quick, repeats > 0 ? repeats : quick ? 3 : 5, only, output ?? DefaultResultsDirectory());
+        settings = new Settings(quick, repeats > 0 ? repeats : quick ? 3 : 5, only, output ?? DefaultResultsDirectory(), exact);
         return error is null;
     }
 
