@@ -13,10 +13,8 @@ internal static class NativeIpcSystem
         new QueueOneToOne("queue-1to1-4KiB"),
         new QueueOneToOne("queue-1to1-64KiB"),
         new QueueTwoToTwo(),
-        // Pipe rows: once Connection/Pipe lands, PipeWorkload.cs (here) gets its two child targets and the three
-        // Connection calls marked there, and these five lines go in:
-        // new PipeWorkload("pipe-pingpong-median"), new PipeWorkload("pipe-pingpong-p99"),
-        // new PipeWorkload("pipe-oneway-64B"), new PipeWorkload("pipe-oneway-4KiB"), new PipeWorkload("pipe-oneway-1MiB"),
+        new PipeWorkload("pipe-pingpong-median"), new PipeWorkload("pipe-pingpong-p99"),
+        new PipeWorkload("pipe-oneway-64B"), new PipeWorkload("pipe-oneway-4KiB"), new PipeWorkload("pipe-oneway-1MiB"),
         new Contention(Contention.ValueUnderLock),
         new Contention(Contention.ValueAtomic),
         new ArrayWriteRead(),

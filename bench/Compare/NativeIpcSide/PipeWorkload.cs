@@ -5,8 +5,7 @@ using NativeIpc.Compare.Core;
 namespace NativeIpc.Compare.NativeIpcSide;
 
 /// <summary>pipe-pingpong-median/-p99 and pipe-oneway-*: the rows of README.md over NativeIpc's Connection/Pipe.
-/// One child serves the warm-up and every repeat. Not listed in <see cref="NativeIpcSystem"/> until
-/// <see cref="StartChild"/> is written: the only part that needs the Connection type.</summary>
+/// One child serves the warm-up and every repeat.</summary>
 internal sealed class PipeWorkload(string name) : IWorkload
 {
     // Median and p99 come from the same round trips when both rows run (as compare.py and the baselines do).
@@ -41,18 +40,34 @@ internal sealed class PipeWorkload(string name) : IWorkload
     }
 
     /// <summary>Creates the pipe (one-way unless <paramref name="echo"/>), starts the child with its end, and returns
-    /// this process's end. The plug-in point for Connection/Pipe, about ten lines once it exists:
-    /// <code>
-    /// var (a, b) = Multiprocessing.Pipe(duplex: echo);
-    /// var child = echo ? IpcProcess.Start(EchoChild, b, rounds, n) : IpcProcess.Start(SendChild, b, rounds, n, size);
-    /// b.Dispose();                                   // our copy of the child's end: EOF comes when the child exits
-    /// return (new ConnectionEnd(a), child);
-    /// static void EchoChild(Connection c, int rounds, int n) => Echo(new ConnectionEnd(c), rounds, n);
-    /// static void SendChild(Connection c, int rounds, int n, int size) => Send(new ConnectionEnd(c), rounds, n, size);
-    /// // ConnectionEnd : IMessageEnd — Send: c.SendBytes(m); ReceiveInto: c.RecvBytesInto(buffer) (grow on overflow).
-    /// </code></summary>
+    /// this process's end.</summary>
     private static (IMessageEnd End, IpcProcess Child) StartChild(bool echo, int rounds, int n, int size)
-        => throw new NotSupportedException($"NativeIpc Connection/Pipe is not plugged in yet (echo={echo}, {rounds}×{n}×{size} B).");
+    {
+        var (mine, theirs) = Multiprocessing.Pipe(duplex: echo);
+        var child = echo ? IpcProcess.Start(EchoChild, theirs, rounds, n) : IpcProcess.Start(SendChild, theirs, rounds, n, size);
+        theirs.Dispose(); // our hold on the child's end: end of stream comes when the child is done
+        return (new ConnectionEnd(mine), child);
+    }
+
+    private static void EchoChild(Connection c, int rounds, int n) => Echo(new ConnectionEnd(c), rounds, n);
+
+    private static void SendChild(Connection c, int rounds, int n, int size) => Send(new ConnectionEnd(c), rounds, n, size);
+
+    private sealed class ConnectionEnd(Connection connection) : IMessageEnd
+    {
+        public void Send(ReadOnlySpan<byte> message) => connection.SendBytes(message);
+
+        public int ReceiveInto(ref byte[] buffer)
+        {
+            while (true)
+            {
+                try { return connection.RecvBytesInto(buffer); }
+                catch (IpcBufferTooShortException e) { buffer = new byte[e.MessageLength]; }
+            }
+        }
+
+        public void Dispose() => connection.Dispose();
+    }
 
     private static double PingPongRound(IMessageEnd end, int n, double percentile, List<double> p99s)
     {

@@ -144,23 +144,30 @@ public sealed class Connection : IDisposable, ITransferable
     /// <remarks>Python: Connection.recv()</remarks>
     public T Recv<T>(TimeSpan? timeout = null)
     {
-        var message = Next(timeout);
-        uint tag = MemoryMarshal.Read<uint>(message);
-        if (tag != TagOf<T>.Value)
+        var reader = new ValueReader<T>(TagOf<T>.Value, IpcSerializers.For<T>());
+        if (!Receive(ref reader, QueueRing.Deadline(timeout))) throw new TimeoutException($"No message arrived within {timeout}.");
+        if (reader.Failure is { } failure)
+            throw new IpcSerializationException($"The next message could not be read as a {typeof(T).Name}: {failure.Message}. It was dropped.", failure);
+        if (reader.Kept is { } kept)
         {
-            _pending = message;
-            throw new IpcSerializationException(tag == BytesTag
+            _pending = kept;
+            throw new IpcSerializationException(MemoryMarshal.Read<uint>(kept) == BytesTag
                 ? $"The next message was sent with SendBytes; receive it with RecvBytes, not Recv<{typeof(T).Name}>. It is kept."
                 : $"The next message was sent as another type than {typeof(T).Name}. It is kept for a receive of the right type.");
         }
-        return IpcSerializers.For<T>().Deserialize(message.AsSpan(TagSize));
+        return reader.Value;
     }
 
     /// <summary>Receives the next message's bytes.</summary>
     /// <exception cref="IpcPipeClosedException">The other end is closed and everything sent was read.</exception>
     /// <exception cref="TimeoutException">Nothing arrived in time.</exception>
     /// <remarks>Python: Connection.recv_bytes()</remarks>
-    public byte[] RecvBytes(TimeSpan? timeout = null) => Next(timeout).AsSpan(TagSize).ToArray();
+    public byte[] RecvBytes(TimeSpan? timeout = null)
+    {
+        var reader = new CopyReader();
+        if (!Receive(ref reader, QueueRing.Deadline(timeout))) throw new TimeoutException($"No message arrived within {timeout}.");
+        return reader.Message![TagSize..];
+    }
 
     /// <summary>Receives the next message into <paramref name="buffer"/> and returns its length.</summary>
     /// <exception cref="IpcBufferTooShortException">The message does not fit; it is kept for the next receive.</exception>
@@ -169,15 +176,14 @@ public sealed class Connection : IDisposable, ITransferable
     /// <remarks>Python: Connection.recv_bytes_into(buffer)</remarks>
     public int RecvBytesInto(Span<byte> buffer, TimeSpan? timeout = null)
     {
-        var message = Next(timeout);
-        int length = message.Length - TagSize;
-        if (length > buffer.Length)
+        var reader = new IntoReader { Destination = buffer };
+        if (!Receive(ref reader, QueueRing.Deadline(timeout))) throw new TimeoutException($"No message arrived within {timeout}.");
+        if (reader.Kept is { } kept)
         {
-            _pending = message;
-            throw new IpcBufferTooShortException(length, buffer.Length);
+            _pending = kept;
+            throw new IpcBufferTooShortException(kept.Length - TagSize, buffer.Length);
         }
-        message.AsSpan(TagSize).CopyTo(buffer);
-        return length;
+        return reader.Length;
     }
 
     /// <summary>True if a message can be received now, or the other end is closed (so a receive would not block).
@@ -187,8 +193,11 @@ public sealed class Connection : IDisposable, ITransferable
     {
         try
         {
-            _pending ??= Take(QueueRing.Deadline(timeout));
-            return _pending is not null;
+            if (_pending is not null) return true;
+            var reader = new CopyReader();
+            if (!Receive(ref reader, QueueRing.Deadline(timeout))) return false;
+            _pending = reader.Message;
+            return true;
         }
         catch (IpcPipeClosedException) { return true; }
     }
@@ -274,44 +283,73 @@ public sealed class Connection : IDisposable, ITransferable
         }
     }
 
-    private byte[] Next(TimeSpan? timeout)
-    {
-        if (_pending is { } p)
-        {
-            _pending = null;
-            return p;
-        }
-        return Take(QueueRing.Deadline(timeout)) ?? throw new TimeoutException($"No message arrived within {timeout}.");
-    }
-
-    /// <summary>The next message, or null when <paramref name="deadline"/> passed; throws at end-of-stream.</summary>
-    private byte[]? Take(long deadline)
+    /// <summary>Hands the next message (a kept one first) to <paramref name="reader"/>; false when
+    /// <paramref name="deadline"/> passed first; throws at end-of-stream.</summary>
+    private bool Receive<TReader>(ref TReader reader, long deadline) where TReader : IRecordReader, allows ref struct
     {
         ThrowIfClosed();
         var ring = _recv ?? throw new InvalidOperationException("This end of a one-way pipe only sends.");
-        var reader = new CopyReader();
+        if (_pending is { } kept)
+        {
+            _pending = null;
+            reader.Read(kept);
+            return true;
+        }
         while (true)
         {
             long slice = Math.Min(deadline, Environment.TickCount64 + LivenessSliceMs);
             switch (ring.Take(ref reader, slice))
             {
-                case TakeOutcome.Taken: return reader.Message;
+                case TakeOutcome.Taken: return true;
                 case TakeOutcome.Closed: throw EndOfStream();
             }
             // Nothing came this slice: if every writer is gone, nothing ever will (a message it sent is still
             // read first: HasData is checked after the holders).
             if (!HasHolder(1 - _end, checkLiveness: true) && !ring.HasData) throw EndOfStream();
-            if (Environment.TickCount64 >= deadline) return null;
+            if (Environment.TickCount64 >= deadline) return false;
         }
     }
 
     private static IpcPipeClosedException EndOfStream()
         => new("The other end of the pipe is closed and everything it sent has been received (end of stream).");
 
+    /// <summary>Copies the whole message (tag included).</summary>
     private struct CopyReader : IRecordReader
     {
         public byte[]? Message;
         public void Read(ReadOnlySpan<byte> message) => Message = message.ToArray();
+    }
+
+    /// <summary>Copies the payload straight from the ring into the caller's buffer, or keeps the message if it does not fit.</summary>
+    private ref struct IntoReader : IRecordReader
+    {
+        public Span<byte> Destination;
+        public int Length;
+        public byte[]? Kept;
+
+        public void Read(ReadOnlySpan<byte> message)
+        {
+            var payload = message[TagSize..];
+            if (payload.Length > Destination.Length) { Kept = message.ToArray(); return; }
+            payload.CopyTo(Destination);
+            Length = payload.Length;
+        }
+    }
+
+    /// <summary>Deserializes straight from the ring when the tag matches; keeps a message of another type.</summary>
+    private struct ValueReader<T>(uint tag, IIpcSerializer<T> serializer) : IRecordReader
+    {
+        public T Value = default!;
+        public byte[]? Kept;
+        public Exception? Failure;
+
+        public void Read(ReadOnlySpan<byte> message)
+        {
+            if (MemoryMarshal.Read<uint>(message) != tag) { Kept = message.ToArray(); return; }
+            // Never let a serializer's exception escape while the ring's take lock is held.
+            try { Value = serializer.Deserialize(message[TagSize..]); }
+            catch (Exception e) { Failure = e; }
+        }
     }
 
     private void ThrowIfClosed()
