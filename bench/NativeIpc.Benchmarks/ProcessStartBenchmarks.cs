@@ -3,11 +3,21 @@ using NativeIpc;
 
 namespace NativeIpc.Benchmarks;
 
-/// <summary>Start + join of a child that does nothing (issue: process start cost against Python's spawn/fork).</summary>
+/// <summary>Start + join of a child that does nothing (issue: process start cost against Python's spawn/fork),
+/// with each start method.</summary>
 [MemoryDiagnoser(false)]
 public class ProcessStartBenchmarks
 {
     public static void Nothing() { }
+
+    [Params(IpcStartMethod.Spawn, IpcStartMethod.Standby)]
+    public IpcStartMethod Method { get; set; }
+
+    [GlobalSetup]
+    public void Setup() => Multiprocessing.SetStartMethod(Method);
+
+    [GlobalCleanup]
+    public void Cleanup() => Multiprocessing.SetStartMethod(IpcStartMethod.Spawn);
 
     [Benchmark(Description = "IpcProcess start+join (empty target)")]
     public int? StartJoin()

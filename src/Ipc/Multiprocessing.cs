@@ -27,6 +27,15 @@ public static partial class Multiprocessing
     /// <remarks>Python: multiprocessing.Process(target=..., args=...)</remarks>
     public static IpcProcess Process(Delegate target, params object?[] args) => new(target, args);
 
+    /// <summary>Chooses how <see cref="IpcProcess.Start()"/> gets a process: <see cref="IpcStartMethod.Spawn"/> (default)
+    /// or <see cref="IpcStartMethod.Standby"/> (a pre-started child is kept ready: start-up in milliseconds).</summary>
+    /// <remarks>Python: multiprocessing.set_start_method</remarks>
+    public static void SetStartMethod(IpcStartMethod method) => IpcProcess.StartMethod = method;
+
+    /// <summary>The current start method.</summary>
+    /// <remarks>Python: multiprocessing.get_start_method()</remarks>
+    public static IpcStartMethod GetStartMethod() => IpcProcess.StartMethod;
+
     /// <summary>Call first thing in <c>Main</c> of a NativeAOT or single-file app: in a child it runs the target and
     /// exits; in the main process it returns at once. Elsewhere it is not needed (a startup hook does the same)
     /// and does nothing.</summary>

@@ -12,6 +12,9 @@ internal interface IChildProcess : IDisposable
     /// <summary>Asks the child to stop (SIGTERM / TerminateProcess); <paramref name="force"/> sends SIGKILL.</summary>
     void Stop(bool force);
 
+    /// <summary>Sends the launch spec to a child started without one (a standby); an empty spec tells it to exit.</summary>
+    void SendSpec(byte[] spec);
+
     /// <summary>What the child wrote on its status channel before it exited (valid once <see cref="Exited"/> completed).</summary>
     byte[] StatusReport { get; }
 }

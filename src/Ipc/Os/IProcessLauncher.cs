@@ -6,7 +6,7 @@ internal interface IProcessLauncher
     /// <summary>Name of the environment variable that carries the child's channel (handles or descriptors).</summary>
     const string ChannelVariable = "NATIVEIPC_CHILD";
 
-    /// <summary>Starts a child; the spec is written to its channel before this returns.</summary>
+    /// <summary>Starts a child; the spec (when given) is written to its channel before this returns.</summary>
     IChildProcess Spawn(ChildLaunch launch);
 
     /// <summary>In a child: reads the spec from the channel named by <paramref name="channel"/> and returns a

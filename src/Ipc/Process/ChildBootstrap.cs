@@ -16,6 +16,17 @@ internal static class ChildBootstrap
 
     public static string? PendingChannel => Environment.GetEnvironmentVariable(IProcessLauncher.ChannelVariable);
 
+    /// <summary>Makes a standby child's working directory and environment those of the parent at <c>Start</c>.</summary>
+    private static void ApplyContext(string workingDirectory, IReadOnlyDictionary<string, string> environment)
+    {
+        Directory.SetCurrentDirectory(workingDirectory);
+        foreach (System.Collections.DictionaryEntry e in Environment.GetEnvironmentVariables())
+            if (!environment.ContainsKey((string)e.Key)) Environment.SetEnvironmentVariable((string)e.Key, null);
+        foreach (var (k, v) in environment)
+            if (k != IProcessLauncher.ChannelVariable && k != ChildCommand.StartupHooksVariable && Environment.GetEnvironmentVariable(k) != v)
+                Environment.SetEnvironmentVariable(k, v);
+    }
+
     /// <summary>Runs the target named on the inherited channel, then exits the process. Never returns.</summary>
     public static void RunAndExit(string channel)
     {
@@ -24,6 +35,7 @@ internal static class ChildBootstrap
         Environment.SetEnvironmentVariable(ChildCommand.StartupHooksVariable, null);
 
         var (specBytes, report) = OsLayer.Launcher.OpenChildChannel(channel);
+        if (specBytes.Length == 0) Environment.Exit(0); // a standby child its parent no longer needs (or a parent that died)
         MethodInfo method;
         object? instance;
         object?[] args;
@@ -37,6 +49,7 @@ internal static class ChildBootstrap
             ProcessIdentity.Daemon = spec.Daemon;
             ProcessIdentity.ParentPid = spec.ParentPid;
             ProcessIdentity.Identity = spec.Identity;
+            if (spec.Context is { } context) ApplyContext(context.WorkingDirectory, context.Environment);
             if (spec.Daemon && !OsLayer.Launcher.BindToParentLifetime(spec.ParentPid))
                 Environment.Exit(1); // parent died while we started: a daemon does not outlive it
             (method, instance) = spec.Target.Resolve();

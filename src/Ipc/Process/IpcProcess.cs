@@ -122,9 +122,19 @@ public sealed partial class IpcProcess : IDisposable
             throw new InvalidOperationException("This is a NativeAOT or single-file app: call Multiprocessing.FreezeSupport() first thing in Main, so children can run their targets.");
         _identity ??= ProcessIdentity.NextChildIdentity();
         var spec = new LaunchSpec(Environment.ProcessId, Name, _daemon, _identity, _described!);
-        byte[] bytes = spec.Build(_args, _target!.Method.GetParameters());
         var (program, argv, env) = ChildCommand.Build();
-        _child = OsLayer.Launcher.Spawn(new ChildLaunch(program, argv, env, bytes, _daemon));
+        var standby = StartMethod == IpcStartMethod.Standby && OperatingSystem.IsLinux() ? StandbyChild.TryTake(program, argv, env) : null;
+        if (standby is not null)
+        {
+            byte[] withContext = (spec with { Context = (Environment.CurrentDirectory, env) }).Build(_args, _target!.Method.GetParameters());
+            standby.SendSpec(withContext);
+            _child = standby;
+        }
+        else
+        {
+            byte[] bytes = spec.Build(_args, _target!.Method.GetParameters());
+            _child = OsLayer.Launcher.Spawn(new ChildLaunch(program, argv, env, bytes, _daemon));
+        }
         _pid = _child.Pid;
         foreach (var arg in _args)
             if (arg is Transfer.ITransferable t) t.OnSentToChild(_pid);
@@ -141,6 +151,19 @@ public sealed partial class IpcProcess : IDisposable
     }
 
     internal static bool FreezeSupportCalled { get; set; }
+
+    private static IpcStartMethod s_startMethod = IpcStartMethod.Spawn;
+
+    /// <summary>How <see cref="Start()"/> gets a process (see <see cref="IpcStartMethod"/>).</summary>
+    internal static IpcStartMethod StartMethod
+    {
+        get => s_startMethod;
+        set
+        {
+            s_startMethod = value;
+            if (value != IpcStartMethod.Standby) StandbyChild.Retire();
+        }
+    }
 
     /// <summary>The target as the child will look it up (tests replace it to simulate a moved assembly).</summary>
     internal TargetMethod? DescribedTarget { get => _described; set => _described = value; }

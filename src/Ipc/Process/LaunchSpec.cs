@@ -5,12 +5,18 @@ namespace NativeIpc.Process;
 
 /// <summary>What a parent tells its child, as bytes on the child's launch channel:
 /// <code>
-/// "NIPC" u16 version | i32 parentPid | str name | bool daemon | str identity | TargetMethod | i32 argc | argument*
-/// </code></summary>
+/// "NIPC" u16 version | i32 parentPid | str name | bool daemon | str identity | TargetMethod
+///   | bool hasContext [ str cwd | i32 n | (str key, str value)* ] | i32 argc | argument*
+/// </code>
+/// The context (working directory and environment at <c>Start</c>) is sent to standby children, which were started
+/// earlier and must still see what the parent set up since.</summary>
 internal sealed record LaunchSpec(int ParentPid, string Name, bool Daemon, string Identity, TargetMethod Target)
 {
     private const uint Magic = 0x4350494E; // "NIPC"
-    private const ushort Version = 1;
+    private const ushort Version = 2;
+
+    /// <summary>Working directory and environment to apply in the child before the target runs (standby children).</summary>
+    public (string WorkingDirectory, IReadOnlyDictionary<string, string> Environment)? Context { get; init; }
 
     public byte[] Build(object?[] args, ParameterInfo[] parameters)
     {
@@ -20,6 +26,13 @@ internal sealed record LaunchSpec(int ParentPid, string Name, bool Daemon, strin
             w.Write(Magic); w.Write(Version);
             w.Write(ParentPid); w.Write(Name); w.Write(Daemon); w.Write(Identity);
             Target.Write(w);
+            w.Write(Context is not null);
+            if (Context is { } c)
+            {
+                w.Write(c.WorkingDirectory);
+                w.Write(c.Environment.Count);
+                foreach (var (k, v) in c.Environment) { w.Write(k); w.Write(v); }
+            }
             w.Write(args.Length);
             for (int i = 0; i < args.Length; i++)
             {
@@ -38,6 +51,12 @@ internal sealed record LaunchSpec(int ParentPid, string Name, bool Daemon, strin
     {
         if (reader.ReadUInt32() != Magic || reader.ReadUInt16() != Version)
             throw new IpcChildStartException("The launch spec is not from this version of NativeIpc.");
-        return new LaunchSpec(reader.ReadInt32(), reader.ReadString(), reader.ReadBoolean(), reader.ReadString(), TargetMethod.Read(reader));
+        var spec = new LaunchSpec(reader.ReadInt32(), reader.ReadString(), reader.ReadBoolean(), reader.ReadString(), TargetMethod.Read(reader));
+        if (!reader.ReadBoolean()) return spec;
+        string cwd = reader.ReadString();
+        int n = reader.ReadInt32();
+        var env = new Dictionary<string, string>(n, StringComparer.Ordinal);
+        for (int i = 0; i < n; i++) env[reader.ReadString()] = reader.ReadString();
+        return spec with { Context = (cwd, env) };
     }
 }

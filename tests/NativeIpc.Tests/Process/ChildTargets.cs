@@ -16,6 +16,9 @@ public static class ChildTargets
     public static void WriteValues(string path, Point p, Color color, int[] numbers, byte[] bytes, Tagged tagged, Order order)
         => File.WriteAllText(path, $"{p.X},{p.Y}|{color}|{string.Join(",", numbers)}|{Convert.ToHexString(bytes)}|{tagged.Label}|{order.Id}:{order.Items.Count}:{order.Customer}");
 
+    public static void WriteEnvironment(string path, string variable)
+        => File.WriteAllText(path, $"{Environment.GetEnvironmentVariable(variable)}|{Environment.CurrentDirectory.TrimEnd('/')}");
+
     public static void Sleep(int ms) => Thread.Sleep(ms);
 
     public static void Exit(int code) => Environment.Exit(code);

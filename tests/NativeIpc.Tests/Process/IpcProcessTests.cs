@@ -198,6 +198,36 @@ public class IpcProcessTests : ChildProcessFixture
         Assert.That(Multiprocessing.CpuCount, Is.InRange(1, affinity));
     }
 
+    [Test]
+    public void StandbyStartMethod_ChildSeesEnvironmentAndDirectoryAtStart_AndRunsTargets()
+    {
+        Multiprocessing.SetStartMethod(IpcStartMethod.Standby);
+        string cwd = Environment.CurrentDirectory;
+        try
+        {
+            var first = Track(IpcProcess.Start(ChildTargets.WriteSum, _file, 1, 2L, 0.5)); // leaves a standby behind
+            JoinOrFail(first);
+            Assert.That(File.ReadAllText(_file), Is.EqualTo("3.5"));
+            Thread.Sleep(200);
+            // Changed after the standby was spawned: the child must still see it.
+            Environment.SetEnvironmentVariable("NIPC_TEST_LATE", "late value");
+            Environment.CurrentDirectory = Path.GetTempPath();
+            int handed = StandbyChild.Handed;
+            var second = Track(IpcProcess.Start(ChildTargets.WriteEnvironment, _file, "NIPC_TEST_LATE"));
+            JoinOrFail(second);
+            Assert.That(StandbyChild.Handed, Is.EqualTo(handed + 1), "the second start was served by the standby child");
+            Assert.That(second.ExitCode, Is.EqualTo(0));
+            Assert.That(File.ReadAllText(_file), Is.EqualTo("late value|" + Path.GetTempPath().TrimEnd('/')));
+        }
+        finally
+        {
+            Multiprocessing.SetStartMethod(IpcStartMethod.Spawn);
+            Environment.SetEnvironmentVariable("NIPC_TEST_LATE", null);
+            Environment.CurrentDirectory = cwd;
+        }
+        Assert.That(Multiprocessing.GetStartMethod(), Is.EqualTo(IpcStartMethod.Spawn));
+    }
+
     // ---- parent in its own process (TestApp) ----
 
     private System.Diagnostics.Process RunTestApp(params string[] args)

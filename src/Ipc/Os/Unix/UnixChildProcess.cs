@@ -12,11 +12,14 @@ internal sealed class UnixChildProcess : IChildProcess
     private readonly TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private byte[] _report = [];
 
-    public UnixChildProcess(int pid, SafeFd pidfd, SafeFd status, PidFdWatcher watcher)
+    private SafeFd? _spec;
+
+    public UnixChildProcess(int pid, SafeFd pidfd, SafeFd status, SafeFd spec, PidFdWatcher watcher)
     {
         Pid = pid;
         _pidfd = pidfd;
         _status = status;
+        _spec = spec;
         FileDescriptors.SetNonBlocking(_status, true);
         watcher.Add(this);
     }
@@ -42,6 +45,23 @@ internal sealed class UnixChildProcess : IChildProcess
         _exited.TrySetResult(status.PythonExitCode);
         if (Volatile.Read(ref _disposed)) _pidfd.Dispose();
         return true;
+    }
+
+    public void SendSpec(byte[] spec)
+    {
+        var fd = Interlocked.Exchange(ref _spec, null) ?? throw new InvalidOperationException("The launch spec was sent already.");
+        // Pipe capacity (64 KiB) would block a large spec until the child reads it; write off-thread then.
+        if (spec.Length <= 60_000) Write(fd, spec);
+        else _ = Task.Run(() => Write(fd, spec));
+
+        static void Write(SafeFd fd, byte[] spec)
+        {
+            using (fd)
+            {
+                try { FileDescriptors.WriteAll(fd, spec); }
+                catch (PosixException) { /* the child died before reading: its exit status tells the story */ }
+            }
+        }
     }
 
     public void Stop(bool force)

@@ -53,17 +53,8 @@ internal sealed class UnixProcessLauncher : IProcessLauncher
             specRead.Dispose();
             statusWrite.Dispose();
             var pidfd = PidFd.Open(pid); // the child cannot be reaped before this: only we wait for it
-            var child = new UnixChildProcess(pid, pidfd, statusRead, _watcher.Value);
-            try
-            {
-                // Pipe capacity (64 KiB) would block a large spec until the child reads it; write off-thread then.
-                if (launch.Spec.Length <= 60_000) WriteSpec(specWrite, launch.Spec);
-                else _ = Task.Run(() => WriteSpec(specWrite, launch.Spec));
-            }
-            catch (PosixException)
-            {
-                // The child died before reading: its exit status tells the story.
-            }
+            var child = new UnixChildProcess(pid, pidfd, statusRead, specWrite, _watcher.Value);
+            if (launch.Spec is { } spec) child.SendSpec(spec);
             return child;
         }
         catch
@@ -71,11 +62,6 @@ internal sealed class UnixProcessLauncher : IProcessLauncher
             specRead.Dispose(); specWrite.Dispose(); statusRead.Dispose(); statusWrite.Dispose();
             throw;
         }
-    }
-
-    private static void WriteSpec(SafeFd fd, byte[] spec)
-    {
-        using (fd) FileDescriptors.WriteAll(fd, spec);
     }
 
     public (byte[] Spec, Action<byte[]> ReportStatus) OpenChildChannel(string channel)

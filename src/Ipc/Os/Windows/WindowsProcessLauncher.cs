@@ -36,8 +36,8 @@ internal sealed class WindowsProcessLauncher : IProcessLauncher
             }
             specRead.Dispose();
             statusWrite.Dispose();
-            var child = new Child(spawned, statusRead);
-            _ = Task.Run(() => { using var s = new FileStream(specWrite, FileAccess.Write); s.Write(launch.Spec); });
+            var child = new Child(spawned, statusRead, specWrite);
+            if (launch.Spec is { } spec) child.SendSpec(spec);
             return child;
         }
         catch
@@ -79,9 +79,12 @@ internal sealed class WindowsProcessLauncher : IProcessLauncher
         private readonly TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private byte[] _report = [];
 
-        public Child(SpawnedProcess process, SafeFileHandle status)
+        private SafeFileHandle? _spec;
+
+        public Child(SpawnedProcess process, SafeFileHandle status, SafeFileHandle spec)
         {
             _process = process;
+            _spec = spec;
             // The status pipe reaches end-of-file when the child exits: read it, then collect the exit code.
             _ = Task.Run(() =>
             {
@@ -92,6 +95,16 @@ internal sealed class WindowsProcessLauncher : IProcessLauncher
                 WindowsProcess.TryGetExitCode(_process.Handle, out int code);
                 int sig = code - SignalExitBase;
                 _exited.TrySetResult(sig is > 0 and < 64 ? -sig : code);
+            });
+        }
+
+        public void SendSpec(byte[] spec)
+        {
+            var h = Interlocked.Exchange(ref _spec, null) ?? throw new InvalidOperationException("The launch spec was sent already.");
+            _ = Task.Run(() =>
+            {
+                try { using var s = new FileStream(h, FileAccess.Write); s.Write(spec); }
+                catch (IOException) { /* the child died before reading */ }
             });
         }
 
