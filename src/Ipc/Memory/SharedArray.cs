@@ -20,6 +20,8 @@ namespace NativeIpc;
 /// </code></example>
 public sealed unsafe class SharedArray<T> : IDisposable, IEnumerable<T>, ITransferable where T : unmanaged
 {
+    static SharedArray() => Transfer.TransferRegistry.Register(ReadTransfer); // lets a child attach without reflection
+
     private static readonly uint s_typeTag = SharedSegment.TypeTag(typeof(T));
     private readonly SharedSegment _segment;
     private T* _items;

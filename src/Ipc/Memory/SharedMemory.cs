@@ -18,6 +18,8 @@ namespace NativeIpc;
 /// </code></example>
 public sealed unsafe class SharedMemory : IDisposable, ITransferable
 {
+    static SharedMemory() => Transfer.TransferRegistry.Register(ReadTransfer); // lets a child attach without reflection
+
     private readonly SharedSegment _segment;
     private SegmentMemoryManager? _memory;
 

@@ -15,6 +15,8 @@ namespace NativeIpc;
 /// </remarks>
 public sealed unsafe class SharedValue<T> : IDisposable, ITransferable where T : unmanaged
 {
+    static SharedValue() => Transfer.TransferRegistry.Register(ReadTransfer); // lets a child attach without reflection
+
     private static readonly uint s_typeTag = SharedSegment.TypeTag(typeof(T));
     private readonly SharedSegment _segment;
     private T* _value;

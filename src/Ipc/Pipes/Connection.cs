@@ -21,6 +21,8 @@ namespace NativeIpc;
 /// </remarks>
 public sealed class Connection : IDisposable, ITransferable
 {
+    static Connection() => Transfer.TransferRegistry.Register(ReadTransfer); // lets a child attach without reflection
+
     /// <summary>Default ring size of each direction: 1 MiB. Larger messages still go through (in pieces).</summary>
     public const int DefaultCapacityBytes = 1 << 20;
 

@@ -7,6 +7,8 @@ namespace NativeIpc;
 /// leaves the count one too high.</remarks>
 public sealed class IpcJoinableQueue<T> : IpcQueue<T>
 {
+    static IpcJoinableQueue() => Transfer.TransferRegistry.Register(ReadTransfer); // lets a child attach without reflection
+
     /// <summary>Creates a joinable queue; see <see cref="IpcQueue{T}(int, int?)"/>.</summary>
     /// <remarks>Python: multiprocessing.JoinableQueue(maxsize)</remarks>
     public IpcJoinableQueue(int capacityBytes = QueueChannel<T>.DefaultCapacity, int? maxItems = null)

@@ -21,6 +21,8 @@ namespace NativeIpc;
 /// </code></example>
 public class IpcQueue<T> : IDisposable, ITransferable
 {
+    static IpcQueue() => Transfer.TransferRegistry.Register(ReadTransfer); // lets a child attach without reflection
+
     private readonly QueueChannel<T> _channel;
 
     /// <summary>Creates a queue.</summary>

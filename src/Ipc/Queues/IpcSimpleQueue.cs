@@ -7,6 +7,8 @@ namespace NativeIpc;
 /// <remarks>Python: multiprocessing.SimpleQueue</remarks>
 public sealed class IpcSimpleQueue<T> : IDisposable, ITransferable
 {
+    static IpcSimpleQueue() => Transfer.TransferRegistry.Register(ReadTransfer); // lets a child attach without reflection
+
     private readonly QueueChannel<T> _channel;
 
     /// <summary>Creates a simple queue with a ring of <paramref name="capacityBytes"/> bytes (default 1 MiB).</summary>

@@ -98,12 +98,7 @@ internal static class ArgumentCodec
                 return arr;
             }
             case Tag.Transfer:
-            {
-                var m = t.GetMethod("ReadTransfer", BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic, [typeof(BinaryReader)])
-                    ?? throw new IpcSerializationException($"'{t}' cannot be attached in a child process.");
-                try { return m.Invoke(null, [r]); }
-                catch (TargetInvocationException e) when (e.InnerException is not null) { throw e.InnerException; }
-            }
+                return TransferRegistry.Attach(t, r);
             case Tag.Serialized:
             {
                 int n = r.ReadInt32();

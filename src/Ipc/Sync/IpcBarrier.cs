@@ -14,6 +14,8 @@ namespace NativeIpc;
 /// it runs in the process of the party that arrives last.</remarks>
 public sealed unsafe class IpcBarrier : IDisposable, ITransferable
 {
+    static IpcBarrier() => Transfer.TransferRegistry.Register(ReadTransfer); // lets a child attach without reflection
+
     private const int SleepSliceMs = 100;
     private readonly SyncHandle _handle;
     private readonly Action? _action;

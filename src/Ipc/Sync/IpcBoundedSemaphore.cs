@@ -5,6 +5,8 @@ namespace NativeIpc;
 /// <remarks>Python: multiprocessing.BoundedSemaphore (ValueError on over-release).</remarks>
 public sealed class IpcBoundedSemaphore : IpcSemaphore
 {
+    static IpcBoundedSemaphore() => Transfer.TransferRegistry.Register(ReadTransfer); // lets a child attach without reflection
+
     /// <summary>Creates a semaphore with <paramref name="value"/> permits, which is also its bound.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="value"/> is negative.</exception>
     /// <remarks>Python: multiprocessing.BoundedSemaphore(value)</remarks>

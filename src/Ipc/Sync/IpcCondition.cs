@@ -11,6 +11,8 @@ namespace NativeIpc;
 /// lock's holder dies, the waiter re-acquiring it gets <see cref="IpcAbandonedLockException"/> (holding the lock).</remarks>
 public sealed unsafe class IpcCondition : IDisposable, ITransferable
 {
+    static IpcCondition() => Transfer.TransferRegistry.Register(ReadTransfer); // lets a child attach without reflection
+
     private const int SleepSliceMs = 200;
     private readonly SyncHandle _handle;
     private readonly IpcLock? _lock;

@@ -9,6 +9,8 @@ namespace NativeIpc;
 /// Python: pass a timeout where the setter may die.</remarks>
 public sealed unsafe class IpcEvent : IDisposable, ITransferable
 {
+    static IpcEvent() => Transfer.TransferRegistry.Register(ReadTransfer); // lets a child attach without reflection
+
     private const int SleepSliceMs = 200;
     private readonly SyncHandle _handle;
 

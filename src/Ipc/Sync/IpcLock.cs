@@ -14,6 +14,8 @@ namespace NativeIpc;
 /// another thread of this process is still waiting on it.</remarks>
 public sealed unsafe class IpcLock : IDisposable, ITransferable
 {
+    static IpcLock() => Transfer.TransferRegistry.Register(ReadTransfer); // lets a child attach without reflection
+
     private readonly SyncHandle _handle;
 
     /// <summary>Creates an unlocked lock.</summary>

@@ -8,6 +8,8 @@ namespace NativeIpc;
 /// <remarks>Python: multiprocessing.RLock. As in Python, only the owner may release it.</remarks>
 public sealed unsafe class IpcRLock : IDisposable, ITransferable
 {
+    static IpcRLock() => Transfer.TransferRegistry.Register(ReadTransfer); // lets a child attach without reflection
+
     private readonly SyncHandle _handle;
 
     /// <summary>Creates an unowned reentrant lock.</summary>

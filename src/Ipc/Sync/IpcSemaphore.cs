@@ -9,6 +9,8 @@ namespace NativeIpc;
 /// <b>not</b> given back (as in Python and with OS semaphores); use timeouts where a peer may die holding one.</remarks>
 public unsafe class IpcSemaphore : IDisposable, ITransferable
 {
+    static IpcSemaphore() => Transfer.TransferRegistry.Register(ReadTransfer); // lets a child attach without reflection
+
     private const int SleepSliceMs = 200;
     private readonly SyncHandle _handle;
 

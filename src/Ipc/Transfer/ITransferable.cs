@@ -2,7 +2,8 @@ namespace NativeIpc.Transfer;
 
 /// <summary>The contract for NativeIpc objects passed to a child process: they travel as a handle (a segment name,
 /// an inherited descriptor), never by value. The implementing type also declares
-/// <c>internal static TSelf ReadTransfer(BinaryReader reader)</c>, which the child calls to attach.</summary>
+/// <c>internal static TSelf ReadTransfer(BinaryReader reader)</c> and registers it with
+/// <see cref="TransferRegistry"/> from its static constructor; the child calls it to attach.</summary>
 internal interface ITransferable
 {
     /// <summary>Writes what a child needs to attach to the same OS object.</summary>
