@@ -11,6 +11,7 @@ var examples = new (string Name, Action Run)[]
     ("pipe", PipeExample.Run),
     ("shared-memory", SharedMemoryExample.Run),
     ("lock", LockExample.Run),
+    ("manager", ManagerExample.Run),
 };
 
 var only = args.Length > 0 ? args : null;
