@@ -16,6 +16,9 @@ internal sealed unsafe class SnapshotSegment : IDisposable
 
     private readonly SharedSegment _segment;
 
+    /// <summary>Where readers copy snapshots: per thread, so a cache miss does not allocate.</summary>
+    [ThreadStatic] private static byte[]? t_copy;
+
     private SnapshotSegment(SharedSegment segment, long capacity)
     {
         _segment = segment;
@@ -62,10 +65,14 @@ internal sealed unsafe class SnapshotSegment : IDisposable
 
     /// <summary>Takes the lock. A holder that died is no harm here: it either published its snapshot or did not,
     /// so the takeover's <see cref="IpcAbandonedLockException"/> is absorbed.</summary>
+    /// <exception cref="LockRecursionException">This thread already holds the lock (e.g. an
+    /// <see cref="IpcDict{TKey,TValue}.AddOrUpdate"/> callback touching its own dictionary), which would wait forever.</exception>
     public void EnterWrite()
     {
         byte* l = Payload + SnapshotLayout.LockOffset;
         if (LockWord.TryAcquireFast(l)) return;
+        if (LockWord.IsMine(l))
+            throw new LockRecursionException($"This thread is already changing shared collection '{Name}': a callback run under its lock may not use it.");
         LockWord.Acquire(l, SyncTimeout.Infinite, CancellationToken.None, out _);
     }
 
@@ -84,9 +91,11 @@ internal sealed unsafe class SnapshotSegment : IDisposable
 
     /// <summary>Copies the current snapshot without the lock, retrying while writers race the copy (a seqlock: the
     /// copy is good if the state did not move while it was taken); after a few tries it takes the lock.</summary>
-    public byte[] CopyCurrent(out long state, out int used, out int count)
+    /// <returns>The copy, valid until this thread's next call.</returns>
+    public ReadOnlySpan<byte> CopyCurrent(out long state, out int count)
     {
-        byte[] copy = [];
+        byte[] copy = t_copy ??= new byte[256];
+        int used;
         for (int attempt = 0; attempt < OptimisticReadAttempts; attempt++)
         {
             state = State;
@@ -95,22 +104,19 @@ internal sealed unsafe class SnapshotSegment : IDisposable
             count = *(int*)(buf + SnapshotLayout.CountOffset);
             if ((uint)used <= Capacity && count >= 0)
             {
-                if (copy.Length < used) copy = GC.AllocateUninitializedArray<byte>(used);
+                if (copy.Length < used) t_copy = copy = GC.AllocateUninitializedArray<byte>(Math.Max(used, 2 * copy.Length));
                 new ReadOnlySpan<byte>(buf + SnapshotLayout.BufferHeaderSize, used).CopyTo(copy);
             }
             // Order the copy's loads before the re-read of the state (a load-load fence, free on x86).
             Interlocked.MemoryBarrier();
-            if (State == state && (uint)used <= Capacity && count >= 0) return copy;
+            if (State == state && (uint)used <= Capacity && count >= 0) return copy.AsSpan(0, used);
             LockWord.Pause(attempt);
         }
         EnterWrite();
         try
         {
             state = State;
-            var entries = Entries(state, out count);
-            used = entries.Length;
-            copy = entries.ToArray();
-            return copy;
+            return Entries(state, out count).ToArray();
         }
         finally { ExitWrite(); }
     }

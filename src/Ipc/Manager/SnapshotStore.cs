@@ -32,8 +32,7 @@ internal sealed class SnapshotStore<TData> : IDisposable where TData : class
         long state = _segment.State;
         var cached = _cache;
         if (cached is not null && cached.Version == state) return cached.Data;
-        var bytes = _segment.CopyCurrent(out state, out int used, out int count);
-        var data = _decode(bytes.AsSpan(0, used), count);
+        var data = _decode(_segment.CopyCurrent(out state, out int count), count);
         _cache = new Snapshot(state, data);
         return data;
     }

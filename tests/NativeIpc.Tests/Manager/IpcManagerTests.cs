@@ -124,6 +124,18 @@ public class IpcManagerTests : ChildProcessFixture
     }
 
     [Test]
+    public void AddOrUpdate_CallbackUsingSameDict_ThrowsInsteadOfDeadlocking()
+    {
+        using var m = Multiprocessing.Manager();
+        var d = m.Dict<string, int>();
+        d["a"] = 1;
+        Assert.Throws<LockRecursionException>(() => d.AddOrUpdate("a", 0, (_, v) => { d["b"] = 2; return v; }));
+        Assert.That(d.ToString(), Is.EqualTo("{a: 1}"));
+        d["b"] = 2; // the lock was released
+        Assert.That(d.Count, Is.EqualTo(2));
+    }
+
+    [Test]
     public void Write_PastCapacity_ThrowsAndChangesNothing()
     {
         using var m = new IpcManager(capacityBytes: 128);
