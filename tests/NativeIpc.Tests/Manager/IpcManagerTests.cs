@@ -211,7 +211,7 @@ public class IpcManagerTests : ChildProcessFixture
         Assert.That(d.ToString(), Does.Contain("disposed"));
     }
 
-    [Test]
+    [Test, Platform("Linux", Reason = "inspects /dev/shm")]
     public void Dispose_Manager_RemovesEverySegment()
     {
         var before = OurShmEntries();
@@ -226,5 +226,19 @@ public class IpcManagerTests : ChildProcessFixture
         }
         finally { m.Dispose(); }
         Assert.That(OurShmEntries().Except(before), Is.Empty);
+    }
+
+    [Test, Platform("Linux", Reason = "inspects /dev/shm")]
+    public void CreatorSigkilled_CrashTrackerRemovesCollectionsWithin5s()
+    {
+        using var m = Multiprocessing.Manager();
+        var names = m.List<string>();
+        var child = Track(IpcProcess.Start(ManagerChildTargets.CreateAndHang, names));
+        Assert.That(Eventually(() => names.Count == 2, ChildTimeout), Is.True, "the child created its collections");
+        Assert.That(names.Select(n => File.Exists("/dev/shm/" + n)), Is.All.True);
+        child.Kill();
+        JoinOrFail(child);
+        Assert.That(Eventually(() => names.All(n => !File.Exists("/dev/shm/" + n)), TimeSpan.FromSeconds(5)), Is.True,
+            "the dead creator's collections are removed");
     }
 }

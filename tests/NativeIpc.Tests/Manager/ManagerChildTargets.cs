@@ -27,4 +27,14 @@ public static class ManagerChildTargets
         if (useList) l.Insert(0, -1);
         else d["torn"] = 999;
     }
+
+    /// <summary>Creates a manager with a dict and a list, reports their names, then waits to be killed.</summary>
+    public static void CreateAndHang(IpcList<string> names)
+    {
+        var m = Multiprocessing.Manager();
+        var d = m.Dict<string, int>();
+        d["x"] = 1;
+        names.AddRange([d.Name, m.List<int>().Name]);
+        Thread.Sleep(Timeout.Infinite);
+    }
 }
