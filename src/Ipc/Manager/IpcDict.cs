@@ -14,6 +14,8 @@ namespace NativeIpc;
 /// atomic step under a cross-process lock and serializes the snapshot anew; reads are lock-free and decode only when
 /// some process changed the dictionary since this process last looked. A process killed in the middle of a change
 /// leaves the dictionary as it was before that change.</para>
+/// <para>Keys and values are copies, as with Python's proxies: changing an object read from the dictionary does not
+/// change the dictionary; store it again. Safe to use from many threads.</para>
 /// <para>As in Python, <c>d[k] = d[k] + 1</c> from two processes loses updates (a read, then a separate write): use
 /// <see cref="AddOrUpdate"/>, which runs the update under the lock.</para>
 /// <para>Python: multiprocessing.managers.DictProxy (Manager().dict())</para>
@@ -118,6 +120,29 @@ public sealed class IpcDict<TKey, TValue> : IReadOnlyDictionary<TKey, TValue>, I
             stored = index < 0 ? addValue : update(key, d.GetAt(index).Value);
             return (With(d, key, stored), stored);
         }, (n, w, prev) => index < 0 ? Append(n, w, prev, key, stored) : Replace(n, w, prev, index, key, stored));
+    }
+
+    /// <summary>Sets every key of <paramref name="items"/> in one atomic step (later duplicates win).</summary>
+    /// <exception cref="IpcCapacityExceededException">They do not fit; nothing changed.</exception>
+    /// <remarks>Python: d.update(items)</remarks>
+    public void Update(IEnumerable<KeyValuePair<TKey, TValue>> items)
+    {
+        KeyValuePair<TKey, TValue>[] add = [.. items];
+        _store.Write(d =>
+        {
+            if (add.Length == 0) return (null, 0);
+            var next = new OrderedDictionary<TKey, TValue>(d);
+            foreach (var (k, v) in add) next[k] = v;
+            return (next, 0);
+        }, (n, w, _) =>
+        {
+            foreach (var (k, v) in n)
+            {
+                w.WritePart(_keys, k);
+                w.WritePart(_values, v);
+            }
+            return n.Count;
+        });
     }
 
     /// <summary>Removes <paramref name="key"/>; returns whether it was present.</summary>

@@ -11,7 +11,8 @@ namespace NativeIpc;
 /// <para>Stored like <see cref="IpcDict{TKey,TValue}"/>: a serialized snapshot in one shared segment of fixed byte
 /// capacity, changed atomically under a cross-process lock, read lock-free with a per-process cache. A process killed
 /// mid-change leaves the list as it was. Each call is atomic; a sequence of calls is not
-/// (<c>l[0] = l[0] + 1</c> from two processes can lose an update).</para>
+/// (<c>l[0] = l[0] + 1</c> from two processes can lose an update). Items are copies, as with Python's proxies.
+/// Safe to use from many threads.</para>
 /// <para>Python: multiprocessing.managers.ListProxy (Manager().list())</para>
 /// </remarks>
 public sealed class IpcList<T> : IReadOnlyList<T>, IDisposable, ITransferable

@@ -37,6 +37,15 @@ public sealed class IpcManager : IDisposable
     public IpcDict<TKey, TValue> Dict<TKey, TValue>(long? capacityBytes = null) where TKey : notnull
         => Own(IpcDict<TKey, TValue>.Create(capacityBytes ?? CapacityBytes));
 
+    /// <summary>Creates a shared dictionary holding <paramref name="items"/>.</summary>
+    /// <remarks>Python: Manager().dict(mapping)</remarks>
+    public IpcDict<TKey, TValue> Dict<TKey, TValue>(IEnumerable<KeyValuePair<TKey, TValue>> items, long? capacityBytes = null) where TKey : notnull
+    {
+        var dict = Dict<TKey, TValue>(capacityBytes);
+        dict.Update(items);
+        return dict;
+    }
+
     /// <summary>Creates an empty shared list.</summary>
     /// <param name="capacityBytes">Bytes of serialized items it can hold; null: <see cref="CapacityBytes"/>.</param>
     /// <remarks>Python: Manager().list()</remarks>

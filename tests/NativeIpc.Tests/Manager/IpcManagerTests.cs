@@ -35,6 +35,15 @@ public class IpcManagerTests : ChildProcessFixture
     }
 
     [Test]
+    public void Update_SetsManyKeysAtOnce_KeepingFirstInsertionPosition()
+    {
+        using var m = Multiprocessing.Manager();
+        var d = m.Dict(new Dictionary<string, int> { ["a"] = 1, ["b"] = 2 });
+        d.Update([new("c", 3), new("a", 10)]);
+        Assert.That(d.ToString(), Is.EqualTo("{a: 10, b: 2, c: 3}"));
+    }
+
+    [Test]
     public void List_BasicOperations_BehaveLikeAList()
     {
         using var m = Multiprocessing.Manager();
