@@ -14,6 +14,7 @@ var examples = new (string Name, Action Run)[]
     ("pipe", PipeExample.Run),
     ("shared-memory", SharedMemoryExample.Run),
     ("lock", LockExample.Run),
+    ("manager", ManagerExample.Run),
     ("throughput", ThroughputExample.Run),
 };
 

@@ -17,4 +17,6 @@ internal enum SegmentKind : ushort
     SimpleQueue = 21,
     JoinableQueue = 22,
     Pipe = 30,
+    ManagedDict = 40,
+    ManagedList = 41,
 }

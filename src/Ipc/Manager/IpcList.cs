@@ -1,0 +1,196 @@
+using System.Collections;
+using System.Text;
+using NativeIpc.Transfer;
+
+namespace NativeIpc;
+
+/// <summary>A list shared between processes: Python's <c>Manager().list()</c>. Every process that has it (pass it to
+/// an <see cref="IpcProcess"/> as an argument) sees the same items.</summary>
+/// <typeparam name="T">Item type; items cross processes through <see cref="IpcSerializers.For{T}"/>.</typeparam>
+/// <remarks>
+/// <para>Stored like <see cref="IpcDict{TKey,TValue}"/>: a serialized snapshot in one shared segment of fixed byte
+/// capacity, changed atomically under a cross-process lock, read lock-free with a per-process cache. A process killed
+/// mid-change leaves the list as it was. Each call is atomic; a sequence of calls is not
+/// (<c>l[0] = l[0] + 1</c> from two processes can lose an update). Items are copies, as with Python's proxies.
+/// Safe to use from many threads.</para>
+/// <para>Python: multiprocessing.managers.ListProxy (Manager().list())</para>
+/// </remarks>
+public sealed class IpcList<T> : IReadOnlyList<T>, IDisposable, ITransferable
+{
+    static IpcList() => Transfer.TransferRegistry.Register(ReadTransfer); // lets a child attach without reflection
+
+    private static readonly uint s_typeTag = SharedSegment.TypeTag(typeof(T));
+    private readonly SnapshotStore<List<T>> _store;
+    private readonly IIpcSerializer<T> _items = IpcSerializers.For<T>();
+
+    private IpcList(SnapshotSegment segment) => _store = new(segment, Decode);
+
+    /// <summary>Creates an empty shared list of <paramref name="capacityBytes"/> bytes of serialized items (each item
+    /// costs its serialized size plus 4 bytes; the segment reserves twice this).</summary>
+    /// <exception cref="IpcSerializationException"><typeparamref name="T"/> has no IPC serializer.</exception>
+    /// <remarks>Python: Manager().list()</remarks>
+    public static IpcList<T> Create(long capacityBytes = IpcManager.DefaultCapacityBytes)
+    {
+        _ = IpcSerializers.For<T>();
+        return new IpcList<T>(SnapshotSegment.Create(SegmentKind.ManagedList, s_typeTag, capacityBytes));
+    }
+
+    /// <summary>Opens a shared list another process created.</summary>
+    /// <exception cref="FileNotFoundException">No segment has that name.</exception>
+    /// <exception cref="IpcSegmentMismatchException">The segment is not an IpcList of <typeparamref name="T"/>.</exception>
+    /// <remarks>Python: (a ListProxy passed to a child process)</remarks>
+    public static IpcList<T> Attach(string name)
+        => new(SnapshotSegment.Attach(name, SegmentKind.ManagedList, s_typeTag, $"IpcList<{typeof(T).Name}>"));
+
+    /// <summary>The segment name other processes attach with.</summary>
+    /// <remarks>Python: (the proxy's token)</remarks>
+    public string Name => _store.Segment.Name;
+
+    /// <summary>Bytes of serialized items the list can hold.</summary>
+    /// <remarks>Python: (no limit; the server's heap)</remarks>
+    public long CapacityBytes => _store.Segment.Capacity;
+
+    /// <summary>Gets or replaces the item at <paramref name="index"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">No such index.</exception>
+    /// <exception cref="IpcCapacityExceededException">A set would exceed the capacity; nothing changed.</exception>
+    /// <remarks>Python: l[i] / l[i] = x</remarks>
+    public T this[int index]
+    {
+        get
+        {
+            var l = Data;
+            return (uint)index < (uint)l.Count ? l[index] : throw OutOfRange(index, l.Count);
+        }
+        set => _store.Write(l =>
+        {
+            if ((uint)index >= (uint)l.Count) throw OutOfRange(index, l.Count);
+            return (new List<T>(l) { [index] = value }, 0);
+        }, (n, w, prev) => { w.WriteSpliced(prev, index, 1, x => x.WritePart(_items, value)); return n.Count; });
+    }
+
+    /// <summary>Number of items (a snapshot).</summary>
+    /// <remarks>Python: len(l)</remarks>
+    public int Count => Data.Count;
+
+    /// <summary>Appends <paramref name="item"/>.</summary>
+    /// <exception cref="IpcCapacityExceededException">The item does not fit; nothing changed.</exception>
+    /// <remarks>Python: l.append(x)</remarks>
+    public void Add(T item)
+        => _store.Write(l => (new List<T>(l) { item }, 0), (n, w, prev) =>
+        {
+            w.WriteRaw(prev);
+            w.WritePart(_items, item);
+            return n.Count;
+        });
+
+    /// <summary>Appends <paramref name="items"/> in one atomic step.</summary>
+    /// <exception cref="IpcCapacityExceededException">They do not fit; nothing changed.</exception>
+    /// <remarks>Python: l.extend(items)</remarks>
+    public void AddRange(IEnumerable<T> items)
+    {
+        T[] add = [.. items];
+        _store.Write(l => add.Length == 0 ? (null, 0) : (new List<T>([.. l, .. add]), 0), (n, w, prev) =>
+        {
+            w.WriteRaw(prev);
+            foreach (var item in add) w.WritePart(_items, item);
+            return n.Count;
+        });
+    }
+
+    /// <summary>Inserts <paramref name="item"/> before <paramref name="index"/> (<see cref="Count"/> appends).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is negative or past the end.</exception>
+    /// <exception cref="IpcCapacityExceededException">The item does not fit; nothing changed.</exception>
+    /// <remarks>Python: l.insert(i, x)</remarks>
+    public void Insert(int index, T item)
+        => _store.Write(l =>
+        {
+            if ((uint)index > (uint)l.Count) throw OutOfRange(index, l.Count + 1);
+            var next = new List<T>(l);
+            next.Insert(index, item);
+            return (next, 0);
+        }, (n, w, prev) => { w.WriteSpliced(prev, index, 0, x => x.WritePart(_items, item)); return n.Count; });
+
+    /// <summary>Removes the item at <paramref name="index"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">No such index.</exception>
+    /// <remarks>Python: del l[i]</remarks>
+    public void RemoveAt(int index)
+        => _store.Write(l =>
+        {
+            if ((uint)index >= (uint)l.Count) throw OutOfRange(index, l.Count);
+            var next = new List<T>(l);
+            next.RemoveAt(index);
+            return (next, 0);
+        }, (n, w, prev) => { w.WriteSpliced(prev, index, 1, null); return n.Count; });
+
+    /// <summary>Removes the first item equal to <paramref name="item"/>; returns whether there was one.</summary>
+    /// <remarks>Python: l.remove(x) (which raises instead of returning false)</remarks>
+    public bool Remove(T item)
+    {
+        int index = -1;
+        return _store.Write(l =>
+        {
+            index = l.IndexOf(item);
+            if (index < 0) return (null, false);
+            var next = new List<T>(l);
+            next.RemoveAt(index);
+            return (next, true);
+        }, (n, w, prev) => { w.WriteSpliced(prev, index, 1, null); return n.Count; });
+    }
+
+    /// <summary>Removes every item.</summary>
+    /// <remarks>Python: l.clear()</remarks>
+    public void Clear() => _store.Write(l => l.Count == 0 ? (null, 0) : (new List<T>(), 0), (_, _, _) => 0);
+
+    /// <summary>Index of the first item equal to <paramref name="item"/>, or -1 (a snapshot).</summary>
+    /// <remarks>Python: l.index(x) (which raises instead of returning -1)</remarks>
+    public int IndexOf(T item) => Data.IndexOf(item);
+
+    /// <summary>Whether an item equals <paramref name="item"/> (a snapshot).</summary>
+    /// <remarks>Python: x in l</remarks>
+    public bool Contains(T item) => Data.Contains(item);
+
+    /// <summary>A private copy of the items.</summary>
+    /// <remarks>Python: list(l) / l[:]</remarks>
+    public List<T> ToList() => new(Data);
+
+    /// <summary>Enumerates a snapshot: changes made meanwhile, by any process, are not seen and do not disturb it.</summary>
+    /// <remarks>Python: iter(l)</remarks>
+    public IEnumerator<T> GetEnumerator() => Data.GetEnumerator();
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    /// <summary>The items as <c>[a, b, ...]</c>.</summary>
+    /// <remarks>Python: repr(l)</remarks>
+    public override string ToString()
+    {
+        if (_store.Segment.IsDisposed) return $"IpcList<{typeof(T).Name}>(disposed)";
+        var sb = new StringBuilder("[");
+        foreach (var item in Data)
+        {
+            if (sb.Length > 1) sb.Append(", ");
+            sb.Append(item);
+        }
+        return sb.Append(']').ToString();
+    }
+
+    /// <summary>Unmaps the list; the creator also removes its segment.</summary>
+    /// <remarks>Python: (proxies are released by garbage collection; Manager.shutdown() frees the object)</remarks>
+    public void Dispose() => _store.Dispose();
+
+    void ITransferable.WriteTransfer(BinaryWriter writer) => writer.Write(Name); // Name throws if disposed
+
+    internal static IpcList<T> ReadTransfer(BinaryReader reader) => Attach(reader.ReadString());
+
+    private List<T> Data => _store.Read();
+
+    private static ArgumentOutOfRangeException OutOfRange(int index, int count)
+        => new(nameof(index), index, $"The shared list has {count} items.");
+
+    private List<T> Decode(ReadOnlySpan<byte> entries, int count)
+    {
+        var l = new List<T>(count);
+        var r = new SnapshotReader(entries);
+        for (int i = 0; i < count; i++) l.Add(_items.Deserialize(r.Next()));
+        return l;
+    }
+}
