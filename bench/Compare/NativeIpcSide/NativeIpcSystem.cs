@@ -21,6 +21,7 @@ internal static class NativeIpcSystem
         new Contention(Contention.Lock),
         new EventPingPong(),
         new ProcessStartJoin(),
+        new ManagerDictOps(),
         new NotApplicable("process-start-join-fork", "n/a: never forks"),
         // Pool and manager rows: not built yet.
     ], missingStatus: "not built yet");
