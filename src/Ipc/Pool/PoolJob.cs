@@ -1,0 +1,98 @@
+using NativeIpc.Serialization;
+
+namespace NativeIpc.Pool;
+
+/// <summary>Work submitted in one call (a map, or one apply): its chunks' outcomes arrive from the result collector.</summary>
+internal abstract class PoolJob
+{
+    /// <summary>A chunk's values; <paramref name="r"/> is positioned at them (after the item count).</summary>
+    public abstract void ChunkSucceeded(int chunk, BinaryReader r, int items);
+
+    public abstract void ChunkFailed(int chunk, Exception error);
+}
+
+/// <summary>The results of one map (or apply, a map of one item): the whole array as a task, plus each chunk's
+/// outcome for ordered and unordered lazy iteration.</summary>
+internal sealed class PoolJob<TResult> : PoolJob
+{
+    private readonly object _gate = new();
+    private readonly TResult[] _results;
+    private readonly int _chunkSize;
+    private readonly Exception?[] _errors;
+    private readonly bool[] _done;
+    private readonly Queue<int> _finishedOrder = new();
+    private int _remaining;
+    private readonly TaskCompletionSource<TResult[]> _all = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public PoolJob(int count, int chunkSize)
+    {
+        _results = new TResult[count];
+        _chunkSize = chunkSize;
+        int chunks = count == 0 ? 0 : (count + chunkSize - 1) / chunkSize;
+        _errors = new Exception?[chunks];
+        _done = new bool[chunks];
+        _remaining = chunks;
+        if (chunks == 0) _all.SetResult(_results);
+    }
+
+    public Task<TResult[]> All => _all.Task;
+
+    public int Chunks => _done.Length;
+
+    public override void ChunkSucceeded(int chunk, BinaryReader r, int items)
+    {
+        int start = chunk * _chunkSize;
+        for (int i = 0; i < items; i++)
+            _results[start + i] = ArgumentCodec.Read(r, typeof(TResult)) is { } v ? (TResult)v : default!;
+        Finish(chunk, null);
+    }
+
+    public override void ChunkFailed(int chunk, Exception error) => Finish(chunk, error);
+
+    private void Finish(int chunk, Exception? error)
+    {
+        bool last;
+        lock (_gate)
+        {
+            if (_done[chunk]) return;
+            _done[chunk] = true;
+            _errors[chunk] = error;
+            _finishedOrder.Enqueue(chunk);
+            last = --_remaining == 0;
+            Monitor.PulseAll(_gate);
+        }
+        // Python's map fails as a whole at the first failed chunk.
+        if (error is not null) _all.TrySetException(error);
+        else if (last) _all.TrySetResult(_results);
+    }
+
+    /// <summary>Results in input order, each yielded as soon as its chunk is done.</summary>
+    public IEnumerable<TResult> InOrder()
+    {
+        for (int chunk = 0; chunk < _done.Length; chunk++)
+        {
+            lock (_gate)
+                while (!_done[chunk]) Monitor.Wait(_gate);
+            if (_errors[chunk] is { } e) throw e;
+            int start = chunk * _chunkSize, end = Math.Min(start + _chunkSize, _results.Length);
+            for (int i = start; i < end; i++) yield return _results[i];
+        }
+    }
+
+    /// <summary>Results in the order chunks finish.</summary>
+    public IEnumerable<TResult> AsCompleted()
+    {
+        for (int k = 0; k < _done.Length; k++)
+        {
+            int chunk;
+            lock (_gate)
+            {
+                while (_finishedOrder.Count == 0) Monitor.Wait(_gate);
+                chunk = _finishedOrder.Dequeue();
+            }
+            if (_errors[chunk] is { } e) throw e;
+            int start = chunk * _chunkSize, end = Math.Min(start + _chunkSize, _results.Length);
+            for (int i = start; i < end; i++) yield return _results[i];
+        }
+    }
+}
