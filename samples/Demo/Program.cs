@@ -10,6 +10,7 @@ var examples = new (string Name, Action Run)[]
     ("queue", QueueExample.Run),
     ("pipe", PipeExample.Run),
     ("shared-memory", SharedMemoryExample.Run),
+    ("pool", PoolExample.Run),
     ("lock", LockExample.Run),
 };
 
