@@ -23,9 +23,14 @@ internal sealed class PoolJob<TResult> : PoolJob
     private readonly Queue<int> _finishedOrder = new();
     private int _remaining;
     private readonly TaskCompletionSource<TResult[]> _all = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<TResult>? _single;
 
-    public PoolJob(int count, int chunkSize)
+    /// <param name="count">Items.</param>
+    /// <param name="chunkSize">Items per task message.</param>
+    /// <param name="single">An apply: also complete <see cref="Single"/> with the one result, saving a thread-pool hop per call.</param>
+    public PoolJob(int count, int chunkSize, bool single = false)
     {
+        if (single) _single = new(TaskCreationOptions.RunContinuationsAsynchronously);
         _results = new TResult[count];
         _chunkSize = chunkSize;
         int chunks = count == 0 ? 0 : (count + chunkSize - 1) / chunkSize;
@@ -36,6 +41,8 @@ internal sealed class PoolJob<TResult> : PoolJob
     }
 
     public Task<TResult[]> All => _all.Task;
+
+    public Task<TResult> Single => _single?.Task ?? throw new InvalidOperationException("Not an apply job.");
 
     public int Chunks => _done.Length;
 
@@ -62,8 +69,16 @@ internal sealed class PoolJob<TResult> : PoolJob
             Monitor.PulseAll(_gate);
         }
         // Python's map fails as a whole at the first failed chunk.
-        if (error is not null) _all.TrySetException(error);
-        else if (last) _all.TrySetResult(_results);
+        if (error is not null)
+        {
+            _all.TrySetException(error);
+            _single?.TrySetException(error);
+        }
+        else if (last)
+        {
+            _all.TrySetResult(_results);
+            _single?.TrySetResult(_results[0]);
+        }
     }
 
     /// <summary>Results in input order, each yielded as soon as its chunk is done.</summary>

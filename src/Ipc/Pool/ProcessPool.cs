@@ -221,18 +221,16 @@ public sealed class ProcessPool : IDisposable
     }
 
     private AsyncResult<TResult> ApplyCore<TResult>(Delegate func, object?[] args)
-        => new(First(Submit<TResult>(func, [args], 1).All));
+        => new(Submit<TResult>(func, [args], 1, single: true).Single);
 
-    private static async Task<TResult> First<TResult>(Task<TResult[]> all) => (await all.ConfigureAwait(false))[0];
-
-    private PoolJob<TResult> Submit<TResult>(Delegate func, IReadOnlyList<object?[]> items, int chunkSize)
+    private PoolJob<TResult> Submit<TResult>(Delegate func, IReadOnlyList<object?[]> items, int chunkSize, bool single = false)
     {
         ArgumentNullException.ThrowIfNull(func);
         ArgumentOutOfRangeException.ThrowIfLessThan(chunkSize, 1);
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_closed) throw new InvalidOperationException("The pool is closed; it accepts no more tasks.");
         var target = s_targets.GetOrAdd(func.Method, static (_, f) => PoolMessage.Describe(f), func);
-        var job = new PoolJob<TResult>(items.Count, chunkSize);
+        var job = new PoolJob<TResult>(items.Count, chunkSize, single);
         for (int chunk = 0; chunk < job.Chunks; chunk++)
         {
             int start = chunk * chunkSize, count = Math.Min(chunkSize, items.Count - start);
