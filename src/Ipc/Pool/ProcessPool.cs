@@ -273,7 +273,14 @@ public sealed class ProcessPool : IDisposable
             if (held != 0) _results.Put(PoolMessage.WorkerLost(held, pid, code));
             if (_closed && code == 0) return; // finished the queued work and left, as asked
             worker.Dispose();
-            StartWorker(slot);
+            try { StartWorker(slot); }
+            catch (Exception e) when (e is IpcException or IOException or InvalidOperationException)
+            {
+                // The pool runs one worker short rather than failing callers that did nothing wrong.
+                _workers[slot] = null;
+                _monitors[slot] = null;
+                Console.Error.WriteLine($"ProcessPool: could not replace worker pid {pid}: {e.Message}");
+            }
         }
     }
 
@@ -308,8 +315,9 @@ public sealed class ProcessPool : IDisposable
                 if (status == PoolMessage.Ok) p.Job.ChunkSucceeded(p.Chunk, r, r.ReadInt32());
                 else p.Job.ChunkFailed(p.Chunk, PoolMessage.ReadFailure(r, status));
             }
-            catch (Exception e) when (e is IpcSerializationException or EndOfStreamException or InvalidCastException)
+            catch (Exception e)
             {
+                // A result that cannot be decoded fails its task, never the collector.
                 p.Job.ChunkFailed(p.Chunk, e);
             }
         }
