@@ -81,33 +81,59 @@ internal sealed class PoolJob<TResult> : PoolJob
         }
     }
 
-    /// <summary>Results in input order, each yielded as soon as its chunk is done.</summary>
-    public IEnumerable<TResult> InOrder()
+    /// <summary>Results in input order, each yielded as soon as its chunk is done; each wait is bounded by <paramref name="timeout"/>.</summary>
+    public IEnumerable<TResult> InOrder(TimeSpan? timeout)
     {
         for (int chunk = 0; chunk < _done.Length; chunk++)
         {
             lock (_gate)
-                while (!_done[chunk]) Monitor.Wait(_gate);
+                WaitUntil(() => _done[chunk], timeout);
             if (_errors[chunk] is { } e) throw e;
             int start = chunk * _chunkSize, end = Math.Min(start + _chunkSize, _results.Length);
             for (int i = start; i < end; i++) yield return _results[i];
         }
     }
 
-    /// <summary>Results in the order chunks finish.</summary>
-    public IEnumerable<TResult> AsCompleted()
+    /// <summary>Results in the order chunks finish; each wait is bounded by <paramref name="timeout"/>.</summary>
+    public IEnumerable<TResult> AsCompleted(TimeSpan? timeout)
     {
         for (int k = 0; k < _done.Length; k++)
         {
             int chunk;
             lock (_gate)
             {
-                while (_finishedOrder.Count == 0) Monitor.Wait(_gate);
+                WaitUntil(() => _finishedOrder.Count > 0, timeout);
                 chunk = _finishedOrder.Dequeue();
             }
             if (_errors[chunk] is { } e) throw e;
             int start = chunk * _chunkSize, end = Math.Min(start + _chunkSize, _results.Length);
             for (int i = start; i < end; i++) yield return _results[i];
         }
+    }
+
+    /// <summary>Waits on the gate (held by the caller) until <paramref name="ready"/>.</summary>
+    /// <exception cref="TimeoutException">Not ready within <paramref name="timeout"/>.</exception>
+    private void WaitUntil(Func<bool> ready, TimeSpan? timeout)
+    {
+        long deadline = timeout is { } t ? Environment.TickCount64 + (long)t.TotalMilliseconds : long.MaxValue;
+        while (!ready())
+        {
+            long left = deadline - Environment.TickCount64;
+            if (left <= 0) throw new TimeoutException($"No pool result within {timeout!.Value.TotalMilliseconds} ms.");
+            Monitor.Wait(_gate, (int)Math.Min(left, int.MaxValue));
+        }
+    }
+
+    /// <summary>The whole result, waiting at most <paramref name="timeout"/>.</summary>
+    /// <exception cref="TimeoutException">Not done within <paramref name="timeout"/>.</exception>
+    public TResult[] Wait(TimeSpan? timeout)
+    {
+        try
+        {
+            if (!_all.Task.Wait(timeout ?? Timeout.InfiniteTimeSpan))
+                throw new TimeoutException($"The pool map did not finish within {timeout!.Value.TotalMilliseconds} ms.");
+        }
+        catch (AggregateException) { }
+        return _all.Task.GetAwaiter().GetResult();
     }
 }

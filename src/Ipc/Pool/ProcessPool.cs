@@ -82,11 +82,13 @@ public sealed class ProcessPool : IDisposable
     /// <param name="func">A static method, or a lambda that captures nothing.</param>
     /// <param name="items">The inputs (read at once).</param>
     /// <param name="chunkSize">Items sent to a worker per task message.</param>
+    /// <param name="timeout">How long to wait for all results; null: no limit.</param>
+    /// <exception cref="TimeoutException">Not all results arrived within <paramref name="timeout"/>.</exception>
     /// <exception cref="IpcRemoteException">The function threw for some item (the first failure is reported).</exception>
     /// <exception cref="IpcWorkerLostException">A worker died while running some chunk.</exception>
     /// <remarks>Python: Pool.map</remarks>
-    public TResult[] Map<T, TResult>(Func<T, TResult> func, IEnumerable<T> items, int chunkSize = 1)
-        => MapAsync(func, items, chunkSize).GetAwaiter().GetResult();
+    public TResult[] Map<T, TResult>(Func<T, TResult> func, IEnumerable<T> items, int chunkSize = 1, TimeSpan? timeout = null)
+        => Submit<TResult>(func, Single(items), chunkSize).Wait(timeout);
 
     /// <summary>Like <see cref="Map{T, TResult}"/>, returning at once (after the tasks are queued; this waits only
     /// while the task queue is full).</summary>
@@ -96,19 +98,31 @@ public sealed class ProcessPool : IDisposable
 
     /// <summary>Like <see cref="Map{T, TResult}"/>, but yields each result, in input order, as soon as it is ready.
     /// All tasks are queued by this call; enumeration only waits for results.</summary>
-    /// <remarks>Python: Pool.imap</remarks>
-    public IEnumerable<TResult> Imap<T, TResult>(Func<T, TResult> func, IEnumerable<T> items, int chunkSize = 1)
-        => Submit<TResult>(func, Single(items), chunkSize).InOrder();
+    /// <param name="func">A static method, or a lambda that captures nothing.</param>
+    /// <param name="items">The inputs (read at once).</param>
+    /// <param name="chunkSize">Items sent to a worker per task message.</param>
+    /// <param name="timeout">Longest wait for each next result (a <see cref="TimeoutException"/> after it); null: no limit.</param>
+    /// <remarks>Python: Pool.imap (next(timeout))</remarks>
+    public IEnumerable<TResult> Imap<T, TResult>(Func<T, TResult> func, IEnumerable<T> items, int chunkSize = 1, TimeSpan? timeout = null)
+        => Submit<TResult>(func, Single(items), chunkSize).InOrder(timeout);
 
     /// <summary>Like <see cref="Imap{T, TResult}"/>, yielding results in the order they finish.</summary>
+    /// <param name="func">A static method, or a lambda that captures nothing.</param>
+    /// <param name="items">The inputs (read at once).</param>
+    /// <param name="chunkSize">Items sent to a worker per task message.</param>
+    /// <param name="timeout">Longest wait for each next result (a <see cref="TimeoutException"/> after it); null: no limit.</param>
     /// <remarks>Python: Pool.imap_unordered</remarks>
-    public IEnumerable<TResult> ImapUnordered<T, TResult>(Func<T, TResult> func, IEnumerable<T> items, int chunkSize = 1)
-        => Submit<TResult>(func, Single(items), chunkSize).AsCompleted();
+    public IEnumerable<TResult> ImapUnordered<T, TResult>(Func<T, TResult> func, IEnumerable<T> items, int chunkSize = 1, TimeSpan? timeout = null)
+        => Submit<TResult>(func, Single(items), chunkSize).AsCompleted(timeout);
 
     /// <summary>Like <see cref="Map{T, TResult}"/> for a two-argument function: each item is a tuple of arguments.</summary>
+    /// <param name="func">A static method, or a lambda that captures nothing.</param>
+    /// <param name="items">The argument pairs (read at once).</param>
+    /// <param name="chunkSize">Items sent to a worker per task message.</param>
+    /// <param name="timeout">How long to wait for all results; null: no limit.</param>
     /// <remarks>Python: Pool.starmap</remarks>
-    public TResult[] StarMap<T1, T2, TResult>(Func<T1, T2, TResult> func, IEnumerable<(T1, T2)> items, int chunkSize = 1)
-        => Submit<TResult>(func, items.Select(t => new object?[] { t.Item1, t.Item2 }).ToList(), chunkSize).All.GetAwaiter().GetResult();
+    public TResult[] StarMap<T1, T2, TResult>(Func<T1, T2, TResult> func, IEnumerable<(T1, T2)> items, int chunkSize = 1, TimeSpan? timeout = null)
+        => Submit<TResult>(func, items.Select(t => new object?[] { t.Item1, t.Item2 }).ToList(), chunkSize).Wait(timeout);
 
     // ------------------------------------------------------------------ apply family
 

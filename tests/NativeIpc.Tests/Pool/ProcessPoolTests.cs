@@ -23,7 +23,7 @@ public class ProcessPoolTests : ChildProcessFixture
     public void Map_ReturnsResultsInInputOrder()
     {
         var pool = NewPool();
-        Assert.That(pool.Map(PoolTargets.Square, Enumerable.Range(0, 10)), Is.EqualTo(new[] { 0, 1, 4, 9, 16, 25, 36, 49, 64, 81 }));
+        Assert.That(pool.Map(PoolTargets.Square, Enumerable.Range(0, 10), timeout: ChildTimeout), Is.EqualTo(new[] { 0, 1, 4, 9, 16, 25, 36, 49, 64, 81 }));
     }
 
     [TestCase(1)]
@@ -34,22 +34,22 @@ public class ProcessPoolTests : ChildProcessFixture
     {
         var pool = NewPool();
         var expected = Enumerable.Range(0, 200).Select(x => x * x).ToArray();
-        Assert.That(pool.Map(PoolTargets.Square, Enumerable.Range(0, 200), chunkSize), Is.EqualTo(expected));
+        Assert.That(pool.Map(PoolTargets.Square, Enumerable.Range(0, 200), chunkSize, timeout: ChildTimeout), Is.EqualTo(expected));
     }
 
     [Test]
     public void Map_EmptyInput_ReturnsEmpty()
     {
         var pool = NewPool();
-        Assert.That(pool.Map(PoolTargets.Square, Array.Empty<int>()), Is.Empty);
+        Assert.That(pool.Map(PoolTargets.Square, Array.Empty<int>(), timeout: ChildTimeout), Is.Empty);
     }
 
     [Test]
     public void Map_CaptureFreeLambdaAndStrings_Work()
     {
         var pool = NewPool();
-        Assert.That(pool.Map(static (string s) => s.ToUpperInvariant(), ["a", "bc"]), Is.EqualTo(new[] { "A", "BC" }));
-        Assert.That(pool.StarMap(PoolTargets.Describe, [("x", 1), ("y", 2)]), Is.EqualTo(new[] { "x:1", "y:2" }));
+        Assert.That(pool.Map(static (string s) => s.ToUpperInvariant(), ["a", "bc"], timeout: ChildTimeout), Is.EqualTo(new[] { "A", "BC" }));
+        Assert.That(pool.StarMap(PoolTargets.Describe, [("x", 1), ("y", 2)], timeout: ChildTimeout), Is.EqualTo(new[] { "x:1", "y:2" }));
     }
 
     [Test]
@@ -57,7 +57,7 @@ public class ProcessPoolTests : ChildProcessFixture
     {
         var pool = NewPool(1);
         int k = 3;
-        Assert.Throws<ArgumentException>(() => pool.Map((int x) => x * k, [1]));
+        Assert.Throws<ArgumentException>(() => pool.Map((int x) => x * k, [1], timeout: ChildTimeout));
     }
 
     [Test]
@@ -72,9 +72,9 @@ public class ProcessPoolTests : ChildProcessFixture
     public void Imap_YieldsFirstResultBeforeSlowLaterItemsFinish_InOrder()
     {
         var pool = NewPool();
-        pool.Map(PoolTargets.Square, [1, 2]); // workers up
+        pool.Map(PoolTargets.Square, [1, 2], timeout: ChildTimeout); // workers up
         var sw = Stopwatch.StartNew();
-        using var e = pool.Imap(PoolTargets.SleepThenReturn, [0, 10, 1500, 1600]).GetEnumerator();
+        using var e = pool.Imap(PoolTargets.SleepThenReturn, [0, 10, 1500, 1600], timeout: ChildTimeout).GetEnumerator();
         Assert.That(e.MoveNext(), Is.True);
         Assert.That(e.Current, Is.EqualTo(0));
         Assert.That(sw.ElapsedMilliseconds, Is.LessThan(1000), "the first result should not wait for the slow items");
@@ -87,7 +87,7 @@ public class ProcessPoolTests : ChildProcessFixture
     public void ImapUnordered_YieldsEveryResult_FastOnesFirst()
     {
         var pool = NewPool();
-        var got = pool.ImapUnordered(PoolTargets.SleepThenReturn, [800, 0, 1, 2]).ToList();
+        var got = pool.ImapUnordered(PoolTargets.SleepThenReturn, [800, 0, 1, 2], timeout: ChildTimeout).ToList();
         Assert.That(got, Is.EquivalentTo(new[] { 800, 0, 1, 2 }));
         Assert.That(got[^1], Is.EqualTo(800));
     }
@@ -116,6 +116,14 @@ public class ProcessPoolTests : ChildProcessFixture
     }
 
     [Test]
+    public void MapAndImap_ShortTimeout_ThrowTimeoutException()
+    {
+        var pool = NewPool(1);
+        Assert.Throws<TimeoutException>(() => pool.Map(PoolTargets.SleepThenReturn, [1000], timeout: TimeSpan.FromMilliseconds(50)));
+        Assert.Throws<TimeoutException>(() => pool.Imap(PoolTargets.SleepThenReturn, [1000], timeout: TimeSpan.FromMilliseconds(50)).First());
+    }
+
+    [Test]
     public void ExceptionInFunction_FailsThatTaskWithIpcRemoteException_PoolKeepsWorking()
     {
         var pool = NewPool();
@@ -127,8 +135,8 @@ public class ProcessPoolTests : ChildProcessFixture
         Assert.That(e.RemoteStackTrace, Does.Contain(nameof(PoolTargets.ThrowIfNegative)));
         Assert.That(r.Successful, Is.False);
 
-        Assert.Throws<IpcRemoteException>(() => pool.Map(PoolTargets.ThrowIfNegative, [1, -1, 2]));
-        Assert.That(pool.Map(PoolTargets.ThrowIfNegative, [1, 2, 3]), Is.EqualTo(new[] { 1, 2, 3 }));
+        Assert.Throws<IpcRemoteException>(() => pool.Map(PoolTargets.ThrowIfNegative, [1, -1, 2], timeout: ChildTimeout));
+        Assert.That(pool.Map(PoolTargets.ThrowIfNegative, [1, 2, 3], timeout: ChildTimeout), Is.EqualTo(new[] { 1, 2, 3 }));
         Assert.That(pool.Pids, Is.EquivalentTo(pids), "no worker was lost");
     }
 
@@ -153,7 +161,7 @@ public class ProcessPoolTests : ChildProcessFixture
             Assert.That(others.Result, Is.EqualTo(Enumerable.Range(0, 20).Select(x => x * x)));
             Assert.That(Eventually(() => pool.Pids.Count == 2 && !pool.Pids.Contains(victim), ChildTimeout), Is.True,
                 $"pool size not restored: {string.Join(",", pool.Pids)}");
-            Assert.That(pool.Map(PoolTargets.Square, [3, 4]), Is.EqualTo(new[] { 9, 16 }));
+            Assert.That(pool.Map(PoolTargets.Square, [3, 4], timeout: ChildTimeout), Is.EqualTo(new[] { 9, 16 }));
         }
         finally { File.Delete(file); }
     }
@@ -204,7 +212,7 @@ public class ProcessPoolTests : ChildProcessFixture
     {
         var shmBefore = OurShmEntries();
         var pool = new ProcessPool(2);
-        pool.Map(PoolTargets.Square, [1, 2, 3]);
+        pool.Map(PoolTargets.Square, [1, 2, 3], timeout: ChildTimeout);
         var pids = pool.Pids.ToArray();
         Assert.That(pids, Has.Length.EqualTo(2));
         Assert.That(OurShmEntries().Except(shmBefore), Is.Not.Empty, "the pool should use shared memory");
