@@ -5,15 +5,16 @@ using NativeIpc.Serialization;
 namespace NativeIpc.Pool;
 
 /// <summary>The loop a pool worker process runs: take a task, note its id in this worker's slot (so the parent knows
-/// which task is lost if this process dies), run it, put the outcome, clear the slot. Ends when the task queue is closed and drained.</summary>
+/// which task is lost if this process dies), run it, put the outcome, clear the slot. Ends when the task queue is closed and drained,
+/// or after <c>maxTasks</c> tasks (0: no limit; the parent then starts a fresh worker).</summary>
 internal static class PoolWorker
 {
     private sealed record Resolved(MethodInfo Method, object? Instance, ParameterInfo[] Parameters, string DisplayName);
 
-    public static void Run(IpcQueue<byte[]> tasks, IpcQueue<byte[]> results, SharedArray<long> current, int slot)
+    public static void Run(IpcQueue<byte[]> tasks, IpcQueue<byte[]> results, SharedArray<long> current, int slot, int maxTasks)
     {
         var targets = new Dictionary<int, Resolved>();
-        while (true)
+        for (int done = 0; maxTasks == 0 || done < maxTasks; done++)
         {
             byte[] task;
             try { task = tasks.Get(); }

@@ -33,6 +33,7 @@ public sealed class ProcessPool : IDisposable
     private readonly Task?[] _monitors;
     private readonly ConcurrentDictionary<long, (PoolJob Job, int Chunk)> _pending = new();
     private readonly Thread _collector;
+    private readonly int _maxTasksPerChild; // 0: no limit
     private long _nextTaskId;
     private bool _closed;
     private bool _terminating;
@@ -40,12 +41,16 @@ public sealed class ProcessPool : IDisposable
 
     /// <summary>Starts the worker processes (daemons: they die with this process).</summary>
     /// <param name="processes">Number of workers; null: <see cref="Multiprocessing.CpuCount"/>.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="processes"/> is less than 1.</exception>
-    /// <remarks>Python: multiprocessing.Pool(processes)</remarks>
-    public ProcessPool(int? processes = null)
+    /// <param name="maxTasksPerChild">A worker exits after this many task messages and a fresh one takes its place
+    /// (to bound leaks in the functions run); null: workers live as long as the pool.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="processes"/> or <paramref name="maxTasksPerChild"/> is less than 1.</exception>
+    /// <remarks>Python: multiprocessing.Pool(processes, maxtasksperchild=...)</remarks>
+    public ProcessPool(int? processes = null, int? maxTasksPerChild = null)
     {
         int n = processes ?? Multiprocessing.CpuCount;
         ArgumentOutOfRangeException.ThrowIfLessThan(n, 1, nameof(processes));
+        if (maxTasksPerChild is { } m) ArgumentOutOfRangeException.ThrowIfLessThan(m, 1, nameof(maxTasksPerChild));
+        _maxTasksPerChild = maxTasksPerChild ?? 0;
         _tasks = new IpcQueue<byte[]>(QueueBytes);
         _results = new IpcQueue<byte[]>(QueueBytes);
         _current = SharedArray<long>.Create(n);
@@ -267,7 +272,7 @@ public sealed class ProcessPool : IDisposable
 
     private void StartWorker(int slot)
     {
-        var p = IpcProcess.Create(PoolWorker.Run, _tasks, _results, _current, slot);
+        var p = IpcProcess.Create(PoolWorker.Run, _tasks, _results, _current, slot, _maxTasksPerChild);
         p.Name = $"PoolWorker-{Interlocked.Increment(ref s_workerNumber)}";
         p.Daemon = true;
         _workers[slot] = p.Start();
@@ -285,7 +290,8 @@ public sealed class ProcessPool : IDisposable
             long held = Interlocked.Exchange(ref _current[slot], 0);
             // Through the results queue, behind anything the worker put before it died: a result that made it wins.
             if (held != 0) _results.Put(PoolMessage.WorkerLost(held, pid, code));
-            if (_closed && code == 0) return; // finished the queued work and left, as asked
+            // Exit 0 after Close with nothing left queued: it left as asked. (With work left it hit maxTasksPerChild.)
+            if (_closed && code == 0 && _tasks.IsEmpty) return;
             worker.Dispose();
             try { StartWorker(slot); }
             catch (Exception e) when (e is IpcException or IOException or InvalidOperationException)

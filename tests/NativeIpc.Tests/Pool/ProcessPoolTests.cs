@@ -177,6 +177,16 @@ public class ProcessPoolTests : ChildProcessFixture
     }
 
     [Test]
+    public void MaxTasksPerChild_WorkerReplacedAfterItsQuota_NoTaskLost()
+    {
+        var pool = _pool = new ProcessPool(1, maxTasksPerChild: 2);
+        var pids = Enumerable.Range(0, 6).Select(_ => pool.ApplyAsync(PoolTargets.Pid).Get(ChildTimeout)).ToArray();
+        Assert.That(pids.Distinct().Count(), Is.EqualTo(3), string.Join(",", pids));
+        Assert.That(pids.GroupBy(p => p).Select(g => g.Count()), Is.All.EqualTo(2));
+        Assert.That(pool.Map(PoolTargets.Square, Enumerable.Range(0, 9), timeout: ChildTimeout), Is.EqualTo(Enumerable.Range(0, 9).Select(x => x * x)));
+    }
+
+    [Test]
     public void CloseThenJoin_FinishesQueuedWork_WorkersExit()
     {
         var pool = NewPool();
@@ -188,6 +198,17 @@ public class ProcessPoolTests : ChildProcessFixture
         Assert.That(pending.IsCompletedSuccessfully, Is.True);
         Assert.That(pending.Result, Is.EqualTo(new[] { 100, 100, 100, 100 }));
         Assert.That(pids.Any(IsRunning), Is.False);
+    }
+
+    [Test]
+    public void CloseThenJoin_WithMaxTasksPerChild_StillFinishesAllQueuedWork()
+    {
+        var pool = _pool = new ProcessPool(1, maxTasksPerChild: 1);
+        var pending = pool.MapAsync(PoolTargets.Square, Enumerable.Range(0, 4));
+        pool.Close();
+        Assert.That(pool.Join(ChildTimeout), Is.True);
+        Assert.That(pending.IsCompletedSuccessfully, Is.True);
+        Assert.That(pending.Result, Is.EqualTo(new[] { 0, 1, 4, 9 }));
     }
 
     [Test]
