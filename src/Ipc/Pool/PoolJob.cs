@@ -69,16 +69,14 @@ internal sealed class PoolJob<TResult> : PoolJob
             Monitor.PulseAll(_gate);
         }
         // Python's map fails as a whole at the first failed chunk.
-        if (error is not null)
+        if (_single is not null)
         {
-            _all.TrySetException(error);
-            _single?.TrySetException(error);
+            // An apply's whole-array task is never looked at: leaving it pending avoids an unobserved-exception report.
+            if (error is not null) _single.TrySetException(error);
+            else if (last) _single.TrySetResult(_results[0]);
         }
-        else if (last)
-        {
-            _all.TrySetResult(_results);
-            _single?.TrySetResult(_results[0]);
-        }
+        else if (error is not null) _all.TrySetException(error);
+        else if (last) _all.TrySetResult(_results);
     }
 
     /// <summary>Results in input order, each yielded as soon as its chunk is done; each wait is bounded by <paramref name="timeout"/>.</summary>
