@@ -20,7 +20,7 @@ internal static class PoolMessage
     public const byte Lost = 2;
 
     /// <summary>A function the parent has described once: its id, description bytes and parameters.</summary>
-    public sealed record Target(int Id, byte[] Description, ParameterInfo[] Parameters, string DisplayName);
+    public sealed record Target(int Id, TargetMethod Method, byte[] Description, ParameterInfo[] Parameters, string DisplayName);
 
     private static int s_nextTargetId;
 
@@ -29,7 +29,7 @@ internal static class PoolMessage
         var described = TargetMethod.Describe(function, out var parameters);
         var ms = new MemoryStream();
         using (var w = new BinaryWriter(ms)) described.Write(w);
-        return new Target(Interlocked.Increment(ref s_nextTargetId), ms.ToArray(), parameters, described.DisplayName);
+        return new Target(Interlocked.Increment(ref s_nextTargetId), described, ms.ToArray(), parameters, described.DisplayName);
     }
 
     /// <summary>Starts a task message; the caller adds <c>items</c> argument lists with <see cref="ArgumentCodec.WriteArguments"/>.</summary>
@@ -42,6 +42,15 @@ internal static class PoolMessage
         w.Write(target.Description);
         w.Write(items);
         return w;
+    }
+
+    /// <summary>A whole task message for one call of <paramref name="target"/> (used for a worker initializer, task id 0).</summary>
+    public static byte[] Call(long taskId, Target target, object?[] args)
+    {
+        var ms = new MemoryStream();
+        using (var w = BeginTask(ms, taskId, target, 1))
+            ArgumentCodec.WriteArguments(w, args, target.Parameters, target.DisplayName);
+        return ms.ToArray();
     }
 
     public static byte[] Failure(long taskId, Exception e)

@@ -11,9 +11,20 @@ internal static class PoolWorker
 {
     private sealed record Resolved(MethodInfo Method, object? Instance, ParameterInfo[] Parameters, string DisplayName);
 
-    public static void Run(IpcQueue<byte[]> tasks, IpcQueue<byte[]> results, SharedArray<long> current, int slot, int maxTasks)
+    public static void Run(IpcQueue<byte[]> tasks, IpcQueue<byte[]> results, SharedArray<long> current, int slot, int maxTasks, byte[] initializer)
     {
         var targets = new Dictionary<int, Resolved>();
+        if (initializer.Length > 0)
+        {
+            byte[] outcome = Execute(initializer, 0, targets);
+            if (outcome[8] == PoolMessage.Failed)
+            {
+                // As Python's worker does: report, die, and let the pool start another.
+                var e = PoolMessage.ReadFailure(new BinaryReader(new MemoryStream(outcome, 9, outcome.Length - 9)), PoolMessage.Failed);
+                Console.Error.WriteLine($"Pool worker {Environment.ProcessId}: initializer failed: {e}");
+                Environment.Exit(1);
+            }
+        }
         for (int done = 0; maxTasks == 0 || done < maxTasks; done++)
         {
             byte[] task;
@@ -52,7 +63,8 @@ internal static class PoolWorker
             {
                 var args = ArgumentCodec.ReadArguments(r, target.Parameters, target.DisplayName);
                 object? value = target.Method.Invoke(target.Instance, BindingFlags.DoNotWrapExceptions, null, args, null);
-                ArgumentCodec.Write(w, value, target.Method.ReturnType);
+                // A void method (an initializer) sends null.
+                ArgumentCodec.Write(w, value, target.Method.ReturnType == typeof(void) ? typeof(object) : target.Method.ReturnType);
             }
             w.Flush();
             return ms.ToArray();

@@ -34,6 +34,7 @@ public sealed class ProcessPool : IDisposable
     private readonly ConcurrentDictionary<long, (PoolJob Job, int Chunk)> _pending = new();
     private readonly Thread _collector;
     private readonly int _maxTasksPerChild; // 0: no limit
+    private readonly byte[] _initializer = []; // a task message run first by every worker; empty: none
     private long _nextTaskId;
     private bool _closed;
     private bool _terminating;
@@ -43,10 +44,20 @@ public sealed class ProcessPool : IDisposable
     /// <param name="processes">Number of workers; null: <see cref="Multiprocessing.CpuCount"/>.</param>
     /// <param name="maxTasksPerChild">A worker exits after this many task messages and a fresh one takes its place
     /// (to bound leaks in the functions run); null: workers live as long as the pool.</param>
+    /// <param name="initializer">Run once in each worker as it starts (a static method or capture-free lambda); null: none.
+    /// If it throws, the worker prints the error and exits, and the pool starts another, as Python's does.</param>
+    /// <param name="initArgs">The initializer's arguments.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="processes"/> or <paramref name="maxTasksPerChild"/> is less than 1.</exception>
-    /// <remarks>Python: multiprocessing.Pool(processes, maxtasksperchild=...)</remarks>
-    public ProcessPool(int? processes = null, int? maxTasksPerChild = null)
+    /// <exception cref="ArgumentException">The initializer is not a static method or capture-free lambda, or <paramref name="initArgs"/> do not fit it.</exception>
+    /// <remarks>Python: multiprocessing.Pool(processes, initializer, initargs, maxtasksperchild)</remarks>
+    public ProcessPool(int? processes = null, int? maxTasksPerChild = null, Delegate? initializer = null, params object?[] initArgs)
     {
+        if (initializer is not null)
+        {
+            var init = PoolMessage.Describe(initializer);
+            init.Method.CheckArguments(init.Parameters, initArgs ?? [], nameof(initArgs));
+            _initializer = PoolMessage.Call(0, init, initArgs ?? []);
+        }
         int n = processes ?? Multiprocessing.CpuCount;
         ArgumentOutOfRangeException.ThrowIfLessThan(n, 1, nameof(processes));
         if (maxTasksPerChild is { } m) ArgumentOutOfRangeException.ThrowIfLessThan(m, 1, nameof(maxTasksPerChild));
@@ -272,7 +283,7 @@ public sealed class ProcessPool : IDisposable
 
     private void StartWorker(int slot)
     {
-        var p = IpcProcess.Create(PoolWorker.Run, _tasks, _results, _current, slot, _maxTasksPerChild);
+        var p = IpcProcess.Create(PoolWorker.Run, _tasks, _results, _current, slot, _maxTasksPerChild, _initializer);
         p.Name = $"PoolWorker-{Interlocked.Increment(ref s_workerNumber)}";
         p.Daemon = true;
         _workers[slot] = p.Start();

@@ -34,4 +34,10 @@ public static class PoolTargets
         Environment.Exit(code);
         return 0;
     }
+
+    private static string s_greeting = "none";
+
+    public static void SetGreeting(string greeting, int n) => s_greeting = $"{greeting}{n}";
+
+    public static string Greeting(int x) => $"{s_greeting}:{x}";
 }

@@ -187,6 +187,14 @@ public class ProcessPoolTests : ChildProcessFixture
     }
 
     [Test]
+    public void Initializer_RunsInEachWorkerBeforeTasks()
+    {
+        var pool = _pool = new ProcessPool(2, initializer: (Action<string, int>)PoolTargets.SetGreeting, initArgs: ["hi", 7]);
+        Assert.That(pool.Map(PoolTargets.Greeting, [1, 2, 3], timeout: ChildTimeout), Is.EqualTo(new[] { "hi7:1", "hi7:2", "hi7:3" }));
+        Assert.Throws<ArgumentException>(() => _ = new ProcessPool(1, initializer: (Action<string, int>)PoolTargets.SetGreeting, initArgs: ["only one"]));
+    }
+
+    [Test]
     public void CloseThenJoin_FinishesQueuedWork_WorkersExit()
     {
         var pool = NewPool();
