@@ -13,6 +13,7 @@ var examples = new (string Name, Action Run)[]
     ("queue", QueueExample.Run),
     ("pipe", PipeExample.Run),
     ("shared-memory", SharedMemoryExample.Run),
+    ("pool", PoolExample.Run),
     ("lock", LockExample.Run),
     ("manager", ManagerExample.Run),
     ("throughput", ThroughputExample.Run),

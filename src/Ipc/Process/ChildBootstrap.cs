@@ -53,12 +53,7 @@ internal static class ChildBootstrap
             if (spec.Daemon && !OsLayer.Launcher.BindToParentLifetime(spec.ParentPid))
                 Environment.Exit(1); // parent died while we started: a daemon does not outlive it
             (method, instance) = spec.Target.Resolve();
-            var parameters = method.GetParameters();
-            int argc = r.ReadInt32();
-            if (argc != parameters.Length)
-                throw new IpcChildStartException($"Target '{spec.Target.DisplayName}' takes {parameters.Length} arguments, the parent sent {argc}.");
-            args = new object?[argc];
-            for (int i = 0; i < argc; i++) args[i] = ArgumentCodec.Read(r, parameters[i].ParameterType);
+            args = ArgumentCodec.ReadArguments(r, method.GetParameters(), spec.Target.DisplayName);
         }
         catch (Exception e)
         {

@@ -51,15 +51,7 @@ public sealed partial class IpcProcess : IDisposable
         _described = TargetMethod.Describe(target, out var parameters);
         _target = target;
         _args = args ?? [];
-        if (_args.Length != parameters.Length)
-            throw new ArgumentException($"Target '{_described.DisplayName}' takes {parameters.Length} arguments; {_args.Length} were given.", nameof(args));
-        for (int i = 0; i < parameters.Length; i++)
-        {
-            var pt = parameters[i].ParameterType;
-            if (_args[i] is { } a ? !pt.IsInstanceOfType(a) : pt.IsValueType && Nullable.GetUnderlyingType(pt) is null)
-                throw new ArgumentException(
-                    $"Argument {i + 1} ('{parameters[i].Name}') of '{_described.DisplayName}' must be a {pt.Name}; got {(_args[i] is null ? "null" : _args[i]!.GetType().Name)}.", nameof(args));
-        }
+        _described.CheckArguments(parameters, _args, nameof(args));
     }
 
     private IpcProcess(int pid, string name, bool daemon, bool isCurrent)

@@ -33,15 +33,7 @@ internal sealed record LaunchSpec(int ParentPid, string Name, bool Daemon, strin
                 w.Write(c.Environment.Count);
                 foreach (var (k, v) in c.Environment) { w.Write(k); w.Write(v); }
             }
-            w.Write(args.Length);
-            for (int i = 0; i < args.Length; i++)
-            {
-                try { ArgumentCodec.Write(w, args[i], parameters[i].ParameterType); }
-                catch (IpcSerializationException e)
-                {
-                    throw new IpcSerializationException($"Argument '{parameters[i].Name}' of '{Target.DisplayName}': {e.Message}", e);
-                }
-            }
+            ArgumentCodec.WriteArguments(w, args, parameters, Target.DisplayName);
         }
         return ms.ToArray();
     }

@@ -45,6 +45,21 @@ internal sealed record TargetMethod(string AssemblyName, string AssemblyPath, st
             parameters.Select(p => p.ParameterType.FullName ?? p.ParameterType.Name).ToArray());
     }
 
+    /// <summary>Checks that <paramref name="args"/> fit <paramref name="parameters"/> in count and type, before anything is sent.</summary>
+    /// <exception cref="ArgumentException">They do not; the message names the argument.</exception>
+    public void CheckArguments(ParameterInfo[] parameters, object?[] args, string paramName)
+    {
+        if (args.Length != parameters.Length)
+            throw new ArgumentException($"Target '{DisplayName}' takes {parameters.Length} arguments; {args.Length} were given.", paramName);
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            var pt = parameters[i].ParameterType;
+            if (args[i] is { } a ? !pt.IsInstanceOfType(a) : pt.IsValueType && Nullable.GetUnderlyingType(pt) is null)
+                throw new ArgumentException(
+                    $"Argument {i + 1} ('{parameters[i].Name}') of '{DisplayName}' must be a {pt.Name}; got {(args[i] is null ? "null" : args[i]!.GetType().Name)}.", paramName);
+        }
+    }
+
     public void Write(BinaryWriter w)
     {
         w.Write(AssemblyName); w.Write(AssemblyPath); w.Write(TypeName); w.Write(MethodName);

@@ -11,6 +11,34 @@ namespace NativeIpc.Serialization;
 /// so the child, which knows only the method's parameter types, decodes without generic instantiation.</summary>
 internal static class ArgumentCodec
 {
+    /// <summary>Writes an argument list for <paramref name="parameters"/>: <c>i32 argc | argument*</c>. Shared by process
+    /// launch and pool tasks, so both send a target's arguments the same way.</summary>
+    /// <exception cref="IpcSerializationException">An argument cannot cross a process boundary; the message names it.</exception>
+    public static void WriteArguments(BinaryWriter w, ReadOnlySpan<object?> args, ParameterInfo[] parameters, string targetName)
+    {
+        w.Write(args.Length);
+        for (int i = 0; i < args.Length; i++)
+        {
+            try { Write(w, args[i], parameters[i].ParameterType); }
+            catch (IpcSerializationException e)
+            {
+                throw new IpcSerializationException($"Argument '{parameters[i].Name}' of '{targetName}': {e.Message}", e);
+            }
+        }
+    }
+
+    /// <summary>Reads what <see cref="WriteArguments"/> wrote, decoding each argument by its parameter's type.</summary>
+    /// <exception cref="IpcSerializationException">The count does not match the method's parameters.</exception>
+    public static object?[] ReadArguments(BinaryReader r, ParameterInfo[] parameters, string targetName)
+    {
+        int argc = r.ReadInt32();
+        if (argc != parameters.Length)
+            throw new IpcSerializationException($"Target '{targetName}' takes {parameters.Length} arguments; {argc} were sent.");
+        var args = new object?[argc];
+        for (int i = 0; i < argc; i++) args[i] = Read(r, parameters[i].ParameterType);
+        return args;
+    }
+
     private enum Tag : byte { Null, Raw, String, RawArray, Transfer, Serialized, Typed }
 
     private sealed class RawBox { public byte Data; }

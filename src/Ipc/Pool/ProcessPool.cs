@@ -1,0 +1,356 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using NativeIpc.Pool;
+using NativeIpc.Serialization;
+
+namespace NativeIpc;
+
+/// <summary>A fixed number of worker processes that run functions for this process: Python's <c>multiprocessing.Pool</c>.
+/// Functions are static methods or lambdas that capture nothing, as for <see cref="IpcProcess"/>; arguments and results
+/// cross as <see cref="IpcProcess"/> arguments do.</summary>
+/// <remarks>
+/// <para>Tasks go to the workers through one shared-memory <see cref="IpcQueue{T}"/>; outcomes come back through another and a
+/// collector thread here completes them. An exception in a function fails that task only
+/// (<see cref="IpcRemoteException"/>). A worker that dies mid-task (killed, crashed, <see cref="Environment.Exit"/>) fails
+/// the task it held with <see cref="IpcWorkerLostException"/>, and a replacement worker keeps the pool at its size.</para>
+/// <para><see cref="Dispose"/> is <see cref="Terminate"/>, as Python's <c>with Pool() as p:</c> is.</para>
+/// </remarks>
+/// <example><code>
+/// using var pool = new ProcessPool(4);
+/// int[] squares = pool.Map(static (int x) =&gt; x * x, Enumerable.Range(0, 10));
+/// </code></example>
+public sealed class ProcessPool : IDisposable
+{
+    private const int QueueBytes = 4 << 20;
+    private static int s_workerNumber;
+    private static readonly ConcurrentDictionary<MethodInfo, PoolMessage.Target> s_targets = new();
+
+    private readonly object _gate = new();
+    private readonly IpcQueue<byte[]> _tasks;
+    private readonly IpcQueue<byte[]> _results;
+    private readonly SharedArray<long> _current; // slot i: id of the task worker i is running, 0 when idle
+    private readonly IpcProcess?[] _workers;
+    private readonly Task?[] _monitors;
+    private readonly ConcurrentDictionary<long, (PoolJob Job, int Chunk)> _pending = new();
+    private readonly Thread _collector;
+    private readonly int _maxTasksPerChild; // 0: no limit
+    private readonly byte[] _initializer = []; // a task message run first by every worker; empty: none
+    private long _nextTaskId;
+    private bool _closed;
+    private bool _terminating;
+    private bool _disposed;
+
+    /// <summary>Starts the worker processes (daemons: they die with this process).</summary>
+    /// <param name="processes">Number of workers; null: <see cref="Multiprocessing.CpuCount"/>.</param>
+    /// <param name="maxTasksPerChild">A worker exits after this many task messages and a fresh one takes its place
+    /// (to bound leaks in the functions run); null: workers live as long as the pool.</param>
+    /// <param name="initializer">Run once in each worker as it starts (a static method or capture-free lambda); null: none.
+    /// If it throws, the worker prints the error and exits, and the pool starts another, as Python's does.</param>
+    /// <param name="initArgs">The initializer's arguments.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="processes"/> or <paramref name="maxTasksPerChild"/> is less than 1.</exception>
+    /// <exception cref="ArgumentException">The initializer is not a static method or capture-free lambda, or <paramref name="initArgs"/> do not fit it.</exception>
+    /// <remarks>Python: multiprocessing.Pool(processes, initializer, initargs, maxtasksperchild)</remarks>
+    public ProcessPool(int? processes = null, int? maxTasksPerChild = null, Delegate? initializer = null, params object?[] initArgs)
+    {
+        if (initializer is not null)
+        {
+            var init = PoolMessage.Describe(initializer);
+            init.Method.CheckArguments(init.Parameters, initArgs ?? [], nameof(initArgs));
+            _initializer = PoolMessage.Call(0, init, initArgs ?? []);
+        }
+        int n = processes ?? Multiprocessing.CpuCount;
+        ArgumentOutOfRangeException.ThrowIfLessThan(n, 1, nameof(processes));
+        if (maxTasksPerChild is { } m) ArgumentOutOfRangeException.ThrowIfLessThan(m, 1, nameof(maxTasksPerChild));
+        _maxTasksPerChild = maxTasksPerChild ?? 0;
+        _tasks = new IpcQueue<byte[]>(QueueBytes);
+        _results = new IpcQueue<byte[]>(QueueBytes);
+        _current = SharedArray<long>.Create(n);
+        _workers = new IpcProcess?[n];
+        _monitors = new Task?[n];
+        try
+        {
+            for (int i = 0; i < n; i++) StartWorker(i);
+        }
+        catch
+        {
+            Terminate();
+            throw;
+        }
+        _collector = new Thread(CollectResults) { IsBackground = true, Name = "ProcessPool result collector" };
+        _collector.Start();
+    }
+
+    /// <summary>Number of worker processes the pool keeps running.</summary>
+    public int Size => _workers.Length;
+
+    /// <summary>Process ids of the current workers (replacements included).</summary>
+    public IReadOnlyList<int> Pids
+    {
+        get
+        {
+            lock (_gate) return _workers.Where(w => w?.Pid is not null && w.IsAlive).Select(w => w!.Pid!.Value).ToArray();
+        }
+    }
+
+    // ------------------------------------------------------------------ map family
+
+    /// <summary>Runs <paramref name="func"/> on every item in the workers and returns the results in input order.</summary>
+    /// <param name="func">A static method, or a lambda that captures nothing.</param>
+    /// <param name="items">The inputs (read at once).</param>
+    /// <param name="chunkSize">Items sent to a worker per task message.</param>
+    /// <param name="timeout">How long to wait for all results; null: no limit.</param>
+    /// <exception cref="TimeoutException">Not all results arrived within <paramref name="timeout"/>.</exception>
+    /// <exception cref="IpcRemoteException">The function threw for some item (the first failure is reported).</exception>
+    /// <exception cref="IpcWorkerLostException">A worker died while running some chunk.</exception>
+    /// <remarks>Python: Pool.map</remarks>
+    public TResult[] Map<T, TResult>(Func<T, TResult> func, IEnumerable<T> items, int chunkSize = 1, TimeSpan? timeout = null)
+        => Submit<TResult>(func, Single(items), chunkSize).Wait(timeout);
+
+    /// <summary>Like <see cref="Map{T, TResult}"/>, returning at once (after the tasks are queued; this waits only
+    /// while the task queue is full).</summary>
+    /// <remarks>Python: Pool.map_async</remarks>
+    public Task<TResult[]> MapAsync<T, TResult>(Func<T, TResult> func, IEnumerable<T> items, int chunkSize = 1)
+        => Submit<TResult>(func, Single(items), chunkSize).All;
+
+    /// <summary>Like <see cref="Map{T, TResult}"/>, but yields each result, in input order, as soon as it is ready.
+    /// All tasks are queued by this call; enumeration only waits for results.</summary>
+    /// <param name="func">A static method, or a lambda that captures nothing.</param>
+    /// <param name="items">The inputs (read at once).</param>
+    /// <param name="chunkSize">Items sent to a worker per task message.</param>
+    /// <param name="timeout">Longest wait for each next result (a <see cref="TimeoutException"/> after it); null: no limit.</param>
+    /// <remarks>Python: Pool.imap (next(timeout))</remarks>
+    public IEnumerable<TResult> Imap<T, TResult>(Func<T, TResult> func, IEnumerable<T> items, int chunkSize = 1, TimeSpan? timeout = null)
+        => Submit<TResult>(func, Single(items), chunkSize).InOrder(timeout);
+
+    /// <summary>Like <see cref="Imap{T, TResult}"/>, yielding results in the order they finish.</summary>
+    /// <param name="func">A static method, or a lambda that captures nothing.</param>
+    /// <param name="items">The inputs (read at once).</param>
+    /// <param name="chunkSize">Items sent to a worker per task message.</param>
+    /// <param name="timeout">Longest wait for each next result (a <see cref="TimeoutException"/> after it); null: no limit.</param>
+    /// <remarks>Python: Pool.imap_unordered</remarks>
+    public IEnumerable<TResult> ImapUnordered<T, TResult>(Func<T, TResult> func, IEnumerable<T> items, int chunkSize = 1, TimeSpan? timeout = null)
+        => Submit<TResult>(func, Single(items), chunkSize).AsCompleted(timeout);
+
+    /// <summary>Like <see cref="Map{T, TResult}"/> for a two-argument function: each item is a tuple of arguments.</summary>
+    /// <param name="func">A static method, or a lambda that captures nothing.</param>
+    /// <param name="items">The argument pairs (read at once).</param>
+    /// <param name="chunkSize">Items sent to a worker per task message.</param>
+    /// <param name="timeout">How long to wait for all results; null: no limit.</param>
+    /// <remarks>Python: Pool.starmap</remarks>
+    public TResult[] StarMap<T1, T2, TResult>(Func<T1, T2, TResult> func, IEnumerable<(T1, T2)> items, int chunkSize = 1, TimeSpan? timeout = null)
+        => Submit<TResult>(func, items.Select(t => new object?[] { t.Item1, t.Item2 }).ToList(), chunkSize).Wait(timeout);
+
+    // ------------------------------------------------------------------ apply family
+
+    /// <summary>Runs <paramref name="func"/> in a worker and waits for its result.</summary>
+    /// <exception cref="IpcRemoteException">The function threw in the worker.</exception>
+    /// <exception cref="IpcWorkerLostException">The worker died while running it.</exception>
+    /// <remarks>Python: Pool.apply</remarks>
+    public TResult Apply<TResult>(Func<TResult> func) => ApplyAsync(func).Get();
+
+    /// <summary>Runs <paramref name="func"/>(<paramref name="arg1"/>) in a worker and waits for its result.</summary>
+    /// <remarks>Python: Pool.apply</remarks>
+    public TResult Apply<T1, TResult>(Func<T1, TResult> func, T1 arg1) => ApplyAsync(func, arg1).Get();
+
+    /// <summary>Runs <paramref name="func"/>(<paramref name="arg1"/>, <paramref name="arg2"/>) in a worker and waits for its result.</summary>
+    /// <remarks>Python: Pool.apply</remarks>
+    public TResult Apply<T1, T2, TResult>(Func<T1, T2, TResult> func, T1 arg1, T2 arg2) => ApplyAsync(func, arg1, arg2).Get();
+
+    /// <summary>Runs <paramref name="func"/> with three arguments in a worker and waits for its result.</summary>
+    /// <remarks>Python: Pool.apply</remarks>
+    public TResult Apply<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> func, T1 arg1, T2 arg2, T3 arg3) => ApplyAsync(func, arg1, arg2, arg3).Get();
+
+    /// <summary>Queues <paramref name="func"/> for a worker; the result arrives in the returned <see cref="AsyncResult{TResult}"/>.</summary>
+    /// <remarks>Python: Pool.apply_async</remarks>
+    public AsyncResult<TResult> ApplyAsync<TResult>(Func<TResult> func) => ApplyCore<TResult>(func, []);
+
+    /// <summary>Queues <paramref name="func"/>(<paramref name="arg1"/>) for a worker.</summary>
+    /// <remarks>Python: Pool.apply_async</remarks>
+    public AsyncResult<TResult> ApplyAsync<T1, TResult>(Func<T1, TResult> func, T1 arg1) => ApplyCore<TResult>(func, [arg1]);
+
+    /// <summary>Queues <paramref name="func"/>(<paramref name="arg1"/>, <paramref name="arg2"/>) for a worker.</summary>
+    /// <remarks>Python: Pool.apply_async</remarks>
+    public AsyncResult<TResult> ApplyAsync<T1, T2, TResult>(Func<T1, T2, TResult> func, T1 arg1, T2 arg2) => ApplyCore<TResult>(func, [arg1, arg2]);
+
+    /// <summary>Queues <paramref name="func"/> with three arguments for a worker.</summary>
+    /// <remarks>Python: Pool.apply_async</remarks>
+    public AsyncResult<TResult> ApplyAsync<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> func, T1 arg1, T2 arg2, T3 arg3)
+        => ApplyCore<TResult>(func, [arg1, arg2, arg3]);
+
+    // ------------------------------------------------------------------ lifetime
+
+    /// <summary>Accepts no more work; workers exit once the queued tasks are done. Follow with <see cref="Join"/>.</summary>
+    /// <remarks>Python: Pool.close()</remarks>
+    public void Close()
+    {
+        lock (_gate)
+        {
+            if (_closed) return;
+            _closed = true;
+        }
+        _tasks.Close();
+    }
+
+    /// <summary>Waits for the workers to finish the queued tasks and exit, after <see cref="Close"/>.</summary>
+    /// <param name="timeout">How long to wait; null: no limit.</param>
+    /// <returns>True when every worker has exited and every result is delivered; false on timeout.</returns>
+    /// <exception cref="InvalidOperationException"><see cref="Close"/> or <see cref="Terminate"/> was not called first.</exception>
+    /// <remarks>Python: Pool.join()</remarks>
+    public bool Join(TimeSpan? timeout = null)
+    {
+        if (!_closed) throw new InvalidOperationException("Call Close() or Terminate() before Join().");
+        var deadline = timeout is null ? DateTime.MaxValue : DateTime.UtcNow + timeout.Value;
+        if (!WaitForWorkers(deadline)) return false;
+        _results.Close(); // no worker left to put results: the collector drains and stops
+        return _collector.Join(Remaining(deadline));
+    }
+
+    /// <summary>Kills the workers now; tasks not finished fail with <see cref="InvalidOperationException"/>.</summary>
+    /// <remarks>Python: Pool.terminate()</remarks>
+    public void Terminate()
+    {
+        lock (_gate)
+        {
+            if (_terminating) return;
+            _terminating = true;
+            _closed = true;
+        }
+        _tasks.Close();
+        foreach (var w in _workers)
+            try { if (w?.Pid is not null) w.Kill(); } catch (IpcException) { } catch (InvalidOperationException) { }
+        WaitForWorkers(DateTime.UtcNow + TimeSpan.FromSeconds(30));
+        _results.Close();
+        _collector?.Join(TimeSpan.FromSeconds(30));
+        foreach (var id in _pending.Keys)
+            if (_pending.TryRemove(id, out var p))
+                p.Job.ChunkFailed(p.Chunk, new InvalidOperationException("The pool was terminated before this task finished."));
+    }
+
+    /// <summary>Terminates the pool (see <see cref="Terminate"/>) and removes its shared memory.</summary>
+    /// <remarks>Python: Pool.__exit__</remarks>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        Terminate();
+        _disposed = true;
+        foreach (var w in _workers) w?.Dispose();
+        _tasks.Dispose();
+        _results.Dispose();
+        _current.Dispose();
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"<ProcessPool size={Size} state={(_terminating ? "TERMINATE" : _closed ? "CLOSE" : "RUN")} pending={_pending.Count}>";
+
+    // ------------------------------------------------------------------ internals
+
+    private static List<object?[]> Single<T>(IEnumerable<T> items)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        return items.Select(x => new object?[] { x }).ToList();
+    }
+
+    private AsyncResult<TResult> ApplyCore<TResult>(Delegate func, object?[] args)
+        => new(Submit<TResult>(func, [args], 1, single: true).Single);
+
+    private PoolJob<TResult> Submit<TResult>(Delegate func, IReadOnlyList<object?[]> items, int chunkSize, bool single = false)
+    {
+        ArgumentNullException.ThrowIfNull(func);
+        ArgumentOutOfRangeException.ThrowIfLessThan(chunkSize, 1);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_closed) throw new InvalidOperationException("The pool is closed; it accepts no more tasks.");
+        var target = s_targets.GetOrAdd(func.Method, static (_, f) => PoolMessage.Describe(f), func);
+        var job = new PoolJob<TResult>(items.Count, chunkSize, single);
+        for (int chunk = 0; chunk < job.Chunks; chunk++)
+        {
+            int start = chunk * chunkSize, count = Math.Min(chunkSize, items.Count - start);
+            long taskId = Interlocked.Increment(ref _nextTaskId);
+            var ms = new MemoryStream();
+            using (var w = PoolMessage.BeginTask(ms, taskId, target, count))
+                for (int i = start; i < start + count; i++)
+                    ArgumentCodec.WriteArguments(w, items[i], target.Parameters, target.DisplayName);
+            // Registered before it is queued: a fast worker's result must find it.
+            _pending[taskId] = (job, chunk);
+            try { _tasks.Put(ms.ToArray()); }
+            catch (IpcQueueClosedException)
+            {
+                _pending.TryRemove(taskId, out _);
+                throw new InvalidOperationException("The pool is closed; it accepts no more tasks.");
+            }
+        }
+        return job;
+    }
+
+    private void StartWorker(int slot)
+    {
+        var p = IpcProcess.Create(PoolWorker.Run, _tasks, _results, _current, slot, _maxTasksPerChild, _initializer);
+        p.Name = $"PoolWorker-{Interlocked.Increment(ref s_workerNumber)}";
+        p.Daemon = true;
+        _workers[slot] = p.Start();
+        _monitors[slot] = MonitorWorker(slot, p);
+    }
+
+    private async Task MonitorWorker(int slot, IpcProcess worker)
+    {
+        try { await worker.WaitForExitAsync().ConfigureAwait(false); }
+        catch (IpcChildStartException) { }
+        int pid = worker.Pid ?? 0, code = worker.ExitCode ?? -1;
+        lock (_gate)
+        {
+            if (_terminating) return;
+            long held = Interlocked.Exchange(ref _current[slot], 0);
+            // Through the results queue, behind anything the worker put before it died: a result that made it wins.
+            if (held != 0) _results.Put(PoolMessage.WorkerLost(held, pid, code));
+            // Exit 0 after Close with nothing left queued: it left as asked. (With work left it hit maxTasksPerChild.)
+            if (_closed && code == 0 && _tasks.IsEmpty) return;
+            worker.Dispose();
+            try { StartWorker(slot); }
+            catch (Exception e) when (e is IpcException or IOException or InvalidOperationException)
+            {
+                // The pool runs one worker short rather than failing callers that did nothing wrong.
+                _workers[slot] = null;
+                _monitors[slot] = null;
+                Console.Error.WriteLine($"ProcessPool: could not replace worker pid {pid}: {e.Message}");
+            }
+        }
+    }
+
+    private bool WaitForWorkers(DateTime deadline)
+    {
+        while (true)
+        {
+            Task[] monitors;
+            lock (_gate) monitors = _monitors.Where(m => m is not null).ToArray()!;
+            if (!Task.WaitAll(monitors, Remaining(deadline))) return false;
+            lock (_gate)
+                if (_monitors.Where(m => m is not null).SequenceEqual(monitors)) return true; // no replacement started meanwhile
+        }
+    }
+
+    private static TimeSpan Remaining(DateTime deadline)
+        => deadline == DateTime.MaxValue ? Timeout.InfiniteTimeSpan : TimeSpan.FromTicks(Math.Max(0, (deadline - DateTime.UtcNow).Ticks));
+
+    private void CollectResults()
+    {
+        while (true)
+        {
+            byte[] message;
+            try { message = _results.Get(); }
+            catch (IpcQueueClosedException) { return; }
+            using var r = new BinaryReader(new MemoryStream(message));
+            long taskId = r.ReadInt64();
+            byte status = r.ReadByte();
+            if (!_pending.TryRemove(taskId, out var p)) continue; // already settled (a worker lost after its result went out)
+            try
+            {
+                if (status == PoolMessage.Ok) p.Job.ChunkSucceeded(p.Chunk, r, r.ReadInt32());
+                else p.Job.ChunkFailed(p.Chunk, PoolMessage.ReadFailure(r, status));
+            }
+            catch (Exception e)
+            {
+                // A result that cannot be decoded fails its task, never the collector.
+                p.Job.ChunkFailed(p.Chunk, e);
+            }
+        }
+    }
+}
