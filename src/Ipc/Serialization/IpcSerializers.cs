@@ -52,11 +52,10 @@ public static class IpcSerializers
         var t = typeof(T);
         if (FromAttribute(t) is { } a) return (IIpcSerializer<T>)a;
         RejectUnsendable(t);
-        if (!RuntimeHelpers.IsReferenceOrContainsReferences<T>())
-            return (IIpcSerializer<T>)(object)Activator.CreateInstance(typeof(UnmanagedSerializer<>).MakeGenericType(t))!;
+        // Built without reflection over generic instantiations, so NativeAOT has the code for every T in use.
+        if (!RuntimeHelpers.IsReferenceOrContainsReferences<T>()) return new UnmanagedSerializer<T>();
         if (t == typeof(string)) return (IIpcSerializer<T>)(object)StringSerializer.Instance;
-        if (t.IsSZArray && IsUnmanaged(t.GetElementType()!))
-            return (IIpcSerializer<T>)Activator.CreateInstance(typeof(UnmanagedArraySerializer<>).MakeGenericType(t.GetElementType()!))!;
+        if (t.IsSZArray && IsUnmanaged(t.GetElementType()!)) return new UnmanagedArraySerializer<T>();
         if (JsonSerializer.IsReflectionEnabledByDefault) return new JsonIpcSerializer<T>();
         throw new IpcSerializationException(
             $"Type '{t}' has no IPC serializer. Put [IpcSerializer(typeof(YourSerializer))] on it (an IIpcSerializer<{t.Name}>, e.g. wrapping a JsonSerializerContext).");
@@ -96,12 +95,12 @@ public static class IpcSerializers
         return true;
     }
 
-    internal sealed class UnmanagedSerializer<T> : IIpcSerializer<T> where T : unmanaged
+    /// <summary>Copies an unmanaged value byte for byte.</summary>
+    internal sealed class UnmanagedSerializer<T> : IIpcSerializer<T>
     {
         public void Serialize(T value, IBufferWriter<byte> destination)
         {
-            var span = destination.GetSpan(Unsafe.SizeOf<T>());
-            MemoryMarshal.Write(span, in value);
+            Unsafe.WriteUnaligned(ref MemoryMarshal.GetReference(destination.GetSpan(Unsafe.SizeOf<T>())), value);
             destination.Advance(Unsafe.SizeOf<T>());
         }
 
@@ -109,24 +108,32 @@ public static class IpcSerializers
         {
             if (source.Length != Unsafe.SizeOf<T>())
                 throw new IpcSerializationException($"Expected {Unsafe.SizeOf<T>()} bytes for '{typeof(T)}', got {source.Length}: the other side sent another type.");
-            return MemoryMarshal.Read<T>(source);
+            return Unsafe.ReadUnaligned<T>(ref MemoryMarshal.GetReference(source));
         }
     }
 
-    internal sealed class UnmanagedArraySerializer<T> : IIpcSerializer<T[]> where T : unmanaged
+    /// <summary>Copies an array of unmanaged elements (<typeparamref name="TArray"/> is the array type) byte for byte.</summary>
+    internal sealed class UnmanagedArraySerializer<TArray> : IIpcSerializer<TArray>
     {
-        public void Serialize(T[] value, IBufferWriter<byte> destination)
+        private static readonly int s_elementSize = ElementSize(typeof(TArray).GetElementType()!);
+
+        private static int ElementSize(Type t) => t.IsEnum ? ElementSize(Enum.GetUnderlyingType(t)) : RuntimeHelpers.SizeOf(t.TypeHandle);
+
+        public void Serialize(TArray value, IBufferWriter<byte> destination)
         {
-            var bytes = MemoryMarshal.AsBytes(value.AsSpan());
+            var array = (Array)(object)value!;
+            var bytes = MemoryMarshal.CreateReadOnlySpan(ref MemoryMarshal.GetArrayDataReference(array), array.Length * s_elementSize);
             bytes.CopyTo(destination.GetSpan(bytes.Length));
             destination.Advance(bytes.Length);
         }
 
-        public T[] Deserialize(ReadOnlySpan<byte> source)
+        public TArray Deserialize(ReadOnlySpan<byte> source)
         {
-            if (source.Length % Unsafe.SizeOf<T>() != 0)
-                throw new IpcSerializationException($"{source.Length} bytes is not a whole number of '{typeof(T)}' elements.");
-            return MemoryMarshal.Cast<byte, T>(source).ToArray();
+            if (source.Length % s_elementSize != 0)
+                throw new IpcSerializationException($"{source.Length} bytes is not a whole number of '{typeof(TArray).GetElementType()}' elements.");
+            var array = Array.CreateInstanceFromArrayType(typeof(TArray), source.Length / s_elementSize);
+            source.CopyTo(MemoryMarshal.CreateSpan(ref MemoryMarshal.GetArrayDataReference(array), source.Length));
+            return (TArray)(object)array;
         }
     }
 
