@@ -21,6 +21,8 @@ internal static class NativeIpcSystem
         new Contention(Contention.Lock),
         new EventPingPong(),
         new ProcessStartJoin(),
+        new PoolWorkload("pool-first-result"), new PoolWorkload("pool-map-chunk1"),
+        new PoolWorkload("pool-map-cpu-speedup"), new PoolWorkload("apply-async-rtt"),
         new ManagerDictOps(),
         new NotApplicable("process-start-join-fork", "n/a: never forks"),
         // Pool and manager rows: not built yet.

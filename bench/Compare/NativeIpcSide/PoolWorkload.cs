@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using NativeIpc.Compare.Core;
+
+namespace NativeIpc.Compare.NativeIpcSide;
+
+/// <summary>pool-first-result, pool-map-chunk1, pool-map-cpu-speedup and apply-async-rtt over ProcessPool, as
+/// compare.py does them: pool start is its own row; the other rows reuse one warm 2-worker pool.</summary>
+internal sealed class PoolWorkload(string name) : IWorkload
+{
+    private static ProcessPool? s_pool;
+
+    public string Name => name;
+
+    public static int Square(int x) => x * x;
+
+    public static int Identity(int x) => x;
+
+    /// <summary>The CPU-bound task of the README table (the same loop as compare.py's cpu_task).</summary>
+    public static long CpuTask(int n)
+    {
+        long s = 0;
+        for (int i = 0; i < n; i++) s += (long)i * i % 7;
+        return s;
+    }
+
+    public Measurement Run(Settings settings)
+    {
+        int n = settings.CountOf(name);
+        return name switch
+        {
+            "pool-first-result" => Sampler.Repeat(settings, () => FirstResult(n)),
+            "pool-map-chunk1" => Sampler.Repeat(settings, () => MapChunk1(n)),
+            "pool-map-cpu-speedup" => Sampler.Repeat(settings, () => Speedup(n)),
+            "apply-async-rtt" => Sampler.Repeat(settings, () => ApplyAsyncRoundTrip(n)),
+            _ => throw new ArgumentException($"unknown pool workload {name}"),
+        };
+    }
+
+    private static double FirstResult(int n)
+    {
+        double total = 0;
+        for (int i = 0; i < n; i++)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            var pool = new ProcessPool(2);
+            int r = pool.Apply(Square, 7);
+            total += Sampler.Seconds(t0, Stopwatch.GetTimestamp());
+            VerificationException.Check(r == 49, "wrong result");
+            pool.Terminate();
+            pool.Dispose();
+        }
+        return total / n * 1e3;
+    }
+
+    private static ProcessPool Shared()
+    {
+        if (s_pool is null)
+        {
+            s_pool = new ProcessPool(2);
+            s_pool.Map(Identity, Enumerable.Range(0, 4));
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => s_pool.Dispose();
+        }
+        return s_pool;
+    }
+
+    private static double MapChunk1(int n)
+    {
+        var pool = Shared();
+        long t0 = Stopwatch.GetTimestamp();
+        var r = pool.Map(Square, Enumerable.Range(0, n), chunkSize: 1);
+        double seconds = Sampler.Seconds(t0, Stopwatch.GetTimestamp());
+        VerificationException.Check(r.Sum(x => (long)x) == Enumerable.Range(0, n).Sum(i => (long)i * i), "wrong sum");
+        return n / seconds;
+    }
+
+    private static double Speedup(int n)
+    {
+        var pool = Shared();
+        var work = Enumerable.Repeat(300_000, n).ToArray();
+        pool.Map(CpuTask, work.Take(2)); // the workers' JIT reaches the same tier as ours before timing
+        CpuTask(300_000);
+        long t0 = Stopwatch.GetTimestamp();
+        var serial = work.Select(CpuTask).ToArray();
+        double tSerial = Sampler.Seconds(t0, Stopwatch.GetTimestamp());
+        t0 = Stopwatch.GetTimestamp();
+        var parallel = pool.Map(CpuTask, work, chunkSize: 1);
+        double tParallel = Sampler.Seconds(t0, Stopwatch.GetTimestamp());
+        VerificationException.Check(serial.SequenceEqual(parallel), "results differ");
+        return tSerial / tParallel;
+    }
+
+    private static double ApplyAsyncRoundTrip(int n)
+    {
+        var pool = Shared();
+        long t0 = Stopwatch.GetTimestamp();
+        for (int i = 0; i < n; i++)
+            VerificationException.Check(pool.ApplyAsync(Identity, i).Get() == i, "wrong result");
+        return Sampler.Seconds(t0, Stopwatch.GetTimestamp()) / n * 1e6;
+    }
+}
