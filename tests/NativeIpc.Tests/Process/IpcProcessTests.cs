@@ -139,7 +139,7 @@ public class IpcProcessTests : ChildProcessFixture
         Thread.Sleep(300); // let the runtime install its handlers: SIGTERM must still end the child
         p.Terminate();
         JoinOrFail(p);
-        Assert.That(p.ExitCode, Is.EqualTo(-15).Or.EqualTo(143));
+        Assert.That(p.ExitCode, Is.EqualTo(-15));
     }
 
     [Test]
@@ -189,6 +189,19 @@ public class IpcProcessTests : ChildProcessFixture
         var p = Track(IpcProcess.Start(ChildTargets.TakesBadlyDecoded, new Undecodable()));
         var e = Assert.Throws<IpcChildStartException>(() => p.Join(ChildTimeout));
         Assert.That(e!.Message, Does.Contain("cannot decode this in the child"));
+    }
+
+    [Test]
+    public void Join_ChildRuntimeFailsBeforeTarget_ThrowsNamingTheTarget()
+    {
+        // A GC heap limit far too small makes the child's runtime fail to start: it never reaches the target.
+        Environment.SetEnvironmentVariable("DOTNET_GCHeapHardLimit", "0x10000");
+        IpcProcess p;
+        try { p = Track(IpcProcess.Start(ChildTargets.NoArgs)); }
+        finally { Environment.SetEnvironmentVariable("DOTNET_GCHeapHardLimit", null); }
+        var e = Assert.Throws<IpcChildStartException>(() => p.Join(ChildTimeout));
+        Assert.That(e!.Message, Does.Contain("before it reached its target").And.Contain(nameof(ChildTargets.NoArgs)));
+        Assert.That(p.ExitCode, Is.Not.EqualTo(0).And.Not.Null);
     }
 
     [Test]
