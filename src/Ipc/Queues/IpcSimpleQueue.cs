@@ -33,18 +33,27 @@ public sealed class IpcSimpleQueue<T> : IDisposable, ITransferable
     /// <remarks>Python: SimpleQueue.empty()</remarks>
     public bool IsEmpty => !_channel.Ring.HasData;
 
-    /// <summary>Puts an item, waiting for room.</summary>
+    /// <summary>Puts an item, waiting for room at most <paramref name="timeout"/> (null: as long as it takes).</summary>
     /// <exception cref="IpcQueueClosedException">The queue is closed.</exception>
+    /// <exception cref="IpcQueueFullException">The queue stayed full for the whole timeout; nothing was put.</exception>
     /// <remarks>Python: SimpleQueue.put(obj)</remarks>
-    public void Put(T item) => _channel.Put(item, long.MaxValue);
-
-    /// <summary>Takes the next item, waiting for one.</summary>
-    /// <exception cref="IpcQueueClosedException">The queue is closed and drained.</exception>
-    /// <remarks>Python: SimpleQueue.get()</remarks>
-    public T Get()
+    public void Put(T item, TimeSpan? timeout = null)
     {
-        if (_channel.Take(long.MaxValue, out var item) == TakeOutcome.Closed) throw new IpcQueueClosedException();
-        return item;
+        if (!_channel.Put(item, QueueRing.Deadline(timeout))) throw new IpcQueueFullException();
+    }
+
+    /// <summary>Takes the next item, waiting at most <paramref name="timeout"/> (null: as long as it takes).</summary>
+    /// <exception cref="IpcQueueClosedException">The queue is closed and drained.</exception>
+    /// <exception cref="IpcQueueEmptyException">Nothing arrived within the timeout.</exception>
+    /// <remarks>Python: SimpleQueue.get()</remarks>
+    public T Get(TimeSpan? timeout = null)
+    {
+        return _channel.Take(QueueRing.Deadline(timeout), out var item) switch
+        {
+            TakeOutcome.Taken => item,
+            TakeOutcome.Closed => throw new IpcQueueClosedException(),
+            _ => throw new IpcQueueEmptyException(),
+        };
     }
 
     /// <summary>Ends the stream for every process: puts throw, gets drain then throw <see cref="IpcQueueClosedException"/>.</summary>

@@ -102,7 +102,7 @@ public class IpcManagerTests : ChildProcessFixture
             Assert.That(snap.Count, Is.GreaterThanOrEqualTo(last), "snapshots never go back");
             last = snap.Count;
         }
-        writer.Wait();
+        Assert.That(writer.Wait(TimeSpan.FromSeconds(60)), Is.True, "writer hung");
     }
 
     [Test]

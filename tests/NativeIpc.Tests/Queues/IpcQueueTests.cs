@@ -75,7 +75,7 @@ public class IpcQueueTests : ChildProcessFixture
         threads.ForEach(t => t.Start());
         var got = new List<byte[]>();
         for (int i = 0; i < 90; i++) got.Add(q.Get(Long));
-        threads.ForEach(t => t.Join());
+        threads.ForEach(t => Assert.That(t.Join(Long), Is.True, "producer thread hung"));
         foreach (var b in got)
         {
             bool matches = Enumerable.Range(0, 300).Any(idx => b.AsSpan().SequenceEqual(QueueChildTargets.BigPayload(idx, b.Length)));
@@ -144,7 +144,7 @@ public class IpcQueueTests : ChildProcessFixture
         try
         {
             using var q = new IpcQueue<long>(4096);
-            for (int i = 0; i < 10_000; i++) { q.Put(i); Assert.That(q.Get(), Is.EqualTo(i)); }
+            for (int i = 0; i < 10_000; i++) { q.Put(i); Assert.That(q.Get(Long), Is.EqualTo(i)); }
             Assert.That(counting.Wakes, Is.EqualTo(0));
             Assert.That(counting.Waits, Is.EqualTo(0));
         }
@@ -166,7 +166,7 @@ public class IpcQueueTests : ChildProcessFixture
         var t = new Thread(() => { Thread.Sleep(300); q.Put(7); });
         t.Start();
         Assert.That(q.Get(Long), Is.EqualTo(7));
-        t.Join();
+        Assert.That(t.Join(Long), Is.True, "thread hung");
     }
 
     [Test]
@@ -179,7 +179,7 @@ public class IpcQueueTests : ChildProcessFixture
         Assert.That(q.TryPut(3), Is.False);
         Assert.Throws<IpcQueueFullException>(() => q.PutNowait(3));
         Assert.Throws<IpcQueueFullException>(() => q.Put(3, TimeSpan.FromMilliseconds(100)));
-        Assert.That(q.Get(), Is.EqualTo(1));
+        Assert.That(q.Get(Long), Is.EqualTo(1));
         q.Put(3, Long);
         Assert.That(q.GetMany(5), Is.EqualTo(new[] { 2, 3 }));
     }
@@ -219,7 +219,7 @@ public class IpcQueueTests : ChildProcessFixture
         JoinOrFail(p);
         Assert.That(q.IsClosed, Is.True);
         Assert.Throws<IpcQueueClosedException>(() => q.Put(3));
-        Assert.That(q.Get(), Is.EqualTo(1));
+        Assert.That(q.Get(Long), Is.EqualTo(1));
         Assert.That(q.GetConsumingEnumerable().ToList(), Is.EqualTo(new[] { 2 }));
         Assert.Throws<IpcQueueClosedException>(() => q.Get(Long));
         Assert.That(q.TryGet(out _), Is.False);
@@ -232,7 +232,7 @@ public class IpcQueueTests : ChildProcessFixture
         var t = new Thread(() => { Thread.Sleep(300); q.Close(); });
         t.Start();
         Assert.Throws<IpcQueueClosedException>(() => q.Get(Long));
-        t.Join();
+        Assert.That(t.Join(Long), Is.True, "thread hung");
     }
 
     [Test]
@@ -349,7 +349,7 @@ public class IpcQueueTests : ChildProcessFixture
         Assert.Throws<IpcSegmentMismatchException>(() => IpcSimpleQueue<int>.Attach(q.Name));
         using var same = IpcQueue<int>.Attach(q.Name);
         same.Put(4);
-        Assert.That(q.Get(), Is.EqualTo(4));
+        Assert.That(q.Get(Long), Is.EqualTo(4));
     }
 
     [Test]
@@ -395,7 +395,7 @@ public class IpcQueueTests : ChildProcessFixture
         var exchange = Task.Run(() =>
         {
             for (int i = 0; i < 100; i++) input.Put(i);
-            return Enumerable.Range(0, 100).Select(_ => output.Get()).ToList();
+            return Enumerable.Range(0, 100).Select(_ => output.Get(Long)).ToList();
         });
         Assert.That(exchange.Wait(Long), Is.True, "echo did not complete");
         Assert.That(exchange.Result, Is.EqualTo(Enumerable.Range(0, 100).Select(i => i * 2)));

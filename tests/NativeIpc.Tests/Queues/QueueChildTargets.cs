@@ -125,7 +125,7 @@ public static class QueueChildTargets
         while (true)
         {
             int v;
-            try { v = input.Get(); } catch (IpcQueueClosedException) { break; }
+            try { v = input.Get(TimeSpan.FromSeconds(60)); } catch (IpcQueueClosedException) { break; }
             output.Put(v * 2);
         }
     }
