@@ -1,4 +1,4 @@
-namespace NativeIpc;
+namespace NativeIpc.Manager;
 
 /// <summary>Payload of an <see cref="IpcDict{TKey,TValue}"/> or <see cref="IpcList{T}"/> segment (after
 /// <see cref="SegmentLayout"/>'s header): a lock, a state word, and two snapshot buffers of <c>capacity</c> bytes.

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace NativeIpc;
+namespace NativeIpc.Manager;
 
 /// <summary>Walks a snapshot's length-prefixed parts (written by <see cref="SnapshotWriter"/>).</summary>
 internal ref struct SnapshotReader

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace NativeIpc;
+namespace NativeIpc.Manager;
 
 /// <summary>The shared half of a manager collection: one segment laid out as <see cref="SnapshotLayout"/>, with its
 /// embedded lock, the versioned state word and the two snapshot buffers. It moves bytes only; what the entries mean

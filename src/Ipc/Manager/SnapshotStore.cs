@@ -1,4 +1,4 @@
-namespace NativeIpc;
+namespace NativeIpc.Manager;
 
 /// <summary>The per-process half of a manager collection: decodes the shared snapshot into an in-process object and
 /// keeps it, keyed by the snapshot's version, so reads cost one atomic load while nothing changed; writers run

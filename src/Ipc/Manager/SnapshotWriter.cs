@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 
-namespace NativeIpc;
+namespace NativeIpc.Manager;
 
 /// <summary>Builds a snapshot's entries in private memory: each part serialized through an
 /// <see cref="IIpcSerializer{T}"/> behind a length prefix. Reused by one writer at a time (writers hold the lock).</summary>

@@ -1,4 +1,4 @@
-namespace NativeIpc;
+namespace NativeIpc.Memory;
 
 /// <summary>Payload of a <see cref="SharedArray{T}"/> segment (after <see cref="SegmentLayout"/>'s header):
 /// <code>

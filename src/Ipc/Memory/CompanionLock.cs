@@ -1,4 +1,4 @@
-namespace NativeIpc;
+namespace NativeIpc.Memory;
 
 /// <summary>The optional lock of a <see cref="SharedValue{T}"/> or <see cref="SharedArray{T}"/> (Python's
 /// <c>lock=True</c> / <c>get_lock()</c>): an <see cref="IpcRLock"/> whose segment is named after the object's,

@@ -1,4 +1,4 @@
-namespace NativeIpc;
+namespace NativeIpc.Memory;
 
 /// <summary>What a shared segment holds; recorded in its header so attaching to the wrong thing fails clearly.</summary>
 internal enum SegmentKind : ushort

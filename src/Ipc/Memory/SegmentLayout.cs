@@ -1,4 +1,4 @@
-namespace NativeIpc;
+namespace NativeIpc.Memory;
 
 /// <summary>The header every NativeIpc shared segment starts with (one cache line), then the payload:
 /// <code>

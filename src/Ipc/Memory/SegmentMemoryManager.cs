@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace NativeIpc;
+namespace NativeIpc.Memory;
 
 /// <summary>Exposes a segment's payload as <see cref="Memory{T}"/>, so async and buffer APIs can use shared memory
 /// directly. Every span it hands out checks the segment first: a disposed segment throws instead of touching an

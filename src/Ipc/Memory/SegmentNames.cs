@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 
-namespace NativeIpc;
+namespace NativeIpc.Memory;
 
 /// <summary>Generated segment names: <c>nipc-&lt;creator pid&gt;-&lt;16 random hex&gt;</c>. Unguessable, and they say who
 /// made them, so a sweep can remove leftovers of dead creators and the crash tracker can match its own.</summary>

@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using NativeIpc.Os;
 
-namespace NativeIpc;
+namespace NativeIpc.Memory;
 
 /// <summary>A named shared-memory segment with the NativeIpc header (<see cref="SegmentLayout"/>): the one building
 /// block under every shared object. The creator removes the name on dispose (unless it opted out); a crash

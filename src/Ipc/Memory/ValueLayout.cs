@@ -1,4 +1,4 @@
-namespace NativeIpc;
+namespace NativeIpc.Memory;
 
 /// <summary>Payload of a <see cref="SharedValue{T}"/> segment (after <see cref="SegmentLayout"/>'s header):
 /// <code>

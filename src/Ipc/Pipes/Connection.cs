@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
 using NativeIpc.Transfer;
-using L = NativeIpc.PipeLayout;
+using L = NativeIpc.Pipes.PipeLayout;
 
 namespace NativeIpc;
 

@@ -1,4 +1,4 @@
-namespace NativeIpc;
+namespace NativeIpc.Pipes;
 
 /// <summary>Payload of a pipe segment (after <see cref="SegmentLayout"/>'s header): who holds each end, then one
 /// <see cref="QueueRing"/> per direction.

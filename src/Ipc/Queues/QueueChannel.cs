@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace NativeIpc;
+namespace NativeIpc.Queues;
 
 /// <summary>The typed side of a queue: one shared segment holding a <see cref="QueueRing"/>, plus the encoding
 /// of <typeparamref name="T"/>. Unmanaged values are copied straight into the ring; everything else goes through

@@ -1,4 +1,4 @@
-namespace NativeIpc;
+namespace NativeIpc.Queues;
 
 /// <summary>Layout of a queue segment's payload: a control block of cache lines, then a byte ring of
 /// variable-length records.

@@ -1,9 +1,9 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using NativeIpc.Os;
-using L = NativeIpc.QueueLayout;
+using L = NativeIpc.Queues.QueueLayout;
 
-namespace NativeIpc;
+namespace NativeIpc.Queues;
 
 /// <summary>Receives one whole message's bytes, valid only during the call.</summary>
 internal interface IRecordReader

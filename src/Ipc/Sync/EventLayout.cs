@@ -1,4 +1,4 @@
-namespace NativeIpc;
+namespace NativeIpc.Sync;
 
 /// <summary>Payload of an <see cref="IpcEvent"/> segment:
 /// <code>

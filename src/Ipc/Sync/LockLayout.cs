@@ -1,4 +1,4 @@
-namespace NativeIpc;
+namespace NativeIpc.Sync;
 
 /// <summary>Payload of an <see cref="IpcLock"/> segment (and the first 16 bytes of an <see cref="IpcRLock"/>'s):
 /// <code>

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using NativeIpc.Os;
 
-namespace NativeIpc;
+namespace NativeIpc.Sync;
 
 /// <summary>The owner-recording mutex under <see cref="IpcLock"/> and <see cref="IpcRLock"/>, on a
 /// <see cref="LockLayout"/> block: one CAS to take, one CAS to give back; contended waiters spin, then sleep on the

@@ -1,4 +1,4 @@
-namespace NativeIpc;
+namespace NativeIpc.Sync;
 
 /// <summary>Payload of an <see cref="IpcRLock"/> segment: the <see cref="LockLayout"/> words, then the recursion count
 /// (touched only by the owning thread):

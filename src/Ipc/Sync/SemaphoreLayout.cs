@@ -1,4 +1,4 @@
-namespace NativeIpc;
+namespace NativeIpc.Sync;
 
 /// <summary>Payload of an <see cref="IpcSemaphore"/> / <see cref="IpcBoundedSemaphore"/> segment:
 /// <code>

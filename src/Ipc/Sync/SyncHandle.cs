@@ -1,4 +1,4 @@
-namespace NativeIpc;
+namespace NativeIpc.Sync;
 
 /// <summary>The shared segment under one sync primitive: creates or attaches it and hands out the payload pointer,
 /// throwing <see cref="ObjectDisposedException"/> once disposed. Disposing while another thread of this process still

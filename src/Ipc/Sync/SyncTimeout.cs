@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace NativeIpc;
+namespace NativeIpc.Sync;
 
 /// <summary>Timeout arguments of the sync primitives: null or <see cref="Timeout.InfiniteTimeSpan"/> mean no limit;
 /// any other negative value is an error. Deadlines are kept in <see cref="Stopwatch"/> ticks.</summary>

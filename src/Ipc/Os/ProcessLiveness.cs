@@ -1,13 +1,23 @@
 using System.Globalization;
-using NativeIpc.Os;
-
-namespace NativeIpc;
+namespace NativeIpc.Os;
 
 /// <summary>Is the process that holds a lock still there? On Linux a pid plus its start time (field 22 of
 /// <c>/proc/&lt;pid&gt;/stat</c>, in clock ticks since boot) names one process for good, so a recycled pid is not mistaken
 /// for the dead holder; zombies count as dead. Elsewhere only the pid is checked (a recycled pid keeps the lock held).</summary>
 internal static class ProcessLiveness
 {
+    /// <summary>Largest owner id: ids fit in 30 bits so a word can keep two flag bits beside one.</summary>
+    public const int OwnerMask = 0x3FFF_FFFF;
+
+    /// <summary>This process's owner id: what every primitive stores in shared memory as "the owning process"
+    /// (lock words, queue claims and records, pipe holders, barrier, segment creators). Nonzero, at most
+    /// <see cref="OwnerMask"/>.</summary>
+    public static int Self { get; } = Environment.ProcessId;
+
+    /// <summary>False only when the process that stored <paramref name="owner"/> is certainly gone; 0 (no owner)
+    /// is not alive.</summary>
+    public static bool IsAlive(int owner) => owner > 0 && IsAlive(owner, startTime: 0);
+
     private static long s_ownStartTime = -1;
 
     /// <summary>This process's start time (0 when not known).</summary>
