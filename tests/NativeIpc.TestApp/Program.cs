@@ -49,6 +49,28 @@ switch (args[0])
         GC.KeepAlive(arr);
         break;
     }
+    case "liveness-self":
+    {
+        // Says its owner id (NativeIpc's liveness identity), then sleeps until killed.
+        Console.WriteLine($"owner {NativeIpc.Os.ProcessLiveness.Self}");
+        Thread.Sleep(Timeout.Infinite);
+        break;
+    }
+    case "liveness-probe":
+    {
+        // Is owner args[1] alive, seen from here (the test runs this in another pid namespace)?
+        Console.WriteLine($"alive {NativeIpc.Os.ProcessLiveness.IsAlive(int.Parse(args[1]))}");
+        break;
+    }
+    case "lock-try":
+    {
+        // Attaches the IpcLock described by args[1] (base64 of its transfer bytes) and tries it for args[2] ms.
+        using var reader = new BinaryReader(new MemoryStream(Convert.FromBase64String(args[1])));
+        using var lk = IpcLock.ReadTransfer(reader);
+        try { Console.WriteLine(lk.TryAcquire(TimeSpan.FromMilliseconds(int.Parse(args[2]))) ? "acquired" : "timeout"); }
+        catch (IpcAbandonedLockException) { Console.WriteLine("abandoned"); }
+        break;
+    }
     case "named-shared-memory-sleep":
     {
         // Like shared-array-sleep, with a name the test chose (args[1]) plus a named segment removed before the kill

@@ -51,18 +51,12 @@ public abstract class ChildProcessFixture
         return true;
     }
 
-    private static int SafeId(System.Diagnostics.Process p)
-    {
-        try { return p.Id; } catch (InvalidOperationException) { return 0; }
-    }
-
     [SetUp]
     public void RecordShm() => _shmBefore = OurShmEntries();
 
     [TearDown]
     public void KillChildren()
     {
-        var pids = _started.Select(p => p.Pid ?? 0).Concat(_external.Select(SafeId)).Append(Environment.ProcessId).ToHashSet();
         foreach (var p in _started)
         {
             try
@@ -79,8 +73,10 @@ public abstract class ChildProcessFixture
             p.Dispose();
         }
         _external.Clear();
-        // Only entries this test's processes made count: other programs on the machine may use NativeIpc too.
-        IEnumerable<string> Leaked() => OurShmEntries().Except(_shmBefore).Where(n => SegmentNames.CreatorPid(n) is not int pid || pids.Contains(pid));
+        // Entries of live processes other than this one are other programs' (the machine may run NativeIpc elsewhere
+        // too); every process this test started is dead by now, so what they left counts.
+        IEnumerable<string> Leaked() => OurShmEntries().Except(_shmBefore)
+            .Where(n => SegmentNames.CreatorPid(n) is not int owner || owner == ProcessLiveness.Self || !ProcessLiveness.IsAlive(owner));
         if (Leaked().Any() && !Eventually(() => !Leaked().Any(), TimeSpan.FromSeconds(5)))
             Assert.Fail("The test left /dev/shm entries behind: " + string.Join(", ", Leaked()));
     }

@@ -10,7 +10,7 @@ internal static class SegmentNames
     public const string Prefix = "nipc-";
 
     /// <summary>Prefix of every name this process generates.</summary>
-    public static string OwnPrefix => $"{Prefix}{Environment.ProcessId}-";
+    public static string OwnPrefix => $"{Prefix}{ProcessLiveness.Self}-";
 
     public static string New() => OwnPrefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
 

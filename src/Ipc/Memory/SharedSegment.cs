@@ -69,7 +69,7 @@ internal sealed unsafe class SharedSegment : IDisposable
         *(ushort*)(b + SegmentLayout.VersionOffset) = SegmentLayout.Version;
         *(ushort*)(b + SegmentLayout.KindOffset) = (ushort)kind;
         *(long*)(b + SegmentLayout.TotalSizeOffset) = mapping.Length;
-        *(int*)(b + SegmentLayout.CreatorPidOffset) = Environment.ProcessId;
+        *(int*)(b + SegmentLayout.CreatorPidOffset) = ProcessLiveness.Self;
         *(uint*)(b + SegmentLayout.TypeTagOffset) = typeTag;
         *(int*)(b + SegmentLayout.ElementSizeOffset) = elementSize;
         return new SharedSegment(name, mapping, isCreator: true, unlinkOnDispose: track) { _trackedByName = byName };

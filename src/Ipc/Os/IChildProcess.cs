@@ -6,6 +6,9 @@ internal interface IChildProcess : IDisposable
     /// <summary>The operating system's process id.</summary>
     int Pid { get; }
 
+    /// <summary>The owner id the child holds (<see cref="ProcessLiveness"/>), reserved for it before it started.</summary>
+    int Owner { get; }
+
     /// <summary>Completes with the exit code (Python style: minus the signal number when killed by one).</summary>
     Task<int> Exited { get; }
 

@@ -12,6 +12,16 @@ internal static class OsLayer
     /// <summary>Sleep/wake on shared words.</summary>
     public static IAddressWaiter Waiter { get; } = OperatingSystem.IsLinux() ? CreateFutexWaiter() : new Windows.PollingWaiter();
 
+    /// <summary>Process liveness by kernel objects (see <see cref="ProcessLiveness"/>).</summary>
+    public static IProcessLiveness Liveness { get; } = CreateLiveness();
+
+    private static IProcessLiveness CreateLiveness()
+    {
+        if (OperatingSystem.IsWindows()) return new Windows.NamedEventLiveness();
+        if (OperatingSystem.IsLinux()) return new Unix.OfdLockLiveness();
+        throw new PlatformNotSupportedException("NativeIpc tracks process liveness on Linux and Windows.");
+    }
+
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     private static IAddressWaiter CreateFutexWaiter() => new Unix.FutexWaiter();
 

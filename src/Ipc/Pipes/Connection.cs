@@ -61,7 +61,7 @@ public sealed class Connection : IDisposable, ITransferable
         int capacity = *(int*)(p + L.CapacityOffset);
         if (duplex || end == 1) _send = new QueueRing(p + L.RingOffset(end, capacity));
         if (duplex || end == 0) _recv = new QueueRing(p + L.RingOffset(1 - end, capacity));
-        if (!preRegistered) Register(Environment.ProcessId, end);
+        if (!preRegistered) Register(ProcessLiveness.Self, end);
     }
 
     /// <summary>Creates a pipe and returns its two ends. With <paramref name="duplex"/> both ends send and receive;
@@ -245,7 +245,7 @@ public sealed class Connection : IDisposable, ITransferable
         writer.Write(_end);
     }
 
-    void ITransferable.OnSentToChild(int childPid) => Register(childPid, _end);
+    void ITransferable.OnSentToChild(int childOwner) => Register(childOwner, _end);
 
     internal static unsafe Connection ReadTransfer(BinaryReader reader)
     {
@@ -379,7 +379,7 @@ public sealed class Connection : IDisposable, ITransferable
                 int* s = Slot(end, i);
                 int pid = Volatile.Read(ref *s);
                 // First pass: free slots; second: slots of dead processes, which never closed their hold.
-                bool free = pass == 0 ? pid == 0 : pid != 0 && !ProcessLiveness.IsAlive(pid, 0);
+                bool free = pass == 0 ? pid == 0 : pid != 0 && !ProcessLiveness.IsAlive(pid);
                 if (free && Interlocked.CompareExchange(ref *s, me, pid) == pid)
                 {
                     Volatile.Write(ref *(s + 1), 1);
@@ -393,7 +393,7 @@ public sealed class Connection : IDisposable, ITransferable
     /// <summary>Drops one hold of this process; true when no process holds the end any more.</summary>
     private unsafe bool Unregister(int end)
     {
-        int me = Environment.ProcessId;
+        int me = ProcessLiveness.Self;
         for (int i = 0; i < L.HolderSlots; i++)
         {
             int* s = Slot(end, i);
@@ -408,7 +408,7 @@ public sealed class Connection : IDisposable, ITransferable
         for (int i = 0; i < L.HolderSlots; i++)
         {
             int pid = Volatile.Read(ref *Slot(end, i));
-            if (pid != 0 && (!checkLiveness || ProcessLiveness.IsAlive(pid, 0))) return true;
+            if (pid != 0 && (!checkLiveness || ProcessLiveness.IsAlive(pid))) return true;
         }
         return false;
     }

@@ -30,6 +30,9 @@ internal static class ChildBootstrap
     /// <summary>Runs the target named on the inherited channel, then exits the process. Never returns.</summary>
     public static void RunAndExit(string channel)
     {
+        // Take the owner id the parent reserved for us now, before anything could start a grandchild that would
+        // inherit its descriptor and variable (ProcessLiveness makes both private to this process).
+        _ = ProcessLiveness.Self;
         // Scrub what made us a child, so programs we start are not mistaken for NativeIpc children.
         Environment.SetEnvironmentVariable(IProcessLauncher.ChannelVariable, null);
         Environment.SetEnvironmentVariable(ChildCommand.StartupHooksVariable, null);

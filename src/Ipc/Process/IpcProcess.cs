@@ -129,7 +129,7 @@ public sealed partial class IpcProcess : IDisposable
         }
         _pid = _child.Pid;
         foreach (var arg in _args)
-            if (arg is Transfer.ITransferable t) t.OnSentToChild(_pid);
+            if (arg is Transfer.ITransferable t) t.OnSentToChild(_child.Owner);
         lock (s_gate)
         {
             s_children.Add(this);
@@ -159,6 +159,9 @@ public sealed partial class IpcProcess : IDisposable
 
     /// <summary>The target as the child will look it up (tests replace it to simulate a moved assembly).</summary>
     internal TargetMethod? DescribedTarget { get => _described; set => _described = value; }
+
+    /// <summary>The child's owner id (<see cref="ProcessLiveness"/>) once started, else 0.</summary>
+    internal int Owner => _child?.Owner ?? 0;
 
     /// <summary>Waits for the process to exit.</summary>
     /// <param name="timeout">How long to wait; null waits forever.</param>

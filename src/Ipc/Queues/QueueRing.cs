@@ -37,7 +37,7 @@ internal sealed unsafe class QueueRing
     /// <summary>Longest single sleep, after which dead peers are looked for again.</summary>
     private const int SliceMs = 50;
 
-    private static readonly int s_pid = Environment.ProcessId;
+    private static readonly int s_pid = ProcessLiveness.Self;
 
     private readonly byte* _ctl;
     private readonly byte* _ring;
@@ -550,5 +550,5 @@ internal sealed unsafe class QueueRing
     private static long Remaining(long deadline) => deadline == long.MaxValue ? int.MaxValue : deadline - Environment.TickCount64;
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static bool IsAlive(int pid) => pid <= 0 || ProcessLiveness.IsAlive(pid, startTime: 0);
+    private static bool IsAlive(int owner) => owner <= 0 || ProcessLiveness.IsAlive(owner);
 }

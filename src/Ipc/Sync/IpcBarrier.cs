@@ -137,7 +137,7 @@ public sealed unsafe class IpcBarrier : IDisposable, ITransferable
         if ((v & BarrierLayout.CountMask) >= parties)
         {
             int pid = Volatile.Read(ref *(int*)(p + BarrierLayout.ActionPidOffset));
-            if (pid != 0 && !ProcessLiveness.IsAlive(pid, 0) && Volatile.Read(ref *state) == v)
+            if (pid != 0 && !ProcessLiveness.IsAlive(pid) && Volatile.Read(ref *state) == v)
             {
                 actionDied = true;
                 return false;

@@ -17,8 +17,8 @@ internal static unsafe class LockWord
     /// <summary>Slice used when a cancellation token can fire (the futex is not woken by the token).</summary>
     public const int CancellationPollMs = 50;
 
-    private static readonly int s_pid = Environment.ProcessId;
-    private static readonly long s_startTime = ProcessLiveness.OwnStartTime;
+    private static readonly int s_pid = ProcessLiveness.Self;
+    private static readonly int s_osPid = Environment.ProcessId;
 
     /// <summary>Spin iterations before sleeping (tunable through <see cref="IpcLock.SpinCount"/>).</summary>
     public static int SpinCount = 100;
@@ -46,7 +46,7 @@ internal static unsafe class LockWord
     private static void RecordOwner(byte* l)
     {
         *(int*)(l + LockLayout.OwnerThreadOffset) = Environment.CurrentManagedThreadId;
-        *(long*)(l + LockLayout.StartTimeOffset) = s_startTime;
+        *(int*)(l + LockLayout.HolderPidOffset) = s_osPid;
     }
 
     /// <summary>True if this process holds the lock and the recorded owner thread is the caller.</summary>
@@ -89,12 +89,12 @@ internal static unsafe class LockWord
             if (Stopwatch.GetTimestamp() >= nextCheck)
             {
                 int owner = v & LockLayout.PidMask;
-                long start = Volatile.Read(ref *(long*)(l + LockLayout.StartTimeOffset));
-                if (Volatile.Read(ref *w) == v && !ProcessLiveness.IsAlive(owner, start)
+                int holderPid = Volatile.Read(ref *(int*)(l + LockLayout.HolderPidOffset));
+                if (Volatile.Read(ref *w) == v && !ProcessLiveness.IsAlive(owner)
                     && Interlocked.CompareExchange(ref *w, contended, v) == v)
                 {
                     RecordOwner(l);
-                    deadPid = owner;
+                    deadPid = holderPid;
                     return Outcome.Abandoned;
                 }
                 nextCheck = Stopwatch.GetTimestamp() + DeadOwnerCheckMs * Stopwatch.Frequency / 1000;
@@ -112,7 +112,6 @@ internal static unsafe class LockWord
     {
         int* w = (int*)(l + LockLayout.WordOffset);
         *(int*)(l + LockLayout.OwnerThreadOffset) = 0;
-        *(long*)(l + LockLayout.StartTimeOffset) = 0;
         if (Interlocked.CompareExchange(ref *w, 0, s_pid) == s_pid) return;
         ReleaseSlow(w);
     }

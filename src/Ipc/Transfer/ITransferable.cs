@@ -12,5 +12,5 @@ internal interface ITransferable
     /// <summary>Called in the parent right after the child that received this object was spawned, before
     /// <see cref="IpcProcess.Start()"/> returns: lets an object count the child as a holder from that moment, so the
     /// parent may drop its own hold at once without the object looking abandoned while the child starts.</summary>
-    void OnSentToChild(int childPid) { }
+    void OnSentToChild(int childOwner) { }
 }

@@ -17,7 +17,7 @@ public class ProcessPoolTests : ChildProcessFixture
         _pool = null;
     }
 
-    private static bool IsRunning(int pid) => ProcessLiveness.IsAlive(pid, 0);
+    private static bool IsRunning(int pid) => OsLayer.Launcher.IsRunning(pid);
 
     [Test]
     public void Map_ReturnsResultsInInputOrder()

@@ -14,9 +14,10 @@ internal sealed class UnixChildProcess : IChildProcess
 
     private SafeFd? _spec;
 
-    public UnixChildProcess(int pid, SafeFd pidfd, SafeFd status, SafeFd spec, PidFdWatcher watcher)
+    public UnixChildProcess(int pid, int owner, SafeFd pidfd, SafeFd status, SafeFd spec, PidFdWatcher watcher)
     {
         Pid = pid;
+        Owner = owner;
         _pidfd = pidfd;
         _status = status;
         _spec = spec;
@@ -25,6 +26,8 @@ internal sealed class UnixChildProcess : IChildProcess
     }
 
     public int Pid { get; }
+
+    public int Owner { get; }
 
     public Task<int> Exited => _exited.Task;
 
@@ -42,6 +45,7 @@ internal sealed class UnixChildProcess : IChildProcess
         while ((n = FileDescriptors.Read(_status, buf)) > 0) ms.Write(buf[..n]);
         _report = ms.ToArray();
         _status.Dispose();
+        OsLayer.Liveness.Forget(Owner); // reaped: its liveness record goes with it
         _exited.TrySetResult(status.PythonExitCode);
         if (Volatile.Read(ref _disposed)) _pidfd.Dispose();
         return true;

@@ -12,6 +12,7 @@ internal sealed class UnixProcessLauncher : IProcessLauncher
 {
     private const int SpecFd = 3;
     private const int StatusFd = 4;
+    private const int LivenessFd = 5;
 
     private readonly BlockingCollection<(ChildLaunch Launch, TaskCompletionSource<IChildProcess> Done)> _requests = new();
     private readonly Lazy<PidFdWatcher> _watcher = new(() => new PidFdWatcher());
@@ -42,24 +43,30 @@ internal sealed class UnixProcessLauncher : IProcessLauncher
     {
         var (specRead, specWrite) = FileDescriptors.CreatePipe();
         var (statusRead, statusWrite) = FileDescriptors.CreatePipe();
+        var owner = OsLayer.Liveness.Reserve();
         try
         {
             var env = new List<string>(launch.Environment.Count + 1);
             foreach (var (k, v) in launch.Environment)
-                if (k != IProcessLauncher.ChannelVariable) env.Add($"{k}={v}");
+                if (k is not (IProcessLauncher.ChannelVariable or ProcessLiveness.InheritedVariable)) env.Add($"{k}={v}");
             env.Add($"{IProcessLauncher.ChannelVariable}={SpecFd},{StatusFd}");
+            env.Add($"{ProcessLiveness.InheritedVariable}={owner.Owner},{LivenessFd}");
 
-            int pid = PosixSpawn.Spawn(launch.Program, launch.Argv, env, [(specRead, SpecFd), (statusWrite, StatusFd)]);
+            int pid = PosixSpawn.Spawn(launch.Program, launch.Argv, env,
+                [(specRead, SpecFd), (statusWrite, StatusFd), ((SafeFd)owner.Handle, LivenessFd)]);
             specRead.Dispose();
             statusWrite.Dispose();
+            owner.Dispose(); // the child holds the owner id's lock alone from now on
             var pidfd = PidFd.Open(pid); // the child cannot be reaped before this: only we wait for it
-            var child = new UnixChildProcess(pid, pidfd, statusRead, specWrite, _watcher.Value);
+            var child = new UnixChildProcess(pid, owner.Owner, pidfd, statusRead, specWrite, _watcher.Value);
             if (launch.Spec is { } spec) child.SendSpec(spec);
             return child;
         }
         catch
         {
             specRead.Dispose(); specWrite.Dispose(); statusRead.Dispose(); statusWrite.Dispose();
+            owner.Dispose();
+            OsLayer.Liveness.Forget(owner.Owner);
             throw;
         }
     }

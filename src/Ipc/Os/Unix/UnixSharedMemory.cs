@@ -110,7 +110,7 @@ internal sealed class UnixSharedMemory : ISharedMemoryProvider
         foreach (var path in Directory.EnumerateFiles(ShmDir, namePrefix + "*"))
         {
             string file = Path.GetFileName(path);
-            if (SegmentNames.CreatorPid(file) is int pid && pid != Environment.ProcessId && !Signals.Exists(pid))
+            if (SegmentNames.CreatorPid(file) is int owner && !ProcessLiveness.IsAlive(owner))
             {
                 try { PosixSharedMemory.Unlink("/" + file); } catch (PosixException) { /* raced with another sweeper */ }
             }

@@ -19,16 +19,20 @@ internal sealed class WindowsProcessLauncher : IProcessLauncher
     {
         var (specRead, specWrite) = WindowsPipe.Create(inheritable: false);
         var (statusRead, statusWrite) = WindowsPipe.Create(inheritable: false);
+        var owner = OsLayer.Liveness.Reserve();
         try
         {
+            WindowsHandle.SetInheritable(owner.Handle, true);
             WindowsHandle.SetInheritable(specRead, true);
             WindowsHandle.SetInheritable(statusWrite, true);
             var env = new Dictionary<string, string>(launch.Environment, StringComparer.OrdinalIgnoreCase)
             {
                 [IProcessLauncher.ChannelVariable] = string.Create(CultureInfo.InvariantCulture,
                     $"{specRead.DangerousGetHandle()},{statusWrite.DangerousGetHandle()}"),
+                [ProcessLiveness.InheritedVariable] = string.Create(CultureInfo.InvariantCulture,
+                    $"{owner.Owner},{owner.Handle.DangerousGetHandle()}"),
             };
-            var spawned = WindowsProcess.Spawn(launch.Program, launch.Argv, env, [specRead, statusWrite], null, null, null, suspended: launch.Daemon);
+            var spawned = WindowsProcess.Spawn(launch.Program, launch.Argv, env, [specRead, statusWrite, owner.Handle], null, null, null, suspended: launch.Daemon);
             if (launch.Daemon)
             {
                 _daemonJob.Value.Assign(spawned.Handle);
@@ -36,13 +40,15 @@ internal sealed class WindowsProcessLauncher : IProcessLauncher
             }
             specRead.Dispose();
             statusWrite.Dispose();
-            var child = new Child(spawned, statusRead, specWrite);
+            owner.Dispose();
+            var child = new Child(spawned, owner.Owner, statusRead, specWrite);
             if (launch.Spec is { } spec) child.SendSpec(spec);
             return child;
         }
         catch
         {
             specRead.Dispose(); specWrite.Dispose(); statusRead.Dispose(); statusWrite.Dispose();
+            owner.Dispose();
             throw;
         }
     }
@@ -81,9 +87,10 @@ internal sealed class WindowsProcessLauncher : IProcessLauncher
 
         private SafeFileHandle? _spec;
 
-        public Child(SpawnedProcess process, SafeFileHandle status, SafeFileHandle spec)
+        public Child(SpawnedProcess process, int owner, SafeFileHandle status, SafeFileHandle spec)
         {
             _process = process;
+            Owner = owner;
             _spec = spec;
             // The status pipe reaches end-of-file when the child exits: read it, then collect the exit code.
             _ = Task.Run(() =>
@@ -109,6 +116,7 @@ internal sealed class WindowsProcessLauncher : IProcessLauncher
         }
 
         public int Pid => _process.Pid;
+        public int Owner { get; }
         public Task<int> Exited => _exited.Task;
         public byte[] StatusReport => _report;
 
