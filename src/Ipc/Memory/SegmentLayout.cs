@@ -24,6 +24,9 @@ internal static class SegmentLayout
     public const int HeaderSize = 64;
     public const int PayloadOffset = HeaderSize;
 
+    /// <summary>Largest payload: header and payload together must fit a 64-bit file size.</summary>
+    public const long MaxPayloadSize = long.MaxValue - HeaderSize;
+
     public const int StateInitializing = 0;
     public const int StateReady = 1;
 

@@ -35,13 +35,14 @@ public sealed unsafe class SharedMemory : IDisposable, ITransferable
     /// <param name="name">A name of your choice, or null for an unguessable generated one.</param>
     /// <param name="track">False keeps the segment after this process disposes it or dies: you remove it with
     /// <see cref="Unlink"/> (Python 3.13's <c>track=False</c>).</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="size"/> is zero or negative.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="size"/> is zero or negative, or more than a 64-bit
+    /// size can hold with the header.</exception>
     /// <exception cref="ArgumentException"><paramref name="name"/> contains '/' or is too long.</exception>
     /// <exception cref="IOException">Not enough shared memory, or the name already exists.</exception>
     /// <remarks>Python: SharedMemory(name=None, create=True, size=..., track=True)</remarks>
     public static SharedMemory Create(long size, string? name = null, bool track = true)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(size);
+        SharedSegment.ThrowIfBadSize(size, nameof(size));
         var segment = SharedSegment.Create(SegmentKind.RawMemory, size, name: name, track: track);
         segment.MarkReady();
         return new SharedMemory(segment);
@@ -83,7 +84,8 @@ public sealed unsafe class SharedMemory : IDisposable, ITransferable
         ObjectDisposedException.ThrowIf(_segment.IsDisposed, this);
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         ArgumentOutOfRangeException.ThrowIfNegative(length);
-        if (offset + length > Size) throw new ArgumentOutOfRangeException(nameof(length), $"[{offset}, {offset + length}) is outside the block's {Size} bytes.");
+        // Compared as 'offset > Size - length' so a huge offset cannot overflow past the check.
+        if (offset > Size - length) throw new ArgumentOutOfRangeException(nameof(length), $"{length} bytes at offset {offset} do not lie inside the block's {Size} bytes.");
         return new Span<byte>(_segment.Payload + offset, length);
     }
 

@@ -54,12 +54,12 @@ internal sealed unsafe class SharedSegment : IDisposable
     /// generates an unguessable one. <paramref name="track"/> false opts out of every automatic removal.</summary>
     public static SharedSegment Create(SegmentKind kind, long payloadSize, uint typeTag = 0, int elementSize = 0, string? name = null, bool track = true)
     {
-        if (payloadSize <= 0) throw new ArgumentOutOfRangeException(nameof(payloadSize), payloadSize, "The size must be positive.");
+        ThrowIfBadSize(payloadSize, nameof(payloadSize));
         if (name is not null) ValidateName(name);
         var provider = Provider;
         if (track) EnsureTracked(provider);
         name ??= track ? SegmentNames.New() : SegmentNames.NewUntracked();
-        var mapping = provider.Create(name, checked(payloadSize + SegmentLayout.HeaderSize));
+        var mapping = provider.Create(name, payloadSize + SegmentLayout.HeaderSize);
         // Generated names are found by the tracker's prefix; a chosen name must be told to it (after the create
         // succeeded: registering a name that turned out to be someone else's would let our crash remove theirs).
         bool byName = track && !name.StartsWith(SegmentNames.OwnPrefix, StringComparison.Ordinal);
@@ -73,6 +73,16 @@ internal sealed unsafe class SharedSegment : IDisposable
         *(uint*)(b + SegmentLayout.TypeTagOffset) = typeTag;
         *(int*)(b + SegmentLayout.ElementSizeOffset) = elementSize;
         return new SharedSegment(name, mapping, isCreator: true, unlinkOnDispose: track) { _trackedByName = byName };
+    }
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> unless <paramref name="size"/> is a payload size a
+    /// segment can have (positive, and small enough that the header still fits a 64-bit size).</summary>
+    public static void ThrowIfBadSize(long size, string paramName)
+    {
+        if (size <= 0) throw new ArgumentOutOfRangeException(paramName, size, "The size must be positive.");
+        if (size > SegmentLayout.MaxPayloadSize)
+            throw new ArgumentOutOfRangeException(paramName, size,
+                $"{size} bytes is more than a shared segment can hold: at most {SegmentLayout.MaxPayloadSize} bytes fit beside its {SegmentLayout.HeaderSize}-byte header.");
     }
 
     /// <summary>Publishes the payload: attachers wait for this before they read.</summary>

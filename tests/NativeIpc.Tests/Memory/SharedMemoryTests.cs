@@ -95,6 +95,25 @@ public class SharedMemoryTests : ChildProcessFixture
     public void Create_SizeNotPositive_ThrowsArgumentOutOfRange(long size)
         => Assert.Throws<ArgumentOutOfRangeException>(() => SharedMemory.Create(size));
 
+    [TestCase(long.MaxValue)]
+    [TestCase(long.MaxValue - 63)]
+    public void Create_SizeBeyondA64BitSize_ThrowsArgumentOutOfRangeNotOverflow(long size)
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => SharedMemory.Create(size));
+        Assert.That(e!.ParamName, Is.EqualTo("size"));
+        Assert.That(e.Message, Does.Contain("more than a shared segment can hold"));
+    }
+
+    [TestCase(long.MaxValue, 1)]
+    [TestCase(long.MaxValue - 8, 16)]
+    [TestCase(16L, 1)]
+    [TestCase(1L, int.MaxValue)]
+    public void AsSpan_WindowOutsideTheBlock_ThrowsEvenWhenOffsetPlusLengthOverflows(long offset, int length)
+    {
+        using var shm = SharedMemory.Create(16);
+        Assert.Throws<ArgumentOutOfRangeException>(() => shm.AsSpan(offset, length));
+    }
+
     [Test]
     public void Create_LargerThanFreeDevShm_ThrowsIOExceptionAtCreate_LeavesNothing()
     {
