@@ -80,6 +80,27 @@ public class SharedMemoryTests : ChildProcessFixture
     }
 
     [Test]
+    public void CreateAndDispose_800ChosenNames_WithinThreeSeconds()
+    {
+        // Long names, as real ones often are: 800 of them are more than a pipe buffer holds.
+        string prefix = TestName() + "-" + new string('x', 150) + "-";
+        var all = new List<SharedMemory>();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        try
+        {
+            for (int i = 0; i < 800; i++) all.Add(SharedMemory.Create(64, prefix + i));
+        }
+        finally
+        {
+            foreach (var s in all) s.Dispose();
+        }
+        watch.Stop();
+        Assert.That(all, Has.Count.EqualTo(800));
+        Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(3)), "crash tracking is not O(1) per name");
+        Assert.That(Directory.GetFiles("/dev/shm", prefix + "*"), Is.Empty);
+    }
+
+    [Test]
     public void Unlink_RemovesNameButKeepsMappingUsable()
     {
         using var a = SharedMemory.Create(16);
