@@ -80,7 +80,7 @@ public abstract class ChildProcessFixture
         }
         _external.Clear();
         // Only entries this test's processes made count: other programs on the machine may use NativeIpc too.
-        IEnumerable<string> Leaked() => OurShmEntries().Except(_shmBefore).Where(n => SegmentNames.CreatorPid(n) is not int pid || pids.Contains(pid));
+        IEnumerable<string> Leaked() => OurShmEntries().Except(_shmBefore).Where(n => SegmentNames.CreatorOwner(n) is not int pid || pids.Contains(pid));
         if (Leaked().Any() && !Eventually(() => !Leaked().Any(), TimeSpan.FromSeconds(5)))
             Assert.Fail("The test left /dev/shm entries behind: " + string.Join(", ", Leaked()));
     }

@@ -52,14 +52,7 @@ internal sealed class UnixSharedMemory : ISharedMemoryProvider
         {
             throw new FileNotFoundException($"No shared memory segment named '{name}' exists (it was never created, or its creator removed it).", name, e);
         }
-        try
-        {
-            long size = PosixSharedMemory.GetSize(fd);
-            // mmap cannot map 0 bytes; an empty object is not ours (ours are sized before their name is handed out).
-            if (size < SegmentLayout.HeaderSize)
-                throw new IpcSegmentMismatchException($"'{name}' is {size} bytes, too small to be a NativeIpc segment.");
-            return new Mapping(fd, size);
-        }
+        try { return new Mapping(fd, PosixSharedMemory.GetSize(fd)); }
         catch { fd.Dispose(); throw; }
     }
 
@@ -114,36 +107,34 @@ internal sealed class UnixSharedMemory : ISharedMemoryProvider
     // Prefixed so a name starting with '.' is still matched by the tracker's glob.
     private string? MarkerPath(string name) => Volatile.Read(ref _markers) is { } dir ? Path.Combine(dir, MarkerPrefix + name) : null;
 
-    public void SweepLeftovers(string namePrefix)
+    public IEnumerable<string> ListNames(string prefix)
     {
-        if (!Directory.Exists(ShmDir)) return;
-        foreach (var path in Directory.EnumerateFiles(ShmDir, namePrefix + "*"))
-        {
-            string file = Path.GetFileName(path);
-            if (SegmentNames.CreatorPid(file) is int pid && pid != Environment.ProcessId && !Signals.Exists(pid))
-            {
-                try { PosixSharedMemory.Unlink("/" + file); } catch (PosixException) { /* raced with another sweeper */ }
-            }
-        }
+        if (!Directory.Exists(ShmDir)) return [];
+        return Directory.EnumerateFiles(ShmDir, prefix + "*").Select(Path.GetFileName).OfType<string>();
     }
 
     private sealed unsafe class Mapping : ISharedMapping
     {
         private byte* _p;
 
+        private bool _disposed;
+
         public Mapping(SafeFd fd, long length)
         {
-            using (fd) _p = PosixSharedMemory.Map(fd, length); // the mapping keeps the object alive; the fd is not needed
+            // The mapping keeps the object alive; the fd is not needed. mmap cannot map 0 bytes: an object its creator
+            // has not sized yet is an empty mapping.
+            using (fd) _p = length > 0 ? PosixSharedMemory.Map(fd, length) : null;
             Length = length;
         }
 
-        public byte* Pointer => _p != null ? _p : throw new ObjectDisposedException(nameof(ISharedMapping));
+        public byte* Pointer => !_disposed ? _p : throw new ObjectDisposedException(nameof(ISharedMapping));
         public long Length { get; }
 
         public void Dispose()
         {
-            if (_p == null) return;
-            PosixSharedMemory.Unmap(_p, Length);
+            if (_disposed) return;
+            _disposed = true;
+            if (_p != null) PosixSharedMemory.Unmap(_p, Length);
             _p = null;
         }
     }
