@@ -82,6 +82,22 @@ switch (args[0])
         GC.KeepAlive(shm);
         break;
     }
+    case "many-named-shared-memory-sleep":
+    {
+        // Creates args[2] segments named args[1] + index, disposes the even ones, says the name of the first kept one,
+        // then sleeps until the test SIGKILLs it: the tracker must then remove exactly the odd ones.
+        int count = int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture);
+        var kept = new List<SharedMemory>();
+        for (int i = 0; i < count; i++)
+        {
+            var shm = SharedMemory.Create(64, args[1] + i);
+            if (i % 2 == 0) shm.Dispose(); else kept.Add(shm);
+        }
+        Console.WriteLine($"name {kept[0].Name}");
+        Thread.Sleep(Timeout.Infinite);
+        GC.KeepAlive(kept);
+        break;
+    }
 }
 
 internal static class Children

@@ -76,7 +76,7 @@ public abstract class ChildProcessFixture
         // Entries of live processes other than this one are other programs' (the machine may run NativeIpc elsewhere
         // too); every process this test started is dead by now, so what they left counts.
         IEnumerable<string> Leaked() => OurShmEntries().Except(_shmBefore)
-            .Where(n => SegmentNames.CreatorPid(n) is not int owner || owner == ProcessLiveness.Self || !ProcessLiveness.IsAlive(owner));
+            .Where(n => SegmentNames.CreatorOwner(n) is not int owner || owner == ProcessLiveness.Self || !ProcessLiveness.IsAlive(owner));
         if (Leaked().Any() && !Eventually(() => !Leaked().Any(), TimeSpan.FromSeconds(5)))
             Assert.Fail("The test left /dev/shm entries behind: " + string.Join(", ", Leaked()));
     }

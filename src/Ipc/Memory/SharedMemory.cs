@@ -4,7 +4,7 @@ namespace NativeIpc;
 
 /// <summary>A block of raw bytes shared between processes by name: Python's
 /// <c>multiprocessing.shared_memory.SharedMemory</c>. Pass it to an <see cref="IpcProcess"/> as an argument (the child
-/// attaches to the same bytes) or open it elsewhere with <see cref="Attach"/>.</summary>
+/// attaches to the same bytes) or open it elsewhere with <see cref="Attach(string)"/>.</summary>
 /// <remarks>
 /// <para>The creator removes the name when it disposes (unless created with <c>track: false</c>), and a crash tracker
 /// removes it if the creator dies first, so nothing is left in <c>/dev/shm</c>. Attached copies never remove the name.</para>
@@ -35,23 +35,39 @@ public sealed unsafe class SharedMemory : IDisposable, ITransferable
     /// <param name="name">A name of your choice, or null for an unguessable generated one.</param>
     /// <param name="track">False keeps the segment after this process disposes it or dies: you remove it with
     /// <see cref="Unlink"/> (Python 3.13's <c>track=False</c>).</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="size"/> is zero or negative.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="size"/> is zero or negative, or more than a 64-bit
+    /// size can hold with the header.</exception>
     /// <exception cref="ArgumentException"><paramref name="name"/> contains '/' or is too long.</exception>
     /// <exception cref="IOException">Not enough shared memory, or the name already exists.</exception>
     /// <remarks>Python: SharedMemory(name=None, create=True, size=..., track=True)</remarks>
     public static SharedMemory Create(long size, string? name = null, bool track = true)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(size);
+        SharedSegment.ThrowIfBadSize(size, nameof(size));
         var segment = SharedSegment.Create(SegmentKind.RawMemory, size, name: name, track: track);
         segment.MarkReady();
         return new SharedMemory(segment);
     }
 
-    /// <summary>Opens an existing shared block by name.</summary>
+    /// <summary>Opens an existing shared block by name. If its creator is still creating it, waits (up to two seconds)
+    /// for it to be ready.</summary>
     /// <exception cref="FileNotFoundException">No segment has that name.</exception>
     /// <exception cref="IpcSegmentMismatchException">The segment is not a <see cref="SharedMemory"/> (e.g. a SharedArray).</exception>
+    /// <exception cref="IpcSegmentNotReadyException">Its creator did not finish creating it in time (still initialising,
+    /// or died while creating).</exception>
     /// <remarks>Python: SharedMemory(name=..., create=False)</remarks>
     public static SharedMemory Attach(string name) => new(SharedSegment.Attach(name, SegmentKind.RawMemory));
+
+    /// <summary>Opens an existing shared block by name, waiting up to <paramref name="readyTimeout"/> for its creator to
+    /// finish creating it.</summary>
+    /// <param name="name">The block's name.</param>
+    /// <param name="readyTimeout">How long to wait for a block that is still being created; <see cref="Timeout.InfiniteTimeSpan"/> waits as long as it takes.</param>
+    /// <exception cref="FileNotFoundException">No segment has that name.</exception>
+    /// <exception cref="IpcSegmentMismatchException">The segment is not a <see cref="SharedMemory"/> (e.g. a SharedArray).</exception>
+    /// <exception cref="IpcSegmentNotReadyException">Its creator did not finish creating it within <paramref name="readyTimeout"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="readyTimeout"/> is negative and not infinite.</exception>
+    /// <remarks>Python: SharedMemory(name=..., create=False)</remarks>
+    public static SharedMemory Attach(string name, TimeSpan readyTimeout)
+        => new(SharedSegment.Attach(name, SegmentKind.RawMemory, readyTimeout: readyTimeout));
 
     /// <summary>The name other processes attach with.</summary>
     /// <remarks>Python: SharedMemory.name</remarks>
@@ -83,7 +99,8 @@ public sealed unsafe class SharedMemory : IDisposable, ITransferable
         ObjectDisposedException.ThrowIf(_segment.IsDisposed, this);
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         ArgumentOutOfRangeException.ThrowIfNegative(length);
-        if (offset + length > Size) throw new ArgumentOutOfRangeException(nameof(length), $"[{offset}, {offset + length}) is outside the block's {Size} bytes.");
+        // Compared as 'offset > Size - length' so a huge offset cannot overflow past the check.
+        if (offset > Size - length) throw new ArgumentOutOfRangeException(nameof(length), $"{length} bytes at offset {offset} do not lie inside the block's {Size} bytes.");
         return new Span<byte>(_segment.Payload + offset, length);
     }
 

@@ -14,10 +14,13 @@ internal sealed unsafe class SharedSegment : IDisposable
     private ISharedMapping? _mapping;
     private bool _trackedByName;
 
-    private SharedSegment(string name, ISharedMapping mapping, bool isCreator, bool unlinkOnDispose)
+    private readonly long _length;
+
+    private SharedSegment(string name, ISharedMapping mapping, long length, bool isCreator, bool unlinkOnDispose)
     {
         Name = name;
         _mapping = mapping;
+        _length = length;
         IsCreator = isCreator;
         UnlinkOnDispose = unlinkOnDispose;
     }
@@ -41,79 +44,93 @@ internal sealed unsafe class SharedSegment : IDisposable
     /// <summary>Start of the payload, cache-line aligned.</summary>
     public byte* Payload => Base + SegmentLayout.PayloadOffset;
 
-    /// <summary>Payload length in bytes.</summary>
-    public long PayloadLength => _mapping!.Length - SegmentLayout.HeaderSize;
+    /// <summary>Payload length in bytes (the header's size, checked against the mapping at attach, minus the header).</summary>
+    public long PayloadLength => _length - SegmentLayout.HeaderSize;
 
-    public SegmentKind Kind => (SegmentKind)(*(ushort*)(Base + SegmentLayout.KindOffset));
+    public SegmentKind Kind => SegmentHeader.Kind(Base);
 
-    public int CreatorPid => *(int*)(Base + SegmentLayout.CreatorPidOffset);
+    /// <summary>The creating process's owner id (<see cref="ProcessLiveness.Self"/>).</summary>
+    public int CreatorOwner => SegmentHeader.CreatorOwner(Base);
 
-    public int ElementSize => *(int*)(Base + SegmentLayout.ElementSizeOffset);
+    public int ElementSize => SegmentHeader.ElementSize(Base);
 
     /// <summary>Creates a segment of <paramref name="payloadSize"/> payload bytes. <paramref name="name"/> null
     /// generates an unguessable one. <paramref name="track"/> false opts out of every automatic removal.</summary>
     public static SharedSegment Create(SegmentKind kind, long payloadSize, uint typeTag = 0, int elementSize = 0, string? name = null, bool track = true)
     {
-        if (payloadSize <= 0) throw new ArgumentOutOfRangeException(nameof(payloadSize), payloadSize, "The size must be positive.");
+        ThrowIfBadSize(payloadSize, nameof(payloadSize));
         if (name is not null) ValidateName(name);
         var provider = Provider;
         if (track) EnsureTracked(provider);
         name ??= track ? SegmentNames.New() : SegmentNames.NewUntracked();
-        var mapping = provider.Create(name, checked(payloadSize + SegmentLayout.HeaderSize));
+        long total = payloadSize + SegmentLayout.HeaderSize;
+        var mapping = provider.Create(name, total);
         // Generated names are found by the tracker's prefix; a chosen name must be told to it (after the create
         // succeeded: registering a name that turned out to be someone else's would let our crash remove theirs).
         bool byName = track && !name.StartsWith(SegmentNames.OwnPrefix, StringComparison.Ordinal);
         if (byName) provider.TrackName(name);
-        byte* b = mapping.Pointer;
-        *(uint*)(b + SegmentLayout.MagicOffset) = SegmentLayout.Magic;
-        *(ushort*)(b + SegmentLayout.VersionOffset) = SegmentLayout.Version;
-        *(ushort*)(b + SegmentLayout.KindOffset) = (ushort)kind;
-        *(long*)(b + SegmentLayout.TotalSizeOffset) = mapping.Length;
-        *(int*)(b + SegmentLayout.CreatorPidOffset) = ProcessLiveness.Self;
-        *(uint*)(b + SegmentLayout.TypeTagOffset) = typeTag;
-        *(int*)(b + SegmentLayout.ElementSizeOffset) = elementSize;
-        return new SharedSegment(name, mapping, isCreator: true, unlinkOnDispose: track) { _trackedByName = byName };
+        SegmentHeader.Write(mapping.Pointer, kind, total, ProcessLiveness.Self, typeTag, elementSize);
+        return new SharedSegment(name, mapping, total, isCreator: true, unlinkOnDispose: track) { _trackedByName = byName };
+    }
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> unless <paramref name="size"/> is a payload size a
+    /// segment can have (positive, and small enough that the header still fits a 64-bit size).</summary>
+    public static void ThrowIfBadSize(long size, string paramName)
+    {
+        if (size <= 0) throw new ArgumentOutOfRangeException(paramName, size, "The size must be positive.");
+        if (size > SegmentLayout.MaxPayloadSize)
+            throw new ArgumentOutOfRangeException(paramName, size,
+                $"{size} bytes is more than a shared segment can hold: at most {SegmentLayout.MaxPayloadSize} bytes fit beside its {SegmentLayout.HeaderSize}-byte header.");
     }
 
     /// <summary>Publishes the payload: attachers wait for this before they read.</summary>
-    public void MarkReady() => Volatile.Write(ref *(int*)(Base + SegmentLayout.StateOffset), SegmentLayout.StateReady);
+    public void MarkReady() => SegmentHeader.MarkReady(Base);
 
-    /// <summary>Attaches to an existing segment, checking it is a NativeIpc segment of the expected kind and element type.</summary>
-    public static SharedSegment Attach(string name, SegmentKind expectedKind, uint typeTag = 0, string? typeName = null)
+    /// <summary>Attaches to an existing segment, checking it is a NativeIpc segment of the expected kind and element
+    /// type. A segment its creator is still creating is waited for, up to <paramref name="readyTimeout"/>
+    /// (default <see cref="SegmentHeader.DefaultReadyTimeout"/>); then <see cref="IpcSegmentNotReadyException"/>.</summary>
+    public static SharedSegment Attach(string name, SegmentKind expectedKind, uint typeTag = 0, string? typeName = null, TimeSpan? readyTimeout = null)
     {
         ValidateName(name);
-        var mapping = Provider.Open(name);
-        try
+        TimeSpan timeout = readyTimeout ?? SegmentHeader.DefaultReadyTimeout;
+        if (timeout < TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
+            throw new ArgumentOutOfRangeException(nameof(readyTimeout), timeout, "The timeout must be non-negative or infinite.");
+        long deadline = timeout == Timeout.InfiniteTimeSpan ? long.MaxValue : Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        var spin = new SpinWait();
+        while (true)
         {
-            byte* b = mapping.Pointer;
-            if (mapping.Length < SegmentLayout.HeaderSize || *(uint*)(b + SegmentLayout.MagicOffset) != SegmentLayout.Magic)
-                throw new IpcSegmentMismatchException($"'{name}' is not a NativeIpc segment (no NativeIpc header).");
-            ushort version = *(ushort*)(b + SegmentLayout.VersionOffset);
-            if (version != SegmentLayout.Version)
-                throw new IpcSegmentMismatchException($"'{name}' has layout version {version}; this NativeIpc reads version {SegmentLayout.Version}.");
-            var kind = (SegmentKind)(*(ushort*)(b + SegmentLayout.KindOffset));
-            if (kind != expectedKind)
-                throw new IpcSegmentMismatchException($"'{name}' holds a {kind}, not a {expectedKind}.");
-            if (*(long*)(b + SegmentLayout.TotalSizeOffset) != mapping.Length)
-                throw new IpcSegmentMismatchException($"'{name}' is {mapping.Length} bytes but its header says {*(long*)(b + SegmentLayout.TotalSizeOffset)}: corrupt or truncated.");
-            uint tag = *(uint*)(b + SegmentLayout.TypeTagOffset);
-            if (typeTag != 0 && tag != typeTag)
-                throw new IpcSegmentMismatchException($"'{name}' was created for another element type than {typeName ?? "the one requested"}.");
-            var spin = new SpinWait();
-            var deadline = Environment.TickCount64 + 5000;
-            while (Volatile.Read(ref *(int*)(b + SegmentLayout.StateOffset)) != SegmentLayout.StateReady)
+            var mapping = Provider.Open(name);
+            try
             {
-                if (Environment.TickCount64 > deadline)
-                    throw new IpcSegmentMismatchException($"'{name}' was never initialised by its creator (pid {*(int*)(b + SegmentLayout.CreatorPidOffset)}).");
-                spin.SpinOnce();
+                if (mapping.Length < SegmentLayout.HeaderSize && !SegmentHeader.MayBeUnsized(mapping.Length))
+                    throw new IpcSegmentMismatchException($"'{name}' is {mapping.Length} bytes, too small to be a NativeIpc segment.");
+                // An unsized object gets its size later, so it is opened again; a sized one is watched in place.
+                while (mapping.Length >= SegmentLayout.HeaderSize)
+                {
+                    byte* b = mapping.Pointer;
+                    var progress = SegmentHeader.Check(b, mapping.Length, name, expectedKind, typeTag, typeName, out long total);
+                    if (progress == SegmentHeader.Progress.Ready)
+                        return new SharedSegment(name, mapping, total, isCreator: false, unlinkOnDispose: false);
+                    if (Environment.TickCount64 > deadline) throw SegmentHeader.NotReady(name, timeout, SegmentHeader.CreatorOwner(b));
+                    Pause(ref spin);
+                }
+                if (Environment.TickCount64 > deadline) throw SegmentHeader.NotReady(name, timeout, 0);
             }
-            return new SharedSegment(name, mapping, isCreator: false, unlinkOnDispose: false);
-        }
-        catch
-        {
+            catch
+            {
+                mapping.Dispose();
+                throw;
+            }
             mapping.Dispose();
-            throw;
+            Pause(ref spin);
         }
+    }
+
+    // A creator usually finishes within microseconds; a slow one (a large posix_fallocate) is waited for asleep.
+    private static void Pause(ref SpinWait spin)
+    {
+        if (spin.Count < 20) spin.SpinOnce(sleep1Threshold: -1);
+        else Thread.Sleep(1);
     }
 
     /// <summary>A stable 32-bit tag for a type (its full name), for the header's type check.</summary>
@@ -166,7 +183,7 @@ internal sealed unsafe class SharedSegment : IDisposable
         lock (s_gate)
         {
             if (s_tracked) return;
-            provider.SweepLeftovers(SegmentNames.Prefix);
+            SegmentSweep.RemoveLeftovers(provider);
             provider.TrackCrashCleanup(SegmentNames.OwnPrefix);
             s_tracked = true;
         }

@@ -1,6 +1,8 @@
 namespace NativeIpc.Os;
 
-/// <summary>Platform seam for named shared memory: POSIX shm objects on Unix, named file mappings on Windows.</summary>
+/// <summary>Platform seam for named shared memory: POSIX shm objects on Unix, named file mappings on Windows.
+/// Providers know names, sizes and mappings only: what a segment holds (its header) and which leftovers are dead
+/// creators' are decided above the seam (<c>Memory/SegmentHeader</c>, <c>Memory/SegmentSweep</c>).</summary>
 internal interface ISharedMemoryProvider
 {
     /// <summary>Longest name accepted (without the platform's prefix).</summary>
@@ -10,7 +12,9 @@ internal interface ISharedMemoryProvider
     /// Fails if the name exists.</summary>
     ISharedMapping Create(string name, long size);
 
-    /// <summary>Maps an existing object. Throws <see cref="FileNotFoundException"/> if there is none by that name.</summary>
+    /// <summary>Maps an existing object as it is now. Throws <see cref="FileNotFoundException"/> if there is none by that
+    /// name. The mapping's length is at least the size its creator asked for (Windows rounds up to whole pages), or 0
+    /// while the creator has not sized it yet (Unix creates a name empty, then sizes it).</summary>
     ISharedMapping Open(string name);
 
     /// <summary>Removes the name (existing mappings stay valid). False if it did not exist. No-op where the OS
@@ -29,6 +33,7 @@ internal interface ISharedMemoryProvider
     /// segment someone else has since created under the same name.</summary>
     void UntrackName(string name);
 
-    /// <summary>Removes objects whose names say their creator is a process that no longer exists.</summary>
-    void SweepLeftovers(string namePrefix);
+    /// <summary>Names of existing objects that start with <paramref name="prefix"/> (any creator, this user's or
+    /// not). Empty where names cannot outlive their users (Windows).</summary>
+    IEnumerable<string> ListNames(string prefix);
 }

@@ -148,6 +148,19 @@ public class SharedArrayTests : ChildProcessFixture
         Assert.That(File.Exists("/dev/shm/" + released), Is.True, "the tracker removed a name its process had already given up");
     }
 
+    [Test]
+    public void CreatorSigkilled_ManyChosenNames_KeptOnesAreRemoved()
+    {
+        string prefix = "nipc-test-many-" + Guid.NewGuid().ToString("N")[..8] + "-";
+        var started = Stopwatch.StartNew();
+        string name = StartCreatorAndSigkill("many-named-shared-memory-sleep", prefix, "800");
+        // Start-up of the child included: 800 creates and 400 disposes must not wait on the tracker.
+        Assert.That(started.Elapsed, Is.LessThan(TimeSpan.FromSeconds(10)), "tracking 800 chosen names was slow");
+        Assert.That(name, Is.EqualTo(prefix + "1"));
+        Assert.That(Eventually(() => Directory.GetFiles("/dev/shm", prefix + "*").Length == 0, TimeSpan.FromSeconds(10)), Is.True,
+            $"{Directory.GetFiles("/dev/shm", prefix + "*").Length} of the creator's 400 chosen names survived its SIGKILL");
+    }
+
     /// <summary>Starts TestApp with <paramref name="args"/>, reads the segment name it prints, SIGKILLs it (only it: its
     /// crash tracker must survive to clean up) and returns the name.</summary>
     private string StartCreatorAndSigkill(string command, string? arg1 = null, string? arg2 = null, Action? afterStart = null)

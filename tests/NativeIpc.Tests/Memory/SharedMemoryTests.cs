@@ -1,4 +1,5 @@
 using NUnit.Framework;
+using NativeIpc.Memory;
 
 namespace NativeIpc.Tests.Memory;
 
@@ -80,6 +81,27 @@ public class SharedMemoryTests : ChildProcessFixture
     }
 
     [Test]
+    public void CreateAndDispose_800ChosenNames_WithinThreeSeconds()
+    {
+        // Long names, as real ones often are: 800 of them are more than a pipe buffer holds.
+        string prefix = TestName() + "-" + new string('x', 150) + "-";
+        var all = new List<SharedMemory>();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        try
+        {
+            for (int i = 0; i < 800; i++) all.Add(SharedMemory.Create(64, prefix + i));
+        }
+        finally
+        {
+            foreach (var s in all) s.Dispose();
+        }
+        watch.Stop();
+        Assert.That(all, Has.Count.EqualTo(800));
+        Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(3)), "crash tracking is not O(1) per name");
+        Assert.That(Directory.GetFiles("/dev/shm", prefix + "*"), Is.Empty);
+    }
+
+    [Test]
     public void Unlink_RemovesNameButKeepsMappingUsable()
     {
         using var a = SharedMemory.Create(16);
@@ -94,6 +116,25 @@ public class SharedMemoryTests : ChildProcessFixture
     [TestCase(-1L)]
     public void Create_SizeNotPositive_ThrowsArgumentOutOfRange(long size)
         => Assert.Throws<ArgumentOutOfRangeException>(() => SharedMemory.Create(size));
+
+    [TestCase(long.MaxValue)]
+    [TestCase(long.MaxValue - 63)]
+    public void Create_SizeBeyondA64BitSize_ThrowsArgumentOutOfRangeNotOverflow(long size)
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => SharedMemory.Create(size));
+        Assert.That(e!.ParamName, Is.EqualTo("size"));
+        Assert.That(e.Message, Does.Contain("more than a shared segment can hold"));
+    }
+
+    [TestCase(long.MaxValue, 1)]
+    [TestCase(long.MaxValue - 8, 16)]
+    [TestCase(16L, 1)]
+    [TestCase(1L, int.MaxValue)]
+    public void AsSpan_WindowOutsideTheBlock_ThrowsEvenWhenOffsetPlusLengthOverflows(long offset, int length)
+    {
+        using var shm = SharedMemory.Create(16);
+        Assert.Throws<ArgumentOutOfRangeException>(() => shm.AsSpan(offset, length));
+    }
 
     [Test]
     public void Create_LargerThanFreeDevShm_ThrowsIOExceptionAtCreate_LeavesNothing()
@@ -137,10 +178,84 @@ public class SharedMemoryTests : ChildProcessFixture
         File.WriteAllBytes("/dev/shm/" + name, Enumerable.Repeat((byte)0x5A, size).ToArray());
         try
         {
-            Assert.Throws<IpcSegmentMismatchException>(() => SharedMemory.Attach(name));
-            Assert.Throws<IpcSegmentMismatchException>(() => SharedArray<int>.Attach(name));
+            // An empty object may be a creator's that is not sized yet: that one is "not ready", a mismatch too.
+            Assert.Throws(Is.InstanceOf<IpcSegmentMismatchException>(), () => SharedMemory.Attach(name));
+            Assert.Throws(Is.InstanceOf<IpcSegmentMismatchException>(), () => SharedArray<int>.Attach(name));
         }
         finally { File.Delete("/dev/shm/" + name); }
+    }
+
+    [TestCase(0, false, TestName = "Attach_CreatorNeverSizedIt_SaysNotReady")]
+    [TestCase(128, false, TestName = "Attach_HeaderLeftHalfWritten_SaysNotReady")]
+    [TestCase(128, true, TestName = "Attach_HeaderWrittenButNeverMarkedReady_SaysNotReady")]
+    public void Attach_CreatorNeverFinished_WaitsThenSaysNotReady(int size, bool withMagic)
+    {
+        string name = TestName();
+        var bytes = new byte[size];
+        if (size > 0)
+        {
+            // A creator that died half-way: fields written, the magic (written last) only in the third case.
+            BitConverter.GetBytes(SegmentLayout.Version).CopyTo(bytes, SegmentLayout.VersionOffset);
+            BitConverter.GetBytes((ushort)SegmentKind.RawMemory).CopyTo(bytes, SegmentLayout.KindOffset);
+            BitConverter.GetBytes((long)size).CopyTo(bytes, SegmentLayout.TotalSizeOffset);
+            if (withMagic) BitConverter.GetBytes(SegmentLayout.Magic).CopyTo(bytes, SegmentLayout.MagicOffset);
+        }
+        File.WriteAllBytes("/dev/shm/" + name, bytes);
+        try
+        {
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            var e = Assert.Throws(Is.InstanceOf<IpcSegmentMismatchException>(), () => SharedMemory.Attach(name));
+            Assert.That(e!.Message, Does.Contain("not ready (creator still initialising or died while creating)"));
+            Assert.That(e, Is.TypeOf<IpcSegmentNotReadyException>());
+            Assert.That(watch.Elapsed, Is.GreaterThan(TimeSpan.FromSeconds(1)), "attach gave up without waiting for the creator");
+        }
+        finally { File.Delete("/dev/shm/" + name); }
+    }
+
+    [Test]
+    public void Attach_WhileAnotherProcessIsStillCreating_WaitsAndSeesThePayload()
+    {
+        string name = TestName();
+        try
+        {
+            var p = Track(IpcProcess.Start(SegmentCreatorTargets.CreateSlowly, name, 150));
+            Assert.That(Eventually(() => File.Exists("/dev/shm/" + name), ChildTimeout), Is.True, "the creator never made the name");
+            using var shm = SharedMemory.Attach(name, TimeSpan.FromSeconds(20));
+            Assert.That(shm.Size, Is.EqualTo(64));
+            Assert.That(shm.Span[0], Is.EqualTo(0x5A));
+            JoinOrFail(p);
+            Assert.That(p.ExitCode, Is.EqualTo(0));
+        }
+        finally { File.Delete("/dev/shm/" + name); }
+    }
+
+    [Test]
+    public void Attach_ReadyTimeoutNegative_ThrowsArgumentOutOfRange()
+        => Assert.Throws<ArgumentOutOfRangeException>(() => SharedMemory.Attach(TestName(), TimeSpan.FromSeconds(-2)));
+
+    [Test]
+    public void Sweep_RemovesGeneratedNamesOfDeadCreatorsOnly()
+    {
+        using var owner = SharedValue<int>.Create(0);
+        var p = Track(IpcProcess.Start(SegmentCreatorTargets.ReportOwner, owner));
+        JoinOrFail(p);
+        Assert.That(p.ExitCode, Is.EqualTo(0));
+        Assert.That(owner.Value, Is.Not.Zero);
+        string dead = $"{SegmentNames.Prefix}{owner.Value}-{Guid.NewGuid():N}";
+        string mine = $"{SegmentNames.OwnPrefix}{Guid.NewGuid():N}";
+        string foreign = $"{SegmentNames.Prefix}notanowner-{Guid.NewGuid():N}";
+        foreach (var n in new[] { dead, mine, foreign }) File.WriteAllBytes("/dev/shm/" + n, new byte[64]);
+        try
+        {
+            SegmentSweep.RemoveLeftovers(SharedSegment.Provider);
+            Assert.That(File.Exists("/dev/shm/" + dead), Is.False, "a dead creator's segment survived the sweep");
+            Assert.That(File.Exists("/dev/shm/" + mine), Is.True, "the sweep removed a live creator's segment");
+            Assert.That(File.Exists("/dev/shm/" + foreign), Is.True, "the sweep removed a name it cannot attribute");
+        }
+        finally
+        {
+            foreach (var n in new[] { dead, mine, foreign }) File.Delete("/dev/shm/" + n);
+        }
     }
 
     [Test]

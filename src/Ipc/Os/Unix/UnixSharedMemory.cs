@@ -6,13 +6,15 @@ namespace NativeIpc.Os.Unix;
 /// <summary>shm_open/mmap segments. Crash cleanup: a tiny /bin/sh tracker holds the read end of a pipe whose
 /// write end only this process has; when this process dies in any way the pipe reports end-of-file and the
 /// tracker removes this process's names (the idea of CPython's resource_tracker, without a second runtime).
-/// Generated names carry this process's pid and are matched by prefix; names the user chose are registered over the
-/// same pipe as <c>+name</c> / <c>-name</c> lines.</summary>
+/// Generated names carry this process's owner id and are matched by prefix; names the user chose are marker files
+/// in a private directory the tracker reads only at the end.</summary>
 [SupportedOSPlatform("linux")]
 internal sealed class UnixSharedMemory : ISharedMemoryProvider
 {
     private const string ShmDir = "/dev/shm";
+    private const string MarkerPrefix = "n";
     private SafeFd? _trackerLifeline;
+    private string? _markers;
     private readonly object _gate = new();
 
     public int MaxNameLength => 200;
@@ -50,14 +52,7 @@ internal sealed class UnixSharedMemory : ISharedMemoryProvider
         {
             throw new FileNotFoundException($"No shared memory segment named '{name}' exists (it was never created, or its creator removed it).", name, e);
         }
-        try
-        {
-            long size = PosixSharedMemory.GetSize(fd);
-            // mmap cannot map 0 bytes; an empty object is not ours (ours are sized before their name is handed out).
-            if (size < SegmentLayout.HeaderSize)
-                throw new IpcSegmentMismatchException($"'{name}' is {size} bytes, too small to be a NativeIpc segment.");
-            return new Mapping(fd, size);
-        }
+        try { return new Mapping(fd, PosixSharedMemory.GetSize(fd)); }
         catch { fd.Dispose(); throw; }
     }
 
@@ -68,72 +63,78 @@ internal sealed class UnixSharedMemory : ISharedMemoryProvider
         lock (_gate)
         {
             if (_trackerLifeline is not null) return;
+            // Chosen names are kept as empty marker files in a private directory, so adding and removing one is a
+            // file create/delete (O(1), no pipe to fill, no tracker to wait for). The directory sits in /dev/shm
+            // because that is writable wherever shared memory works at all.
+            string markers = Path.Combine(ShmDir, $"{SegmentNames.Prefix}tracker-{ProcessLiveness.Self}-{Guid.NewGuid():N}");
+            Directory.CreateDirectory(markers, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             var (read, write) = FileDescriptors.CreatePipe();
             using (read)
             {
                 // 'read' fails at end-of-file, when every copy of the write end is closed, i.e. when we are gone.
-                // Until then it collects user-chosen names in "$@" (the only list POSIX sh has); '-name' rotates the
-                // list once, dropping that name. Names are only ever expanded quoted, never evaluated.
+                // Nothing is ever written. Marker names are only ever expanded quoted, never evaluated.
                 string script =
                     "trap '' INT HUP TERM\n" +
-                    "while IFS= read -r l <&3; do\n" +
-                    "  case $l in\n" +
-                    "    +*) set -- \"$@\" \"${l#+}\" ;;\n" +
-                    "    -*) n=${l#-}; c=$#; while [ \"$c\" -gt 0 ]; do x=$1; shift; [ \"$x\" = \"$n\" ] || set -- \"$@\" \"$x\"; c=$((c-1)); done ;;\n" +
-                    "  esac\n" +
-                    "done\n" +
+                    "while IFS= read -r l <&3; do :; done\n" +
                     $"rm -f {ShmDir}/{prefix}*\n" +
-                    $"for x do rm -f -- \"{ShmDir}/$x\"; done\n";
-                PosixSpawn.Spawn("/bin/sh", ["/bin/sh", "-c", script], ["PATH=/usr/bin:/bin"], [(read, 3)]);
+                    $"for f in \"$1\"/{MarkerPrefix}*; do [ -e \"$f\" ] && rm -f -- \"{ShmDir}/${{f#\"$1\"/{MarkerPrefix}}}\"; done\n" +
+                    "rm -rf -- \"$1\"\n";
+                try { PosixSpawn.Spawn("/bin/sh", ["/bin/sh", "-c", script, "nipc-tracker", markers], ["PATH=/usr/bin:/bin"], [(read, 3)]); }
+                catch { write.Dispose(); Directory.Delete(markers, recursive: true); throw; }
             }
+            _markers = markers;
             _trackerLifeline = write; // held until this process exits
         }
     }
 
-    public void TrackName(string name) => TellTracker('+', name);
-
-    public void UntrackName(string name) => TellTracker('-', name);
-
-    private void TellTracker(char op, string name)
+    public void TrackName(string name)
     {
-        SafeFd? lifeline;
-        lock (_gate) lifeline = _trackerLifeline;
-        if (lifeline is null) return;
-        // One line, well under PIPE_BUF: the kernel writes it atomically, so concurrent callers never interleave.
-        try { FileDescriptors.WriteAll(lifeline, System.Text.Encoding.UTF8.GetBytes($"{op}{name}\n")); }
-        catch (PosixException) { /* tracker gone (someone killed it): crash cleanup is best effort, the segment still works */ }
+        if (MarkerPath(name) is not { } path) return;
+        // Best effort, like the tracker itself: a segment whose marker could not be written still works.
+        try { File.OpenHandle(path, FileMode.Create, FileAccess.Write).Dispose(); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
     }
 
-    public void SweepLeftovers(string namePrefix)
+    public void UntrackName(string name)
     {
-        if (!Directory.Exists(ShmDir)) return;
-        foreach (var path in Directory.EnumerateFiles(ShmDir, namePrefix + "*"))
-        {
-            string file = Path.GetFileName(path);
-            if (SegmentNames.CreatorPid(file) is int owner && !ProcessLiveness.IsAlive(owner))
-            {
-                try { PosixSharedMemory.Unlink("/" + file); } catch (PosixException) { /* raced with another sweeper */ }
-            }
-        }
+        if (MarkerPath(name) is not { } path) return;
+        try { File.Delete(path); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+
+    // Prefixed so a name starting with '.' is still matched by the tracker's glob.
+    private string? MarkerPath(string name) => Volatile.Read(ref _markers) is { } dir ? Path.Combine(dir, MarkerPrefix + name) : null;
+
+    public IEnumerable<string> ListNames(string prefix)
+    {
+        if (!Directory.Exists(ShmDir)) return [];
+        return Directory.EnumerateFiles(ShmDir, prefix + "*").Select(Path.GetFileName).OfType<string>();
     }
 
     private sealed unsafe class Mapping : ISharedMapping
     {
         private byte* _p;
 
+        private bool _disposed;
+
         public Mapping(SafeFd fd, long length)
         {
-            using (fd) _p = PosixSharedMemory.Map(fd, length); // the mapping keeps the object alive; the fd is not needed
+            // The mapping keeps the object alive; the fd is not needed. mmap cannot map 0 bytes: an object its creator
+            // has not sized yet is an empty mapping.
+            using (fd) _p = length > 0 ? PosixSharedMemory.Map(fd, length) : null;
             Length = length;
         }
 
-        public byte* Pointer => _p != null ? _p : throw new ObjectDisposedException(nameof(ISharedMapping));
+        public byte* Pointer => !_disposed ? _p : throw new ObjectDisposedException(nameof(ISharedMapping));
         public long Length { get; }
 
         public void Dispose()
         {
-            if (_p == null) return;
-            PosixSharedMemory.Unmap(_p, Length);
+            if (_disposed) return;
+            _disposed = true;
+            if (_p != null) PosixSharedMemory.Unmap(_p, Length);
             _p = null;
         }
     }

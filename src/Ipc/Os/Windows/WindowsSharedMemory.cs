@@ -31,7 +31,7 @@ internal sealed class WindowsSharedMemory : ISharedMemoryProvider
 
     public void UntrackName(string name) { }
 
-    public void SweepLeftovers(string namePrefix) { }
+    public IEnumerable<string> ListNames(string prefix) => [];
 
     private sealed unsafe class Mapping : ISharedMapping
     {
@@ -42,8 +42,8 @@ internal sealed class WindowsSharedMemory : ISharedMemoryProvider
         {
             _mapping = mapping;
             _view = mapping.Map(0, size);
-            // A whole-section view reports whole pages; the header holds the exact size.
-            Length = size != 0 ? size : *(long*)(_view.Pointer + SegmentLayout.TotalSizeOffset);
+            // A whole-section view (size 0) reports whole pages: at least what the creator asked for.
+            Length = _view.Length;
         }
 
         public byte* Pointer => _view.Pointer;
