@@ -47,7 +47,7 @@ internal static class ChildBootstrap
             name = spec.Name;
             ProcessIdentity.Name = spec.Name;
             ProcessIdentity.Daemon = spec.Daemon;
-            ProcessIdentity.ParentPid = spec.ParentPid;
+            ProcessIdentity.Parent = new ParentRole(spec.ParentName, spec.ParentPid, spec.ParentOwner);
             ProcessIdentity.Identity = spec.Identity;
             if (spec.Context is { } context) ApplyContext(context.WorkingDirectory, context.Environment);
             if (spec.Daemon && !OsLayer.Launcher.BindToParentLifetime(spec.ParentPid))
