@@ -38,10 +38,14 @@ public static class ChildTargets
     /// <summary>Returns at once, leaving a background thread that never ends.</summary>
     public static void StartBackgroundSleeper() => new Thread(() => Thread.Sleep(Timeout.Infinite)) { IsBackground = true }.Start();
 
-    public static void CloseStandardStreams()
+    /// <summary>Sends stdout and stderr to a file, then closes it (Python: <c>sys.stdout = open(...)</c>, then close).</summary>
+    public static void CloseStandardStreams(string path)
     {
-        Console.Out.Close();
-        Console.Error.Close();
+        var writer = new StreamWriter(path);
+        Console.SetOut(writer);
+        Console.SetError(writer);
+        Console.WriteLine("to the file");
+        writer.Dispose();
     }
 
     public static void WriteParent(string path)

@@ -36,9 +36,10 @@ public class IpcProcessLifecycleTests : ChildProcessFixture
     [Test]
     public void Child_ThatClosedStdoutAndStderr_ExitsZero()
     {
-        var p = Track(IpcProcess.Start(ChildTargets.CloseStandardStreams));
+        var p = Track(IpcProcess.Start(ChildTargets.CloseStandardStreams, _file));
         JoinOrFail(p);
         Assert.That(p.ExitCode, Is.EqualTo(0));
+        Assert.That(File.ReadAllText(_file), Does.Contain("to the file"));
     }
 
     [Test]
