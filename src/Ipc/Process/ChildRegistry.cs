@@ -26,10 +26,15 @@ internal static class ChildRegistry
         lock (s_gate) s_children.Remove(child);
     }
 
-    /// <summary>Python's <c>active_children()</c>: started, not yet exited.</summary>
+    /// <summary>Python's <c>active_children()</c>: started, not yet exited. Forgets the exited ones (as Python's
+    /// reaps them): only running children matter at exit.</summary>
     public static IpcProcess[] Running()
     {
-        lock (s_gate) return s_children.Where(c => c.IsRunning).Select(c => c.Owner).ToArray();
+        lock (s_gate)
+        {
+            s_children.RemoveAll(c => !c.IsRunning);
+            return s_children.Select(c => c.Owner).ToArray();
+        }
     }
 
     private static void OnParentExit()
