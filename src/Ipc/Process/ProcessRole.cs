@@ -30,11 +30,3 @@ internal abstract class ProcessRole
     /// <summary>The text inside <c>&lt;IpcProcess name='...' ...&gt;</c> after the name.</summary>
     public abstract string Describe();
 }
-
-/// <summary>What <see cref="IpcProcess.Terminate"/>, <see cref="IpcProcess.Kill"/> and <see cref="IpcProcess.Interrupt"/> send.</summary>
-internal enum StopSignal
-{
-    Terminate,
-    Kill,
-    Interrupt,
-}
