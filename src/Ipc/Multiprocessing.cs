@@ -6,11 +6,15 @@ namespace NativeIpc;
 public static partial class Multiprocessing
 {
     /// <summary>The process this code runs in: "MainProcess" in the program you started, the name its parent
-    /// gave in a child.</summary>
+    /// gave in a child. It is always alive; it cannot be started, joined or signalled (that throws
+    /// <see cref="InvalidOperationException"/>), and Dispose does nothing. Renaming it renames the parent its
+    /// children see.</summary>
     /// <remarks>Python: multiprocessing.current_process()</remarks>
     public static IpcProcess CurrentProcess => IpcProcess.Current;
 
-    /// <summary>The parent, in a NativeIpc child; null in the main process.</summary>
+    /// <summary>The parent, in a NativeIpc child; null in the main process. Its <see cref="IpcProcess.Name"/> is the
+    /// parent's own name when it started this child ("MainProcess" or the name its parent gave), and
+    /// <see cref="IpcProcess.IsAlive"/>/<see cref="IpcProcess.Join"/> watch it; it cannot be started or signalled.</summary>
     /// <remarks>Python: multiprocessing.parent_process()</remarks>
     public static IpcProcess? ParentProcess => IpcProcess.Parent;
 

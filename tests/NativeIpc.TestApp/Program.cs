@@ -40,6 +40,12 @@ switch (args[0])
         Console.WriteLine($"exitcode {p.ExitCode}");
         break;
     }
+    case "print":
+    {
+        // A plain run that prints its argument: started as a native grandchild of a NativeIpc child.
+        Console.WriteLine(args[1]);
+        break;
+    }
     case "shared-array-sleep":
     {
         // Creates a tracked shared array, says its name, then sleeps until the test SIGKILLs it.

@@ -68,6 +68,7 @@ public abstract class ChildProcessFixture
                 if (p.Pid is not null && p.IsAlive) { p.Kill(); p.Join(ChildTimeout); }
             }
             catch (IpcException) { }
+            catch (ObjectDisposedException) { } // the test disposed it: the child is released when it exits
             p.Dispose();
         }
         _started.Clear();

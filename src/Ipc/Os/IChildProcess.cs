@@ -15,6 +15,10 @@ internal interface IChildProcess : IDisposable
     /// <summary>Asks the child to stop (SIGTERM / TerminateProcess); <paramref name="force"/> sends SIGKILL.</summary>
     void Stop(bool force);
 
+    /// <summary>Sends SIGINT (Unix); nothing once the child has exited. Windows: <see cref="PlatformNotSupportedException"/>
+    /// (a console control event reaches only a child in its own process group on the same console).</summary>
+    void Interrupt();
+
     /// <summary>Sends the launch spec to a child started without one (a standby); an empty spec tells it to exit.</summary>
     void SendSpec(byte[] spec);
 

@@ -32,7 +32,7 @@ internal static class ProcessLiveness
     private static int ClaimSelf()
     {
         string? inherited = Environment.GetEnvironmentVariable(InheritedVariable);
-        if (inherited is not null) Environment.SetEnvironmentVariable(InheritedVariable, null);
+        if (inherited is not null) ProcessEnvironment.Set(InheritedVariable, null); // both copies: programs we start get their own
         int self = s_os.Claim(inherited);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => s_os.RemoveOwn(self);
         // Records of processes that crashed without a reaper: cheap, and off the caller's path.

@@ -16,26 +16,29 @@ internal static class ChildBootstrap
 
     public static string? PendingChannel => Environment.GetEnvironmentVariable(IProcessLauncher.ChannelVariable);
 
-    /// <summary>Makes a standby child's working directory and environment those of the parent at <c>Start</c>.</summary>
+    /// <summary>Makes a standby child's working directory and environment those of the parent at <c>Start</c>, in the
+    /// C library's copy too, so programs the target starts natively see the same.</summary>
     private static void ApplyContext(string workingDirectory, IReadOnlyDictionary<string, string> environment)
     {
         Directory.SetCurrentDirectory(workingDirectory);
         foreach (System.Collections.DictionaryEntry e in Environment.GetEnvironmentVariables())
-            if (!environment.ContainsKey((string)e.Key)) Environment.SetEnvironmentVariable((string)e.Key, null);
+            if (!environment.ContainsKey((string)e.Key)) ProcessEnvironment.Set((string)e.Key, null);
         foreach (var (k, v) in environment)
             if (k != IProcessLauncher.ChannelVariable && k != ChildCommand.StartupHooksVariable && Environment.GetEnvironmentVariable(k) != v)
-                Environment.SetEnvironmentVariable(k, v);
+                ProcessEnvironment.Set(k, v);
     }
 
-    /// <summary>Runs the target named on the inherited channel, then exits the process. Never returns.</summary>
+    /// <summary>Runs the target named on the inherited channel, waits for the foreground threads it started, then
+    /// exits the process. Never returns.</summary>
     public static void RunAndExit(string channel)
     {
         // Take the owner id the parent reserved for us now, before anything could start a grandchild that would
         // inherit its descriptor and variable (ProcessLiveness makes both private to this process).
         _ = ProcessLiveness.Self;
-        // Scrub what made us a child, so programs we start are not mistaken for NativeIpc children.
-        Environment.SetEnvironmentVariable(IProcessLauncher.ChannelVariable, null);
-        Environment.SetEnvironmentVariable(ChildCommand.StartupHooksVariable, null);
+        // Scrub what made us a child, in both copies of the environment, so programs we start (managed or through
+        // system()) are not mistaken for NativeIpc children waiting for a spec on descriptor 3.
+        ProcessEnvironment.Set(IProcessLauncher.ChannelVariable, null);
+        ProcessEnvironment.Set(ChildCommand.StartupHooksVariable, null);
 
         var (specBytes, report) = OsLayer.Launcher.OpenChildChannel(channel);
         if (specBytes.Length == 0) Environment.Exit(0); // a standby child its parent no longer needs (or a parent that died)
@@ -50,7 +53,7 @@ internal static class ChildBootstrap
             name = spec.Name;
             ProcessIdentity.Name = spec.Name;
             ProcessIdentity.Daemon = spec.Daemon;
-            ProcessIdentity.ParentPid = spec.ParentPid;
+            ProcessIdentity.Parent = new ParentRole(spec.ParentName, spec.ParentPid, spec.ParentOwner);
             ProcessIdentity.Identity = spec.Identity;
             if (spec.Context is { } context) ApplyContext(context.WorkingDirectory, context.Environment);
             if (spec.Daemon && !OsLayer.Launcher.BindToParentLifetime(spec.ParentPid))
@@ -62,13 +65,14 @@ internal static class ChildBootstrap
         {
             string message = e is IpcException ? e.Message : $"{e.GetType().Name}: {e.Message}";
             report([Failed, .. Encoding.UTF8.GetBytes(message)]);
-            Console.Error.WriteLine($"Process {name}: could not start: {message}");
+            WriteError($"Process {name}: could not start: {message}");
             Environment.Exit(1);
             return;
         }
         report([Running]);
 
         int code = 0;
+        ForegroundThreads.TrackFromHere();
         try
         {
             method.Invoke(instance, BindingFlags.DoNotWrapExceptions, null, args, null);
@@ -76,12 +80,29 @@ internal static class ChildBootstrap
         catch (Exception e)
         {
             // Python prints the traceback of an uncaught exception to stderr and exits with 1.
-            Console.Error.WriteLine($"Process {name}:");
-            Console.Error.WriteLine(e.ToString());
+            WriteError($"Process {name}:{Environment.NewLine}{e}");
             code = 1;
         }
-        Console.Out.Flush();
-        Console.Error.Flush();
+        ForegroundThreads.WaitForAll();
+        FlushStandardStreams();
         Environment.Exit(code);
+    }
+
+    /// <summary>Writes to stderr unless the target closed it (Python's bootstrap likewise ignores a closed stream).</summary>
+    private static void WriteError(string text)
+    {
+        try { Console.Error.WriteLine(text); }
+        catch (Exception e) when (e is ObjectDisposedException or IOException) { }
+    }
+
+    /// <summary>Flushes stdout and stderr; a stream the target closed (or whose descriptor is gone) is skipped, as
+    /// Python's <c>_flush_std_streams</c> does, so the exit code stays the target's.</summary>
+    private static void FlushStandardStreams()
+    {
+        foreach (var writer in new[] { Console.Out, Console.Error })
+        {
+            try { writer.Flush(); }
+            catch (Exception e) when (e is ObjectDisposedException or IOException) { }
+        }
     }
 }

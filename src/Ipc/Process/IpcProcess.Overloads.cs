@@ -1,22 +1,19 @@
 namespace NativeIpc;
 
-// Typed factories: generated for 0..8 arguments so argument types are checked at compile time.
+// Typed factories for 0..8 arguments, written by hand (nothing generates this file): a typed delegate lets the
+// compiler check each argument against the target's parameters. The 18 members follow one pattern; change them together.
 public sealed partial class IpcProcess
 {
     /// <summary>Starts a child process that runs <paramref name="target"/>.
     /// The compiler checks the argument types against the target's parameters.</summary>
-
     /// <param name="target">A static method, or a lambda that captures nothing.</param>
-
     /// <returns>The started process.</returns>
     /// <remarks>Python: <c>Process(target=f, args=(...)).start()</c></remarks>
     public static IpcProcess Start(Action target) => new IpcProcess(target, []).Start();
 
     /// <summary>Creates (without starting) a child process that will run <paramref name="target"/>; set
     /// <see cref="Name"/> or <see cref="Daemon"/>, then call <see cref="Start()"/>.</summary>
-
     /// <param name="target">A static method, or a lambda that captures nothing.</param>
-
     /// <returns>The process, not yet started.</returns>
     /// <remarks>Python: <c>Process(target=f, args=(...))</c></remarks>
     public static IpcProcess Create(Action target) => new IpcProcess(target, []);

@@ -10,8 +10,8 @@ internal static class ProcessIdentity
 
     public static bool Daemon { get; set; }
 
-    /// <summary>The parent's pid in a NativeIpc child, else null.</summary>
-    public static int? ParentPid { get; set; }
+    /// <summary>The parent in a NativeIpc child (name, pid, owner id from the launch spec), else null.</summary>
+    public static ParentRole? Parent { get; set; }
 
     /// <summary>Python's _identity, as "1:2"; empty in the root.</summary>
     public static string Identity { get; set; } = "";

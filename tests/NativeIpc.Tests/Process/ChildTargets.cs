@@ -30,6 +30,39 @@ public static class ChildTargets
     public static void TakesBadlyDecoded(Undecodable u) => _ = u;
 
     public static void NoArgs() { }
+
+    /// <summary>Returns at once, leaving a foreground thread that writes <paramref name="path"/> after a delay.</summary>
+    public static void StartForegroundWriter(string path, int delayMs)
+        => new Thread(() => { Thread.Sleep(delayMs); File.WriteAllText(path, "written by a foreground thread"); }).Start();
+
+    /// <summary>Returns at once, leaving a background thread that never ends.</summary>
+    public static void StartBackgroundSleeper() => new Thread(() => Thread.Sleep(Timeout.Infinite)) { IsBackground = true }.Start();
+
+    /// <summary>Sends stdout and stderr to a file, then closes it (Python: <c>sys.stdout = open(...)</c>, then close).</summary>
+    public static void CloseStandardStreams(string path)
+    {
+        var writer = new StreamWriter(path);
+        Console.SetOut(writer);
+        Console.SetError(writer);
+        Console.WriteLine("to the file");
+        writer.Dispose();
+    }
+
+    public static void WriteParent(string path)
+    {
+        var parent = Multiprocessing.ParentProcess!;
+        File.WriteAllText(path, $"{parent.Name}|{parent.Pid}|{parent.IsAlive}|{parent.Daemon}");
+    }
+
+    /// <summary>Runs <paramref name="command"/> through system() (the C library's environment, as native code sees it)
+    /// and exits with its status.</summary>
+    public static void RunShell(string command) => Environment.Exit(NativeShell.system(command) == 0 ? 0 : 3);
+}
+
+internal static class NativeShell
+{
+    [System.Runtime.InteropServices.DllImport("libc")]
+    public static extern int system(string command);
 }
 
 /// <summary>An unmanaged struct: copied raw.</summary>

@@ -74,6 +74,12 @@ internal sealed class UnixChildProcess : IChildProcess
         PidFd.SendSignal(_pidfd, force ? Signals.SIGKILL : Signals.SIGTERM);
     }
 
+    public void Interrupt()
+    {
+        if (_exited.Task.IsCompleted) return;
+        PidFd.SendSignal(_pidfd, Signals.SIGINT);
+    }
+
     private bool _disposed;
 
     public void Dispose()

@@ -76,6 +76,9 @@ internal sealed class UnixProcessLauncher : IProcessLauncher
         var parts = channel.Split(',');
         var spec = new SafeFd(int.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture));
         var status = new SafeFd(int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture));
+        // posix_spawn's dup2 cleared FD_CLOEXEC: set it again so nothing we start before closing them inherits them.
+        ChildInheritance.SetCloseOnExec(spec);
+        ChildInheritance.SetCloseOnExec(status);
         byte[] bytes;
         using (spec) bytes = FileDescriptors.ReadToEnd(spec);
         return (bytes, report =>

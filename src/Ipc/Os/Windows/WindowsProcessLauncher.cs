@@ -122,6 +122,9 @@ internal sealed class WindowsProcessLauncher : IProcessLauncher
 
         public void Stop(bool force) => WindowsProcess.Terminate(_process.Handle, SignalExitBase + (force ? 9 : 15));
 
+        public void Interrupt()
+            => throw new PlatformNotSupportedException("Interrupt (Ctrl+C) is not supported for NativeIpc children on Windows: a console control event reaches only a child in its own process group.");
+
         public void Dispose()
         {
             if (_exited.Task.IsCompleted) _process.Dispose();

@@ -1,0 +1,51 @@
+namespace NativeIpc.Process;
+
+/// <summary>The threads a child's target starts, so the child waits for the foreground ones before it exits, as
+/// returning from <c>Main</c> does (and Python does for non-daemon threads). .NET cannot list threads, so an
+/// <see cref="AsyncLocal{T}"/> with a change handler sees each thread that starts running under the target's execution
+/// context: every <see cref="Thread.Start()"/> from the target or its threads, but not <see cref="Thread.UnsafeStart()"/>
+/// nor starts under <see cref="ExecutionContext.SuppressFlow"/>.</summary>
+internal static class ForegroundThreads
+{
+    private static readonly object s_gate = new();
+    private static readonly List<Thread> s_seen = [];
+    private static readonly AsyncLocal<object?> s_marker = new(OnContextChanged);
+
+    [ThreadStatic] private static bool t_seen;
+
+    /// <summary>Marks the current execution context: threads started from it from now on are seen.</summary>
+    public static void TrackFromHere() => s_marker.Value = s_gate;
+
+    /// <summary>Joins every seen thread that is alive and not background, until none is left (a thread being joined
+    /// may start more, or turn another foreground).</summary>
+    public static void WaitForAll()
+    {
+        while (true)
+        {
+            Thread? next;
+            lock (s_gate)
+            {
+                s_seen.RemoveAll(t => !t.IsAlive);
+                next = s_seen.FirstOrDefault(t => t != Thread.CurrentThread && IsForeground(t));
+            }
+            if (next is null) return;
+            next.Join();
+        }
+    }
+
+    private static void OnContextChanged(AsyncLocalValueChangedArgs<object?> args)
+    {
+        // Runs on the thread whose context changed: at the start of a thread started under the marked context.
+        if (!args.ThreadContextChanged || args.CurrentValue is null || t_seen) return;
+        var thread = Thread.CurrentThread;
+        if (thread.IsThreadPoolThread) return; // pool threads are background and outlive any one work item
+        t_seen = true;
+        lock (s_gate) s_seen.Add(thread);
+    }
+
+    private static bool IsForeground(Thread t)
+    {
+        try { return !t.IsBackground; }
+        catch (ThreadStateException) { return false; } // ended since IsAlive was read
+    }
+}
