@@ -109,6 +109,9 @@ public sealed unsafe class IpcBarrier : IDisposable, ITransferable
     public ValueTask<int> SignalAndWaitAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
         => SyncAsync.BarrierWait(this, _handle, new Arrival(Deadline.From(timeout ?? _defaultTimeout)), cancellationToken);
 
+    /// <summary>Test hook run by the last arriver at a barrier without an action, just before it releases the round.</summary>
+    internal static Action? BeforeReleaseHook;
+
     /// <summary>Where one party is in its <see cref="Wait(TimeSpan?)"/>.</summary>
     internal struct Arrival(Deadline deadline)
     {
@@ -150,6 +153,7 @@ public sealed unsafe class IpcBarrier : IDisposable, ITransferable
             {
                 if (_action is null)
                 {
+                    BeforeReleaseHook?.Invoke();
                     // Counting the last arrival and releasing the round is one CAS: a releaser killed at any instruction
                     // has either released everyone or not arrived at all.
                     int next = (generation + 1) & BarrierLayout.GenerationMask;

@@ -34,6 +34,10 @@ internal static class AsyncParker
     private static readonly List<Group> s_groups = [];
     private static readonly Dictionary<(nint Word, int Expected), Slot> s_slots = [];
     private static int s_waiters;
+    private static long s_sleeps;
+
+    /// <summary>Times a parker thread went to sleep (a test sees that idle waits do not make it spin).</summary>
+    public static long SleepCount => Interlocked.Read(ref s_sleeps);
 
     /// <summary>True when async waits park in the kernel (futex_waitv); false: the polling fallback.</summary>
     public static bool Parks { get; } = OperatingSystem.IsLinux() && FutexWaitAny.IsSupported;
@@ -275,6 +279,7 @@ internal static class AsyncParker
                     long left = Math.Max(0, until - Stopwatch.GetTimestamp());
                     deadlineNs = FutexWaitAny.MonotonicNowNs() + (long)(left * (1_000_000_000.0 / Stopwatch.Frequency));
                 }
+                Interlocked.Increment(ref s_sleeps);
                 int r = FutexWaitAny.Wait(words.AsSpan(0, n), expected.AsSpan(0, n), deadlineNs);
                 if (r > 0)
                 {
