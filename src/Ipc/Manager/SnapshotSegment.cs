@@ -73,7 +73,7 @@ internal sealed unsafe class SnapshotSegment : IDisposable
         if (LockWord.TryAcquireFast(l)) return;
         if (LockWord.IsMine(l))
             throw new LockRecursionException($"This thread is already changing shared collection '{Name}': a callback run under its lock may not use it.");
-        LockWord.Acquire(l, SyncTimeout.Infinite, CancellationToken.None, out _);
+        LockWord.Acquire(l, Deadline.Infinite, CancellationToken.None, out _);
     }
 
     public void ExitWrite() => LockWord.Release(Payload + SnapshotLayout.LockOffset);
@@ -110,7 +110,7 @@ internal sealed unsafe class SnapshotSegment : IDisposable
             // Order the copy's loads before the re-read of the state (a load-load fence, free on x86).
             Interlocked.MemoryBarrier();
             if (State == state && (uint)used <= Capacity && count >= 0) return copy.AsSpan(0, used);
-            LockWord.Pause(attempt);
+            SpinPhase.Pause(attempt + 1);
         }
         EnterWrite();
         try

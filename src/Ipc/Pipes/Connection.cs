@@ -37,6 +37,8 @@ public sealed class Connection : IDisposable, ITransferable
     private readonly int _end;
     private readonly QueueRing? _send;
     private readonly QueueRing? _recv;
+    private readonly nint _sendControl; // the rings' control blocks, for async parking on their event counts
+    private readonly nint _recvControl;
     private byte[]? _pending;
     private bool _closed;
     private bool _disposed;
@@ -59,8 +61,8 @@ public sealed class Connection : IDisposable, ITransferable
         byte* p = segment.Payload;
         bool duplex = *(int*)(p + L.DuplexOffset) != 0;
         int capacity = *(int*)(p + L.CapacityOffset);
-        if (duplex || end == 1) _send = new QueueRing(p + L.RingOffset(end, capacity));
-        if (duplex || end == 0) _recv = new QueueRing(p + L.RingOffset(1 - end, capacity));
+        if (duplex || end == 1) _send = new QueueRing((byte*)(_sendControl = (nint)(p + L.RingOffset(end, capacity))));
+        if (duplex || end == 0) _recv = new QueueRing((byte*)(_recvControl = (nint)(p + L.RingOffset(1 - end, capacity))));
         if (!preRegistered) Register(ProcessLiveness.Self, end);
     }
 
@@ -204,16 +206,93 @@ public sealed class Connection : IDisposable, ITransferable
         catch (IpcPipeClosedException) { return true; }
     }
 
-    /// <summary>Receives the next message without blocking a thread of the caller's.</summary>
-    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first.</exception>
-    /// <remarks>Python: (no equivalent; asyncio users wrap recv)</remarks>
+    /// <summary>Receives the next message without holding a thread while waiting: the continuation runs when the
+    /// sender's publish wakes the ring (the same wake a synchronous receiver gets; no timer, no polling).</summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first; no
+    /// message is taken.</exception>
+    /// <exception cref="IpcPipeClosedException">The other end is closed and everything sent was read.</exception>
+    /// <exception cref="IpcSerializationException">The message was sent as another type; it is kept for the next receive.</exception>
+    /// <exception cref="ObjectDisposedException">This end was disposed while the receive was pending.</exception>
+    /// <remarks>Python: Connection.recv() (no asyncio equivalent)</remarks>
     public async Task<T> RecvAsync<T>(CancellationToken cancellationToken = default)
     {
-        while (!Poll())
-        {
-            await Task.Delay(1, cancellationToken).ConfigureAwait(false);
-        }
+        while (!await PollAsync(Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(false)) { }
         return Recv<T>(TimeSpan.Zero);
+    }
+
+    /// <summary>The async <see cref="Poll(TimeSpan)"/>: true once a message can be received or the other end is
+    /// closed, false if <paramref name="timeout"/> elapsed first; holds no thread while waiting.</summary>
+    /// <param name="timeout">How long to wait; null or <see cref="Timeout.InfiniteTimeSpan"/>: no limit.</param>
+    /// <param name="cancellationToken">Stops the wait, leaving no registration behind.</param>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired first.</exception>
+    /// <exception cref="ObjectDisposedException">This end was disposed while the wait was pending.</exception>
+    /// <remarks>Python: Connection.poll(timeout)</remarks>
+    public async ValueTask<bool> PollAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        var deadline = Deadline.From(timeout);
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (Poll()) return true;
+            if (deadline.HasPassed) return false;
+            // A writer that dies cannot wake us: park in liveness slices, as a sync receiver does.
+            if (!await ParkOnRing(_recvControl, QueueLayout.DataSeqOffset, QueueLayout.DataWaitersOffset, static c => c.Poll(), deadline, cancellationToken).ConfigureAwait(false))
+                return Poll();
+        }
+    }
+
+    /// <summary>Sends <paramref name="value"/> as one message, waiting for room in the ring without holding a thread
+    /// (woken by the reader's take, as a synchronous sender is).</summary>
+    /// <param name="value">The value; its type needs a serializer (see <see cref="IpcSerializers"/>).</param>
+    /// <param name="timeout">How long to wait for room; null waits as long as a reader exists.</param>
+    /// <param name="cancellationToken">Stops the wait; a cancelled send sent nothing.</param>
+    /// <exception cref="IpcPipeClosedException">No process holds the other end.</exception>
+    /// <exception cref="TimeoutException">The ring stayed full for the whole timeout; nothing was sent.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired first; nothing was sent.</exception>
+    /// <exception cref="IpcSerializationException">The value cannot be serialized; nothing was sent.</exception>
+    /// <remarks>Python: Connection.send(obj) (no asyncio equivalent)</remarks>
+    public async ValueTask SendAsync<T>(T value, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        var ring = SendRing();
+        var buffer = new ArrayBufferWriter<byte>();
+        MemoryMarshal.Write(buffer.GetSpan(TagSize), TagOf<T>.Value);
+        buffer.Advance(TagSize);
+        IpcSerializers.For<T>().Serialize(value, buffer);
+        var message = buffer.WrittenMemory;
+        var deadline = Deadline.From(timeout);
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (TryPutNow(ring, message.Span)) return;
+            if (deadline.HasPassed) throw Deadline.TimedOut("Sending on the pipe (it stayed full)");
+            await ParkOnRing(_sendControl, QueueLayout.SpaceSeqOffset, QueueLayout.SpaceWaitersOffset, _ => !ring.IsFull || ring.IsClosed, deadline, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>One non-blocking put (false: full), with the sync path's end-of-pipe checks.</summary>
+    private bool TryPutNow(QueueRing ring, ReadOnlySpan<byte> message)
+    {
+        int peer = 1 - _end;
+        if (!HasHolder(peer, checkLiveness: false)) throw new IpcPipeClosedException("The other end of the pipe is closed: nobody can receive this message.");
+        try
+        {
+            if (ring.Put(message, 0)) return true;
+        }
+        catch (IpcQueueClosedException)
+        {
+            throw new IpcPipeClosedException("This end of the pipe was closed by every process that held it.");
+        }
+        if (!HasHolder(peer, checkLiveness: true)) throw new IpcPipeClosedException("Every process holding the other end of the pipe closed it or died.");
+        return false;
+    }
+
+    /// <summary>Parks once (async) on one of the rings' event counts (<paramref name="seqOffset"/>,
+    /// <paramref name="waitersOffset"/> in its <see cref="QueueLayout"/> control block), unless
+    /// <paramref name="ready"/>, checked after registering, says not to; in liveness slices.</summary>
+    private unsafe ValueTask<bool> ParkOnRing(nint control, int seqOffset, int waitersOffset, Func<Connection, bool> ready, Deadline deadline, CancellationToken ct)
+    {
+        var count = new EventCount((int*)(control + seqOffset), (int*)(control + waitersOffset));
+        return count.WaitAsync(ready, this, deadline, WaitTuning.LivenessSliceMs, ct, _shared);
     }
 
     /// <summary>Releases this process's hold on this end. When no process holds it any more, the other end sees
@@ -232,7 +311,11 @@ public sealed class Connection : IDisposable, ITransferable
         Close();
         if (_disposed) return;
         _disposed = true;
-        if (Interlocked.Decrement(ref _shared.Ends) == 0) _segment.Dispose();
+        if (Interlocked.Decrement(ref _shared.Ends) == 0)
+        {
+            AsyncParker.Abandon(_shared, nameof(Connection)); // pending async waits fail before the memory goes
+            _segment.Dispose();
+        }
     }
 
     /// <inheritdoc/>

@@ -1,4 +1,3 @@
-using NativeIpc.Os;
 using NativeIpc.Process;
 using NativeIpc.Transfer;
 
@@ -9,14 +8,14 @@ namespace NativeIpc;
 /// <remarks>Python: multiprocessing.Barrier. Dead parties: a party that dies before arriving is indistinguishable from
 /// a slow one, so the others wait until their timeout (the constructor's default timeout or the one passed to
 /// <see cref="Wait(TimeSpan?)"/>), which breaks the barrier for everyone, as in Python. A process that dies while
-/// running the barrier action is detected (its pid is recorded) and breaks the barrier. The action travels to child
+/// running the barrier action is detected (its owner id is recorded) and breaks the barrier; the last arriver at a
+/// barrier without an action releases the others in one atomic step, so its death cannot strand them. The action travels to child
 /// processes like an <see cref="IpcProcess"/> target, so it must be a static method or a lambda that captures nothing;
 /// it runs in the process of the party that arrives last.</remarks>
 public sealed unsafe class IpcBarrier : IDisposable, ITransferable
 {
     static IpcBarrier() => Transfer.TransferRegistry.Register(ReadTransfer); // lets a child attach without reflection
 
-    private const int SleepSliceMs = 100;
     private readonly SyncHandle _handle;
     private readonly Action? _action;
     private readonly TimeSpan? _defaultTimeout;
@@ -30,7 +29,7 @@ public sealed unsafe class IpcBarrier : IDisposable, ITransferable
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(parties, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(parties, BarrierLayout.MaxParties);
-        _ = SyncTimeout.From(timeout);
+        _ = Deadline.From(timeout);
         _action = action;
         _defaultTimeout = timeout;
         _handle = SyncHandle.Create(SegmentKind.Barrier, BarrierLayout.Size, nameof(IpcBarrier), p =>
@@ -74,100 +73,169 @@ public sealed unsafe class IpcBarrier : IDisposable, ITransferable
     /// <exception cref="IpcBrokenBarrierException">The barrier is or became broken (aborted, reset, timed out, the action failed).</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative but not infinite.</exception>
     /// <remarks>Python: Barrier.wait(timeout=None)</remarks>
-    public int Wait(TimeSpan? timeout = null)
+    public int Wait(TimeSpan? timeout = null) => Wait(timeout, CancellationToken.None);
+
+    /// <summary>Like <see cref="Wait(TimeSpan?)"/>, cancellable: a cancelled party that had arrived breaks the barrier
+    /// for the others (as a timeout does: a round cannot complete without it) and throws
+    /// <see cref="OperationCanceledException"/>.</summary>
+    /// <exception cref="IpcBrokenBarrierException">The barrier is or became broken.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired first.</exception>
+    /// <remarks>Python: Barrier.wait(timeout=None)</remarks>
+    public int Wait(TimeSpan? timeout, CancellationToken cancellationToken)
     {
-        var to = SyncTimeout.From(timeout ?? _defaultTimeout);
+        var arrival = new Arrival(Deadline.From(timeout ?? _defaultTimeout));
+        while (Step(ref arrival) == StepResult.Park)
+        {
+            var spin = new SpinPhase(WaitTuning.LockSpin);
+            bool changed = false;
+            while (!changed && spin.Spin()) changed = Volatile.Read(ref *State) != arrival.ParkValue;
+            if (changed) continue;
+            try { WordParker.Park(State, arrival.ParkValue, arrival.Deadline, WaitTuning.LivenessSliceMs, cancellationToken); }
+            catch (OperationCanceledException) { Leave(ref arrival); throw; }
+        }
+        return arrival.Index;
+    }
+
+    /// <summary>The async <see cref="Wait(TimeSpan?)"/>: waits for the other parties without holding a thread
+    /// (woken by the same release that wakes synchronous parties) and returns this party's arrival index. The
+    /// action, if any, runs in the last arriver's continuation.</summary>
+    /// <param name="timeout">How long to wait (null: the constructor's default); running out breaks the barrier.</param>
+    /// <param name="cancellationToken">Stops the wait; a cancelled party that had arrived breaks the barrier for the
+    /// others (the round cannot complete without it).</param>
+    /// <exception cref="IpcBrokenBarrierException">The barrier is or became broken (aborted, reset, timed out, the action failed).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired first.</exception>
+    /// <exception cref="ObjectDisposedException">The barrier was disposed (also while the wait was pending).</exception>
+    /// <remarks>Python: Barrier.wait(timeout=None) (System.Threading.Barrier.SignalAndWait in .NET terms)</remarks>
+    public ValueTask<int> SignalAndWaitAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+        => SyncAsync.BarrierWait(this, _handle, new Arrival(Deadline.From(timeout ?? _defaultTimeout)), cancellationToken);
+
+    /// <summary>Test hook run by the last arriver at a barrier without an action, just before it releases the round.</summary>
+    internal static Action? BeforeReleaseHook;
+
+    /// <summary>Where one party is in its <see cref="Wait(TimeSpan?)"/>.</summary>
+    internal struct Arrival(Deadline deadline)
+    {
+        public readonly Deadline Deadline = deadline;
+        public bool Arrived;
+        public int Generation;
+        public int Index;
+        public int ParkValue;
+    }
+
+    internal enum StepResult { Done, Park }
+
+    /// <summary>One step of a wait, shared by the sync and async paths: arrives (releasing the round when last), or
+    /// checks whether the round passed; throws when broken; otherwise says which state value to park on.</summary>
+    internal StepResult Step(ref Arrival a)
+    {
         byte* p = _handle.Payload;
         int* state = (int*)(p + BarrierLayout.StateOffset);
         int parties = *(int*)(p + BarrierLayout.PartiesOffset);
-        while (true)
+        while (!a.Arrived)
         {
             int v = Volatile.Read(ref *state);
             if ((v & BarrierLayout.BrokenBit) != 0) throw new IpcBrokenBarrierException();
             int c = v & BarrierLayout.CountMask;
+            int generation = (v >> BarrierLayout.GenerationShift) & BarrierLayout.GenerationMask;
             if (c >= parties)
             {
                 // The previous round's action is running: wait for it like any other waiter.
-                if (!WaitForChange(p, state, v, to, parties, out bool died))
+                if (ActionRunnerDied(p, state, v) || a.Deadline.HasPassed)
                 {
-                    BreakGeneration(state, (v >> BarrierLayout.GenerationShift) & BarrierLayout.GenerationMask);
+                    bool died = !a.Deadline.HasPassed;
+                    BreakGeneration(state, generation);
                     throw new IpcBrokenBarrierException(died ? "The process running the barrier action died." : "The barrier wait timed out.");
                 }
-                continue;
+                a.ParkValue = v;
+                return StepResult.Park;
             }
-            if (Interlocked.CompareExchange(ref *state, v + 1, v) != v) continue;
-            int generation = (v >> BarrierLayout.GenerationShift) & BarrierLayout.GenerationMask;
             if (c + 1 == parties)
             {
+                if (_action is null)
+                {
+                    BeforeReleaseHook?.Invoke();
+                    // Counting the last arrival and releasing the round is one CAS: a releaser killed at any instruction
+                    // has either released everyone or not arrived at all.
+                    int next = (generation + 1) & BarrierLayout.GenerationMask;
+                    Interlocked.CompareExchange(ref *(int*)(p + BarrierLayout.BrokenGenerationOffset), -1, next);
+                    if (Interlocked.CompareExchange(ref *state, next << BarrierLayout.GenerationShift, v) != v) continue;
+                    WordParker.Wake(state);
+                    a.Index = c;
+                    return StepResult.Done;
+                }
+                if (Interlocked.CompareExchange(ref *state, v + 1, v) != v) continue;
                 RunActionAndRelease(p, state, generation, parties);
-                return c;
+                a.Index = c;
+                return StepResult.Done;
             }
-            while (true)
+            if (Interlocked.CompareExchange(ref *state, v + 1, v) != v) continue;
+            a.Arrived = true;
+            a.Generation = generation;
+            a.Index = c;
+        }
+        while (true)
+        {
+            int cur = Volatile.Read(ref *state);
+            int g = (cur >> BarrierLayout.GenerationShift) & BarrierLayout.GenerationMask;
+            if (g != a.Generation)
             {
-                int cur = Volatile.Read(ref *state);
-                int g = (cur >> BarrierLayout.GenerationShift) & BarrierLayout.GenerationMask;
-                if (g != generation)
-                {
-                    if (Volatile.Read(ref *(int*)(p + BarrierLayout.BrokenGenerationOffset)) == generation)
-                        throw new IpcBrokenBarrierException("The barrier was reset while waiting.");
-                    return c;
-                }
-                if ((cur & BarrierLayout.BrokenBit) != 0) throw new IpcBrokenBarrierException();
-                if (!WaitForChange(p, state, cur, to, parties, out bool actionDied))
-                {
-                    BreakGeneration(state, generation);
-                    if (actionDied) throw new IpcBrokenBarrierException("The process running the barrier action died.");
-                    // The round may have completed just as the time ran out.
-                    continue;
-                }
+                if (Volatile.Read(ref *(int*)(p + BarrierLayout.BrokenGenerationOffset)) == a.Generation)
+                    throw new IpcBrokenBarrierException("The barrier was reset while waiting.");
+                return StepResult.Done;
             }
+            if ((cur & BarrierLayout.BrokenBit) != 0) throw new IpcBrokenBarrierException();
+            if ((cur & BarrierLayout.CountMask) >= parties && ActionRunnerDied(p, state, cur))
+            {
+                BreakGeneration(state, a.Generation);
+                throw new IpcBrokenBarrierException("The process running the barrier action died.");
+            }
+            if (a.Deadline.HasPassed)
+            {
+                // The round may have completed just as the time ran out: look once more after breaking it.
+                BreakGeneration(state, a.Generation);
+                continue;
+            }
+            a.ParkValue = cur;
+            return StepResult.Park;
         }
     }
 
-    /// <summary>Sleeps a slice while the state is <paramref name="v"/>; false when the time ran out or the process
-    /// running the action died.</summary>
-    private static bool WaitForChange(byte* p, int* state, int v, SyncTimeout to, int parties, out bool actionDied)
+    /// <summary>A party that arrived and then stops waiting (cancelled) breaks its round: it cannot complete without it.</summary>
+    internal void Leave(ref Arrival a)
     {
-        actionDied = false;
-        for (int i = 0; i < LockWord.SpinCount; i++)
-        {
-            if (Volatile.Read(ref *state) != v) return true;
-            LockWord.Pause(i);
-        }
-        if ((v & BarrierLayout.CountMask) >= parties)
-        {
-            int pid = Volatile.Read(ref *(int*)(p + BarrierLayout.ActionPidOffset));
-            if (pid != 0 && !ProcessLiveness.IsAlive(pid) && Volatile.Read(ref *state) == v)
-            {
-                actionDied = true;
-                return false;
-            }
-        }
-        int ms = to.SliceMs(SleepSliceMs);
-        if (ms == 0) return false;
-        OsLayer.Waiter.Wait(state, v, ms);
-        return true;
+        if (a.Arrived) BreakGeneration(State, a.Generation);
     }
+
+    /// <summary>True when the state still shows the action running and the process running it is gone.</summary>
+    private static bool ActionRunnerDied(byte* p, int* state, int v)
+    {
+        int owner = Volatile.Read(ref *(int*)(p + BarrierLayout.ActionOwnerOffset));
+        return owner != 0 && !ProcessLiveness.IsAlive(owner) && Volatile.Read(ref *state) == v;
+    }
+
+    /// <summary>Parks once on the state word (async), in liveness slices so a dead action runner is noticed.</summary>
+    internal ValueTask<bool> ParkAsync(int value, Deadline deadline, CancellationToken ct)
+        => WordParker.ParkAsync(State, value, deadline, WaitTuning.LivenessSliceMs, ct, _handle);
 
     private void RunActionAndRelease(byte* p, int* state, int generation, int parties)
     {
-        if (_action is not null)
+        // The action owner is written after the arrival CAS: if the runner dies in between, waiters fall back on
+        // their timeouts (one store wide; without an action the release is a single CAS and has no such window).
+        Volatile.Write(ref *(int*)(p + BarrierLayout.ActionOwnerOffset), ProcessLiveness.Self);
+        try { _action!(); }
+        catch (Exception e)
         {
-            Volatile.Write(ref *(int*)(p + BarrierLayout.ActionPidOffset), LockWord.Pid);
-            try { _action(); }
-            catch (Exception e)
-            {
-                BreakGeneration(state, generation);
-                throw new IpcBrokenBarrierException("The barrier action failed.", e);
-            }
-            finally { Volatile.Write(ref *(int*)(p + BarrierLayout.ActionPidOffset), 0); }
+            Volatile.Write(ref *(int*)(p + BarrierLayout.ActionOwnerOffset), 0);
+            BreakGeneration(state, generation);
+            throw new IpcBrokenBarrierException("The barrier action failed.", e);
         }
+        Volatile.Write(ref *(int*)(p + BarrierLayout.ActionOwnerOffset), 0);
         int next = (generation + 1) & BarrierLayout.GenerationMask;
         // A stale "reset" mark from GenerationMask+1 rounds ago must not hit the next round.
         Interlocked.CompareExchange(ref *(int*)(p + BarrierLayout.BrokenGenerationOffset), -1, next);
         int draining = (generation << BarrierLayout.GenerationShift) | parties;
         bool released = Interlocked.CompareExchange(ref *state, next << BarrierLayout.GenerationShift, draining) == draining;
-        OsLayer.Waiter.Wake(state, int.MaxValue);
+        WordParker.Wake(state);
         // Aborted or reset while the action ran: the round is lost for everyone.
         if (!released) throw new IpcBrokenBarrierException("The barrier was aborted or reset while its action ran.");
     }
@@ -180,7 +248,7 @@ public sealed unsafe class IpcBarrier : IDisposable, ITransferable
             if (((v >> BarrierLayout.GenerationShift) & BarrierLayout.GenerationMask) != generation || (v & BarrierLayout.BrokenBit) != 0) break;
             if (Interlocked.CompareExchange(ref *state, v | BarrierLayout.BrokenBit, v) == v) break;
         }
-        OsLayer.Waiter.Wake(state, int.MaxValue);
+        WordParker.Wake(state);
     }
 
     /// <summary>Breaks the barrier: current and future waits throw <see cref="IpcBrokenBarrierException"/> until <see cref="Reset"/>.</summary>
@@ -193,7 +261,7 @@ public sealed unsafe class IpcBarrier : IDisposable, ITransferable
             int v = Volatile.Read(ref *state);
             if ((v & BarrierLayout.BrokenBit) != 0 || Interlocked.CompareExchange(ref *state, v | BarrierLayout.BrokenBit, v) == v) break;
         }
-        OsLayer.Waiter.Wake(state, int.MaxValue);
+        WordParker.Wake(state);
     }
 
     /// <summary>Returns the barrier to its empty, unbroken state; parties waiting now get <see cref="IpcBrokenBarrierException"/>.</summary>
@@ -210,10 +278,11 @@ public sealed unsafe class IpcBarrier : IDisposable, ITransferable
             int next = ((g + 1) & BarrierLayout.GenerationMask) << BarrierLayout.GenerationShift;
             if (Interlocked.CompareExchange(ref *state, next, v) == v) break;
         }
-        OsLayer.Waiter.Wake(state, int.MaxValue);
+        WordParker.Wake(state);
     }
 
-    /// <summary>Removes the barrier's name (creator) and unmaps it.</summary>
+    /// <summary>Removes the barrier's name (creator) and unmaps it; pending async waits fail with
+    /// <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose() => _handle.Dispose();
 
     /// <summary>The barrier's shared segment name.</summary>

@@ -1,5 +1,4 @@
 using System.Runtime.ExceptionServices;
-using NativeIpc.Os;
 using NativeIpc.Transfer;
 
 namespace NativeIpc;
@@ -13,7 +12,6 @@ public sealed unsafe class IpcCondition : IDisposable, ITransferable
 {
     static IpcCondition() => Transfer.TransferRegistry.Register(ReadTransfer); // lets a child attach without reflection
 
-    private const int SleepSliceMs = 200;
     private readonly SyncHandle _handle;
     private readonly IpcLock? _lock;
     private readonly IpcRLock? _rlock;
@@ -43,16 +41,40 @@ public sealed unsafe class IpcCondition : IDisposable, ITransferable
     /// <exception cref="TimeoutException">The timeout elapsed.</exception>
     /// <exception cref="IpcAbandonedLockException">The holder died; the lock is now held by the caller.</exception>
     /// <remarks>Python: Condition.acquire() / with cond:</remarks>
-    public Releaser Acquire(TimeSpan? timeout = null)
+    public Releaser Acquire(TimeSpan? timeout = null) => Acquire(timeout, CancellationToken.None);
+
+    /// <summary>Like <see cref="Acquire(TimeSpan?)"/>, cancellable.</summary>
+    /// <exception cref="TimeoutException">The timeout elapsed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired first.</exception>
+    /// <remarks>Python: Condition.acquire()</remarks>
+    public Releaser Acquire(TimeSpan? timeout, CancellationToken cancellationToken)
     {
-        if (!EnterLock(SyncTimeout.From(timeout)))
-            throw new TimeoutException($"The condition's lock was not acquired within {timeout}.");
+        if (!EnterLock(Deadline.From(timeout), cancellationToken))
+            throw Deadline.TimedOut("Acquiring the condition's lock");
         return new Releaser(this);
+    }
+
+    /// <summary>Acquires the underlying lock without holding a thread while waiting; the owner is the caller's async
+    /// flow (see <see cref="IpcRLock.AcquireAsync"/>). Dispose the result to release it.</summary>
+    /// <exception cref="TimeoutException">The timeout elapsed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired first.</exception>
+    /// <exception cref="IpcAbandonedLockException">The holder died; the lock is now held by the caller.</exception>
+    /// <remarks>Python: Condition.acquire() (asyncio.Condition.acquire in async code)</remarks>
+    public ValueTask<Releaser> AcquireAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        var deadline = Deadline.From(timeout);
+        int owner = LockOwner.Flow();
+        var enter = _lock is not null ? _lock.EnterAsync(deadline, cancellationToken, owner) : _rlock!.EnterAsync(deadline, cancellationToken, owner);
+        return SyncAsync.OrTimeout(enter, new Releaser(this), "Acquiring the condition's lock");
     }
 
     /// <summary>Tries to acquire the underlying lock within <paramref name="timeout"/> (default: no wait).</summary>
     /// <remarks>Python: Condition.acquire(block=False)</remarks>
-    public bool TryAcquire(TimeSpan timeout = default) => EnterLock(SyncTimeout.From(timeout));
+    public bool TryAcquire(TimeSpan timeout = default) => EnterLock(Deadline.From(timeout), CancellationToken.None);
+
+    /// <summary>Like <see cref="TryAcquire(TimeSpan)"/>, cancellable.</summary>
+    /// <remarks>Python: Condition.acquire(timeout=t)</remarks>
+    public bool TryAcquire(TimeSpan timeout, CancellationToken cancellationToken) => EnterLock(Deadline.From(timeout), cancellationToken);
 
     /// <summary>Releases the underlying lock.</summary>
     /// <remarks>Python: Condition.release()</remarks>
@@ -69,34 +91,18 @@ public sealed unsafe class IpcCondition : IDisposable, ITransferable
     /// <remarks>Python: Condition.wait(timeout=None)</remarks>
     public bool Wait(TimeSpan? timeout = null) => Wait(timeout, CancellationToken.None);
 
-    /// <summary>Like <see cref="Wait(TimeSpan?)"/>, cancellable (noticed within about 50 ms; the lock is re-acquired
-    /// before <see cref="OperationCanceledException"/> is thrown).</summary>
+    /// <summary>Like <see cref="Wait(TimeSpan?)"/>, cancellable (the token wakes the sleeper at once; the lock is
+    /// re-acquired before <see cref="OperationCanceledException"/> is thrown).</summary>
     /// <remarks>Python: Condition.wait(timeout=None)</remarks>
     public bool Wait(TimeSpan? timeout, CancellationToken cancellationToken)
     {
-        var to = SyncTimeout.From(timeout);
-        RequireOwned("wait on");
-        byte* p = _handle.Payload;
-        int* seq = (int*)(p + ConditionLayout.SeqOffset);
-        int* waiters = (int*)(p + ConditionLayout.WaitersOffset);
-        int* signals = (int*)(p + ConditionLayout.SignalsOffset);
-        int startSeq = Volatile.Read(ref *seq);
-        Interlocked.Increment(ref *waiters);
-        int levels = _rlock is not null ? _rlock.ReleaseAll() : Release1();
+        var deadline = Deadline.From(timeout);
+        int levels = BeginWait(out int startSeq);
         bool notified = false;
-        int slice = cancellationToken.CanBeCanceled ? LockWord.CancellationPollMs : SleepSliceMs;
         try
         {
-            while (true)
-            {
-                int s = Volatile.Read(ref *seq);
-                // Only a notify issued after this wait began may wake it.
-                if (s != startSeq && TryConsume(signals)) { notified = true; break; }
-                cancellationToken.ThrowIfCancellationRequested();
-                int ms = to.SliceMs(slice);
-                if (ms == 0) break;
-                OsLayer.Waiter.Wait(seq, s, ms);
-            }
+            while (!(notified = TryNotified(startSeq, out int s)))
+                if (!WordParker.Park(Seq, s, deadline, WaitTuning.NoSlice, cancellationToken)) break;
         }
         finally
         {
@@ -104,32 +110,96 @@ public sealed unsafe class IpcCondition : IDisposable, ITransferable
             try
             {
                 if (_rlock is not null) _rlock.Restore(levels);
-                else _lock!.Enter(SyncTimeout.Infinite, CancellationToken.None);
+                else _lock!.Enter(Deadline.Infinite, CancellationToken.None);
             }
             catch (IpcAbandonedLockException e) { abandoned = ExceptionDispatchInfo.Capture(e); }
-            // Under the lock again: leave the waiter count, or take the signal granted meanwhile.
-            if (!notified)
-            {
-                if (TryConsume(signals)) notified = true;
-                else Interlocked.Decrement(ref *waiters);
-            }
+            notified = EndWait(notified);
             abandoned?.Throw();
         }
         return notified;
     }
 
+    /// <summary>The async <see cref="Wait(TimeSpan?)"/>: releases the lock, waits for a notify without holding a
+    /// thread (woken by the same <see cref="Notify"/> that wakes synchronous waiters), re-acquires the lock (owned by
+    /// the caller's async flow afterwards); false if the time ran out. The caller must hold the lock.</summary>
+    /// <param name="timeout">How long to wait for a notify; null or <see cref="Timeout.InfiniteTimeSpan"/>: no limit.</param>
+    /// <param name="cancellationToken">Stops the wait; the lock is re-acquired before
+    /// <see cref="OperationCanceledException"/> is thrown, and no notification is consumed.</param>
+    /// <exception cref="InvalidOperationException">The caller does not hold the lock.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired first.</exception>
+    /// <exception cref="ObjectDisposedException">The condition was disposed (also while the wait was pending).</exception>
+    /// <remarks>Python: Condition.wait(timeout=None) (asyncio.Condition.wait in async code)</remarks>
+    public ValueTask<bool> WaitAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        var deadline = Deadline.From(timeout);
+        int owner = LockOwner.Flow();
+        _handle.AddRefOrThrow();
+        int levels;
+        int startSeq;
+        try { levels = BeginWait(out startSeq); }
+        catch
+        {
+            _handle.ReleaseRef();
+            throw;
+        }
+        return SyncAsync.ConditionWait(this, _handle, levels, startSeq, owner, deadline, cancellationToken);
+    }
+
+    /// <summary>Registers the caller as a waiter and releases the lock; returns the levels to restore.</summary>
+    private int BeginWait(out int startSeq)
+    {
+        RequireOwned("wait on");
+        byte* p = _handle.Payload;
+        startSeq = Volatile.Read(ref *(int*)(p + ConditionLayout.SeqOffset));
+        Interlocked.Increment(ref *(int*)(p + ConditionLayout.WaitersOffset));
+        return _rlock is not null ? _rlock.ReleaseAll() : Release1();
+    }
+
+    /// <summary>True once a notify issued after the wait began is consumed; else the sequence to park on.</summary>
+    internal bool TryNotified(int startSeq, out int seq)
+    {
+        byte* p = _handle.Payload;
+        seq = Volatile.Read(ref *(int*)(p + ConditionLayout.SeqOffset));
+        // Only a notify issued after this wait began may wake it.
+        return seq != startSeq && TryConsume((int*)(p + ConditionLayout.SignalsOffset));
+    }
+
+    /// <summary>Under the lock again: leaves the waiter count, or takes the signal granted meanwhile.</summary>
+    internal bool EndWait(bool notified)
+    {
+        if (notified) return true;
+        byte* p = _handle.Payload;
+        if (TryConsume((int*)(p + ConditionLayout.SignalsOffset))) return true;
+        Interlocked.Decrement(ref *(int*)(p + ConditionLayout.WaitersOffset));
+        return false;
+    }
+
+    /// <summary>Parks once on the sequence word (async).</summary>
+    internal ValueTask<bool> ParkAsync(int seq, Deadline deadline, CancellationToken ct)
+        => WordParker.ParkAsync(Seq, seq, deadline, WaitTuning.NoSlice, ct, _handle);
+
+    /// <summary>Re-acquires the lock for <paramref name="ownerToken"/> after an async wait.</summary>
+    internal ValueTask ReacquireAsync(int levels, int ownerToken)
+        => _rlock is not null ? _rlock.RestoreAsync(levels, ownerToken) : SyncAsync.Ignore(_lock!.EnterAsync(Deadline.Infinite, CancellationToken.None, ownerToken));
+
+    private int* Seq => (int*)(_handle.Payload + ConditionLayout.SeqOffset);
+
     /// <summary>Waits until <paramref name="predicate"/> is true (checked under the lock first, then after each
     /// wake-up) or the timeout elapses; returns the predicate's last value.</summary>
     /// <remarks>Python: Condition.wait_for(predicate, timeout=None)</remarks>
-    public bool WaitFor(Func<bool> predicate, TimeSpan? timeout = null)
+    public bool WaitFor(Func<bool> predicate, TimeSpan? timeout = null) => WaitFor(predicate, timeout, CancellationToken.None);
+
+    /// <summary>Like <see cref="WaitFor(Func{bool}, TimeSpan?)"/>, cancellable.</summary>
+    /// <remarks>Python: Condition.wait_for(predicate, timeout=None)</remarks>
+    public bool WaitFor(Func<bool> predicate, TimeSpan? timeout, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(predicate);
-        var to = SyncTimeout.From(timeout);
+        var deadline = Deadline.From(timeout);
         bool result = predicate();
         while (!result)
         {
-            if (to.Expired) break;
-            Wait(to.IsInfinite ? null : TimeSpan.FromMilliseconds(Math.Max(1, to.SliceMs(int.MaxValue))));
+            if (deadline.HasPassed) break;
+            Wait(deadline.IsInfinite ? null : deadline.Remaining, cancellationToken);
             result = predicate();
         }
         return result;
@@ -150,7 +220,7 @@ public sealed unsafe class IpcCondition : IDisposable, ITransferable
         Interlocked.Add(ref *(int*)(p + ConditionLayout.SignalsOffset), k);
         int* seq = (int*)(p + ConditionLayout.SeqOffset);
         Interlocked.Increment(ref *seq);
-        OsLayer.Waiter.Wake(seq, k);
+        WordParker.Wake(seq, k);
     }
 
     /// <summary>Wakes every waiter. The caller must hold the lock.</summary>
@@ -173,8 +243,8 @@ public sealed unsafe class IpcCondition : IDisposable, ITransferable
         return 1;
     }
 
-    private bool EnterLock(SyncTimeout timeout)
-        => _lock is not null ? _lock.Enter(timeout, CancellationToken.None) : _rlock!.Enter(timeout, CancellationToken.None);
+    private bool EnterLock(Deadline deadline, CancellationToken ct)
+        => _lock is not null ? _lock.Enter(deadline, ct) : _rlock!.Enter(deadline, ct);
 
     private void RequireOwned(string what)
     {

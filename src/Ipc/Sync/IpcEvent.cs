@@ -1,4 +1,3 @@
-using NativeIpc.Os;
 using NativeIpc.Transfer;
 
 namespace NativeIpc;
@@ -7,11 +6,10 @@ namespace NativeIpc;
 /// Setting an already-set event, or setting with no sleeper, is a single atomic instruction.</summary>
 /// <remarks>Python: multiprocessing.Event. A waiter on an event whose would-be setter died keeps waiting, as in
 /// Python: pass a timeout where the setter may die.</remarks>
-public sealed unsafe class IpcEvent : IDisposable, ITransferable
+public sealed unsafe class IpcEvent : IDisposable, ITransferable, IAsyncWaitable
 {
     static IpcEvent() => Transfer.TransferRegistry.Register(ReadTransfer); // lets a child attach without reflection
 
-    private const int SleepSliceMs = 200;
     private readonly SyncHandle _handle;
 
     /// <summary>Creates a clear event.</summary>
@@ -26,15 +24,16 @@ public sealed unsafe class IpcEvent : IDisposable, ITransferable
     /// <remarks>Python: Event.is_set()</remarks>
     public bool IsSet => Volatile.Read(ref *Flag) != 0;
 
-    /// <summary>Sets the event and wakes every waiter.</summary>
+    /// <summary>Sets the event and wakes every waiter, sync and async.</summary>
     /// <remarks>Python: Event.set()</remarks>
     public void Set()
     {
         byte* p = _handle.Payload;
         int* f = (int*)(p + EventLayout.FlagOffset);
         if (Volatile.Read(ref *f) != 0) return;
+        // The exchange is a full fence: a sleeper counted itself before the kernel re-checked the flag.
         if (Interlocked.Exchange(ref *f, 1) == 0 && Volatile.Read(ref *(int*)(p + EventLayout.SleepersOffset)) > 0)
-            OsLayer.Waiter.Wake(f, int.MaxValue);
+            WordParker.Wake(f);
     }
 
     /// <summary>Clears the event: later waits block until the next <see cref="Set"/>.</summary>
@@ -47,37 +46,59 @@ public sealed unsafe class IpcEvent : IDisposable, ITransferable
     /// <remarks>Python: Event.wait(timeout=None)</remarks>
     public bool Wait(TimeSpan? timeout = null) => Wait(timeout, CancellationToken.None);
 
-    /// <summary>Like <see cref="Wait(TimeSpan?)"/>, cancellable (noticed within about 50 ms).</summary>
+    /// <summary>Like <see cref="Wait(TimeSpan?)"/>, cancellable (the token wakes the sleeper at once).</summary>
     /// <remarks>Python: Event.wait(timeout=None)</remarks>
     public bool Wait(TimeSpan? timeout, CancellationToken cancellationToken)
     {
-        var to = SyncTimeout.From(timeout);
+        var deadline = Deadline.From(timeout);
         byte* p = _handle.Payload;
         int* f = (int*)(p + EventLayout.FlagOffset);
         if (Volatile.Read(ref *f) != 0) return true;
-        if (!to.Expired)
+        if (!deadline.HasPassed)
         {
-            for (int i = 0; i < LockWord.SpinCount; i++)
-            {
-                LockWord.Pause(i);
+            var spin = new SpinPhase(WaitTuning.LockSpin);
+            while (spin.Spin())
                 if (Volatile.Read(ref *f) != 0) return true;
-            }
         }
         int* sleepers = (int*)(p + EventLayout.SleepersOffset);
-        int slice = cancellationToken.CanBeCanceled ? LockWord.CancellationPollMs : SleepSliceMs;
         while (true)
         {
             if (Volatile.Read(ref *f) != 0) return true;
-            cancellationToken.ThrowIfCancellationRequested();
-            int ms = to.SliceMs(slice);
-            if (ms == 0) return false;
-            Interlocked.Increment(ref *sleepers);
-            if (Volatile.Read(ref *f) == 0) OsLayer.Waiter.Wait(f, 0, ms);
-            Interlocked.Decrement(ref *sleepers);
+            if (!WordParker.ParkCounted(f, 0, sleepers, deadline, WaitTuning.NoSlice, cancellationToken))
+                return Volatile.Read(ref *f) != 0;
         }
     }
 
-    /// <summary>Removes the event's name (creator) and unmaps it.</summary>
+    /// <summary>Waits until the event is set without holding a thread: the continuation runs when a
+    /// <see cref="Set"/> (in any process) wakes the event, by the same wake that wakes synchronous waiters. Returns the
+    /// flag (false only when <paramref name="timeout"/> elapsed).</summary>
+    /// <param name="timeout">How long to wait; null or <see cref="Timeout.InfiniteTimeSpan"/>: no limit.</param>
+    /// <param name="cancellationToken">Stops the wait, leaving no registration behind.</param>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired first.</exception>
+    /// <exception cref="ObjectDisposedException">The event was disposed (also while the wait was pending).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative but not infinite.</exception>
+    /// <remarks>Python: Event.wait(timeout=None) (asyncio.Event.wait in async code)</remarks>
+    public ValueTask<bool> WaitAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        var deadline = Deadline.From(timeout);
+        if (IsSet) return new(true);
+        if (cancellationToken.IsCancellationRequested) return ValueTask.FromCanceled<bool>(cancellationToken);
+        return WaitAsyncCore(deadline, cancellationToken);
+    }
+
+    private ValueTask<bool> WaitAsyncCore(Deadline deadline, CancellationToken ct) => SyncAsync.Until(this, _handle, deadline, ct);
+
+    bool IAsyncWaitable.TryComplete() => IsSet;
+
+    ValueTask<bool> IAsyncWaitable.ParkAsync(Deadline deadline, CancellationToken ct)
+    {
+        byte* p = _handle.Payload;
+        return WordParker.ParkCountedAsync((int*)(p + EventLayout.FlagOffset), 0, (int*)(p + EventLayout.SleepersOffset),
+            deadline, WaitTuning.NoSlice, ct, _handle);
+    }
+
+    /// <summary>Removes the event's name (creator) and unmaps it; pending async waits fail with
+    /// <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose() => _handle.Dispose();
 
     /// <summary>The event's shared segment name.</summary>

@@ -9,9 +9,9 @@ namespace NativeIpc;
 /// <remarks>Python: multiprocessing.Lock. As in Python the lock is not reentrant (a second acquire by the same thread
 /// waits), and any thread or process may release it. Pass it to a child as an argument of <see cref="IpcProcess"/>.
 /// Limits: only the death of the holding <i>process</i> is detected (a thread that exits holding the lock is not);
-/// the holder's start time guards against pid reuse on Linux (elsewhere, or if the holder dies in the instant between
-/// taking the word and recording its start time, a recycled pid keeps the lock held); do not dispose the lock while
-/// another thread of this process is still waiting on it.</remarks>
+/// the lock word stores the holder's owner id (<c>ProcessLiveness.Self</c>), so a recycled pid is not taken for the
+/// dead holder; do not dispose the lock while another thread of this process is still waiting on it synchronously
+/// (pending <see cref="AcquireAsync"/> calls complete with <see cref="ObjectDisposedException"/>).</remarks>
 public sealed unsafe class IpcLock : IDisposable, ITransferable
 {
     static IpcLock() => Transfer.TransferRegistry.Register(ReadTransfer); // lets a child attach without reflection
@@ -29,8 +29,8 @@ public sealed unsafe class IpcLock : IDisposable, ITransferable
     /// suits single-core machines; a kernel sleep/wake between CPUs costs about 27 µs per wake-up.</summary>
     public static int SpinCount
     {
-        get => LockWord.SpinCount;
-        set => LockWord.SpinCount = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "The spin count cannot be negative.");
+        get => WaitTuning.LockSpin;
+        set => WaitTuning.LockSpin = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "The spin count cannot be negative.");
     }
 
     /// <summary>True while some thread of some process holds the lock (a snapshot).</summary>
@@ -45,37 +45,65 @@ public sealed unsafe class IpcLock : IDisposable, ITransferable
     public Releaser Acquire(TimeSpan? timeout = null) => Acquire(timeout, CancellationToken.None);
 
     /// <summary>Like <see cref="Acquire(TimeSpan?)"/>, and stops waiting (throwing <see cref="OperationCanceledException"/>)
-    /// when <paramref name="cancellationToken"/> fires; cancellation is noticed within about 50 ms.</summary>
+    /// when <paramref name="cancellationToken"/> fires (the token wakes the sleeper at once).</summary>
     /// <remarks>Python: Lock.acquire()</remarks>
     public Releaser Acquire(TimeSpan? timeout, CancellationToken cancellationToken)
     {
-        if (!Enter(SyncTimeout.From(timeout), cancellationToken))
-            throw new TimeoutException($"The lock was not acquired within {timeout}.");
+        if (!Enter(Deadline.From(timeout), cancellationToken))
+            throw Deadline.TimedOut("Acquiring the lock");
         return new Releaser(this);
+    }
+
+    /// <summary>Acquires the lock without holding a thread while waiting: the caller's continuation runs once the
+    /// lock is taken, woken by the same release that wakes a synchronous waiter. Dispose the result to release:
+    /// <c>using (await lk.AcquireAsync()) { ... }</c> (any thread may release an <see cref="IpcLock"/>).</summary>
+    /// <param name="timeout">How long to wait; null or <see cref="Timeout.InfiniteTimeSpan"/>: no limit.</param>
+    /// <param name="cancellationToken">Stops the wait; a cancelled wait leaves no trace and does not hold the lock.</param>
+    /// <exception cref="TimeoutException">The timeout elapsed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired first.</exception>
+    /// <exception cref="IpcAbandonedLockException">The holder died; the lock is now held by the caller.</exception>
+    /// <exception cref="ObjectDisposedException">The lock was disposed (also while the wait was pending).</exception>
+    /// <remarks>Python: Lock.acquire() (asyncio.Lock.acquire in async code)</remarks>
+    public ValueTask<Releaser> AcquireAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        var deadline = Deadline.From(timeout);
+        // The owner is the caller's async flow, taken here (synchronously) so it flows on in the caller.
+        return SyncAsync.OrTimeout(EnterAsync(deadline, cancellationToken, LockOwner.Flow()), new Releaser(this), "Acquiring the lock");
     }
 
     /// <summary>Tries to acquire the lock within <paramref name="timeout"/> (default: no wait). Returns false if the
     /// time ran out. A zero timeout does not check whether the holder is alive.</summary>
     /// <exception cref="IpcAbandonedLockException">The holder died; the lock is now held by the caller.</exception>
     /// <remarks>Python: Lock.acquire(block=False) / Lock.acquire(timeout=t)</remarks>
-    public bool TryAcquire(TimeSpan timeout = default) => Enter(SyncTimeout.From(timeout), CancellationToken.None);
+    public bool TryAcquire(TimeSpan timeout = default) => Enter(Deadline.From(timeout), CancellationToken.None);
+
+    /// <summary>Like <see cref="TryAcquire(TimeSpan)"/>, and stops waiting (throwing
+    /// <see cref="OperationCanceledException"/>) when <paramref name="cancellationToken"/> fires.</summary>
+    /// <exception cref="IpcAbandonedLockException">The holder died; the lock is now held by the caller.</exception>
+    /// <remarks>Python: Lock.acquire(timeout=t)</remarks>
+    public bool TryAcquire(TimeSpan timeout, CancellationToken cancellationToken) => Enter(Deadline.From(timeout), cancellationToken);
 
     /// <summary>Releases the lock.</summary>
     /// <exception cref="InvalidOperationException">The lock is not held.</exception>
     /// <remarks>Python: Lock.release()</remarks>
     public void Release() => LockWord.Release(_handle.Payload);
 
-    internal bool Enter(SyncTimeout timeout, CancellationToken ct)
+    internal bool Enter(Deadline deadline, CancellationToken ct)
     {
         byte* p = _handle.Payload;
         if (LockWord.TryAcquireFast(p)) return true;
-        switch (LockWord.Acquire(p, timeout, ct, out int dead))
+        switch (LockWord.Acquire(p, deadline, ct, out int dead))
         {
             case LockWord.Outcome.Acquired: return true;
             case LockWord.Outcome.Abandoned: throw new IpcAbandonedLockException(dead);
             default: return false;
         }
     }
+
+    /// <summary>The async twin of <see cref="Enter"/>: contends in sync steps, parks through
+    /// <see cref="WordParker.ParkAsync"/> between them (liveness slices, as a sync waiter).</summary>
+    internal ValueTask<bool> EnterAsync(Deadline deadline, CancellationToken ct, int ownerToken)
+        => AsyncLockEntry.EnterAsync(_handle, LockLayout.WordOffset, deadline, ct, ownerToken);
 
     internal bool IsMine => LockWord.IsMine(_handle.Payload);
 

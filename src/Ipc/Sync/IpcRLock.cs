@@ -33,19 +33,40 @@ public sealed unsafe class IpcRLock : IDisposable, ITransferable
     /// <remarks>Python: RLock.acquire() / with rlock:</remarks>
     public Releaser Acquire(TimeSpan? timeout = null) => Acquire(timeout, CancellationToken.None);
 
-    /// <summary>Like <see cref="Acquire(TimeSpan?)"/>, cancellable (noticed within about 50 ms).</summary>
+    /// <summary>Like <see cref="Acquire(TimeSpan?)"/>, cancellable (the token wakes the sleeper at once).</summary>
     /// <remarks>Python: RLock.acquire()</remarks>
     public Releaser Acquire(TimeSpan? timeout, CancellationToken cancellationToken)
     {
-        if (!Enter(SyncTimeout.From(timeout), cancellationToken))
-            throw new TimeoutException($"The lock was not acquired within {timeout}.");
+        if (!Enter(Deadline.From(timeout), cancellationToken))
+            throw Deadline.TimedOut("Acquiring the lock");
         return new Releaser(this);
+    }
+
+    /// <summary>Acquires the lock (again, if the caller's async flow owns it) without holding a thread while waiting;
+    /// dispose the result to release one level. The owner is the calling async flow, not a thread: release it from
+    /// the same async method (or code it awaits), on whatever thread that continues.</summary>
+    /// <param name="timeout">How long to wait; null or <see cref="Timeout.InfiniteTimeSpan"/>: no limit.</param>
+    /// <param name="cancellationToken">Stops the wait; a cancelled wait leaves no trace and owns nothing.</param>
+    /// <exception cref="TimeoutException">The timeout elapsed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired first.</exception>
+    /// <exception cref="IpcAbandonedLockException">The owner died; the lock is now owned by the caller.</exception>
+    /// <exception cref="ObjectDisposedException">The lock was disposed (also while the wait was pending).</exception>
+    /// <remarks>Python: RLock.acquire()</remarks>
+    public ValueTask<Releaser> AcquireAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        var deadline = Deadline.From(timeout);
+        return SyncAsync.OrTimeout(EnterAsync(deadline, cancellationToken, LockOwner.Flow()), new Releaser(this), "Acquiring the lock");
     }
 
     /// <summary>Tries to acquire the lock within <paramref name="timeout"/> (default: no wait).</summary>
     /// <exception cref="IpcAbandonedLockException">The owner died; the lock is now owned by the caller.</exception>
     /// <remarks>Python: RLock.acquire(block=False) / RLock.acquire(timeout=t)</remarks>
-    public bool TryAcquire(TimeSpan timeout = default) => Enter(SyncTimeout.From(timeout), CancellationToken.None);
+    public bool TryAcquire(TimeSpan timeout = default) => Enter(Deadline.From(timeout), CancellationToken.None);
+
+    /// <summary>Like <see cref="TryAcquire(TimeSpan)"/>, cancellable.</summary>
+    /// <exception cref="IpcAbandonedLockException">The owner died; the lock is now owned by the caller.</exception>
+    /// <remarks>Python: RLock.acquire(timeout=t)</remarks>
+    public bool TryAcquire(TimeSpan timeout, CancellationToken cancellationToken) => Enter(Deadline.From(timeout), cancellationToken);
 
     /// <summary>Releases one level; the lock is free when the level reaches 0.</summary>
     /// <exception cref="InvalidOperationException">The calling thread does not own the lock.</exception>
@@ -58,7 +79,7 @@ public sealed unsafe class IpcRLock : IDisposable, ITransferable
         if (--*Recursion(p) == 0) LockWord.Release(p);
     }
 
-    internal bool Enter(SyncTimeout timeout, CancellationToken ct)
+    internal bool Enter(Deadline deadline, CancellationToken ct)
     {
         byte* p = _handle.Payload;
         if (LockWord.IsMine(p))
@@ -68,7 +89,7 @@ public sealed unsafe class IpcRLock : IDisposable, ITransferable
         }
         if (!LockWord.TryAcquireFast(p))
         {
-            switch (LockWord.Acquire(p, timeout, ct, out int dead))
+            switch (LockWord.Acquire(p, deadline, ct, out int dead))
             {
                 case LockWord.Outcome.Acquired: break;
                 case LockWord.Outcome.Abandoned:
@@ -81,6 +102,23 @@ public sealed unsafe class IpcRLock : IDisposable, ITransferable
         return true;
     }
 
+    /// <summary>The async twin of <see cref="Enter"/>, owned by <paramref name="ownerToken"/>.</summary>
+    internal ValueTask<bool> EnterAsync(Deadline deadline, CancellationToken ct, int ownerToken)
+    {
+        if (IncrementIfMine()) return new(true);
+        return SyncAsync.RLockEntered(this, AsyncLockEntry.EnterAsync(_handle, RLockLayout.LockOffset, deadline, ct, ownerToken));
+    }
+
+    private bool IncrementIfMine()
+    {
+        byte* p = _handle.Payload;
+        if (!LockWord.IsMine(p)) return false;
+        ++*Recursion(p);
+        return true;
+    }
+
+    internal void SetRecursion(int levels) => *Recursion(_handle.Payload) = levels;
+
     /// <summary>Releases every level the caller holds and returns how many (for <see cref="IpcCondition"/>).</summary>
     internal int ReleaseAll()
     {
@@ -91,10 +129,13 @@ public sealed unsafe class IpcRLock : IDisposable, ITransferable
         return n;
     }
 
+    /// <summary>The async twin of <see cref="Restore"/>.</summary>
+    internal ValueTask RestoreAsync(int levels, int ownerToken) => SyncAsync.RLockRestore(this, levels, ownerToken);
+
     /// <summary>Re-acquires (no limit) and restores <paramref name="levels"/>.</summary>
     internal void Restore(int levels)
     {
-        try { Enter(SyncTimeout.Infinite, CancellationToken.None); }
+        try { Enter(Deadline.Infinite, CancellationToken.None); }
         finally { *Recursion(_handle.Payload) = levels; }
     }
 

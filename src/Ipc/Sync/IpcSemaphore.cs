@@ -1,4 +1,3 @@
-using NativeIpc.Os;
 using NativeIpc.Transfer;
 
 namespace NativeIpc;
@@ -7,11 +6,10 @@ namespace NativeIpc;
 /// release, a futex sleep only when the count is 0 and a wake only when someone sleeps.</summary>
 /// <remarks>Python: multiprocessing.Semaphore. Counts are not owned: a permit taken by a process that dies is
 /// <b>not</b> given back (as in Python and with OS semaphores); use timeouts where a peer may die holding one.</remarks>
-public unsafe class IpcSemaphore : IDisposable, ITransferable
+public unsafe class IpcSemaphore : IDisposable, ITransferable, IAsyncWaitable
 {
     static IpcSemaphore() => Transfer.TransferRegistry.Register(ReadTransfer); // lets a child attach without reflection
 
-    private const int SleepSliceMs = 200;
     private readonly SyncHandle _handle;
 
     /// <summary>Creates a semaphore with <paramref name="value"/> permits.</summary>
@@ -43,18 +41,46 @@ public unsafe class IpcSemaphore : IDisposable, ITransferable
     /// <remarks>Python: Semaphore.acquire() / with sem:</remarks>
     public Releaser Acquire(TimeSpan? timeout = null) => Acquire(timeout, CancellationToken.None);
 
-    /// <summary>Like <see cref="Acquire(TimeSpan?)"/>, cancellable (noticed within about 50 ms).</summary>
+    /// <summary>Like <see cref="Acquire(TimeSpan?)"/>, cancellable (the token wakes the sleeper at once).</summary>
     /// <remarks>Python: Semaphore.acquire()</remarks>
     public Releaser Acquire(TimeSpan? timeout, CancellationToken cancellationToken)
     {
-        if (!Enter(SyncTimeout.From(timeout), cancellationToken))
-            throw new TimeoutException($"The semaphore was not acquired within {timeout}.");
+        if (!Enter(Deadline.From(timeout), cancellationToken))
+            throw Deadline.TimedOut("Acquiring the semaphore");
         return new Releaser(this);
     }
 
     /// <summary>Tries to take a permit within <paramref name="timeout"/> (default: no wait).</summary>
     /// <remarks>Python: Semaphore.acquire(block=False) / Semaphore.acquire(timeout=t)</remarks>
-    public bool TryAcquire(TimeSpan timeout = default) => Enter(SyncTimeout.From(timeout), CancellationToken.None);
+    public bool TryAcquire(TimeSpan timeout = default) => Enter(Deadline.From(timeout), CancellationToken.None);
+
+    /// <summary>Like <see cref="TryAcquire(TimeSpan)"/>, cancellable.</summary>
+    /// <remarks>Python: Semaphore.acquire(timeout=t)</remarks>
+    public bool TryAcquire(TimeSpan timeout, CancellationToken cancellationToken) => Enter(Deadline.From(timeout), cancellationToken);
+
+    /// <summary>Takes a permit without holding a thread while waiting (woken by the same <see cref="Release"/> that
+    /// wakes a synchronous waiter); true once taken, false if <paramref name="timeout"/> elapsed first. Give the
+    /// permit back with <see cref="Release"/>.</summary>
+    /// <param name="timeout">How long to wait; null or <see cref="Timeout.InfiniteTimeSpan"/>: no limit.</param>
+    /// <param name="cancellationToken">Stops the wait; a cancelled wait takes no permit and leaves no trace.</param>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired first.</exception>
+    /// <exception cref="ObjectDisposedException">The semaphore was disposed (also while the wait was pending).</exception>
+    /// <remarks>Python: Semaphore.acquire(timeout=t) (SemaphoreSlim.WaitAsync in .NET terms)</remarks>
+    public ValueTask<bool> WaitAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        var deadline = Deadline.From(timeout);
+        if (TryTake(Count)) return new(true);
+        return EnterAsync(deadline, cancellationToken);
+    }
+
+    /// <summary>Like <see cref="WaitAsync"/>, but returns a releaser (dispose it to give the permit back) and throws
+    /// on timeout: <c>using (await sem.AcquireAsync()) { ... }</c>.</summary>
+    /// <exception cref="TimeoutException">The timeout elapsed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired first.</exception>
+    /// <exception cref="ObjectDisposedException">The semaphore was disposed (also while the wait was pending).</exception>
+    /// <remarks>Python: Semaphore.acquire() / with sem:</remarks>
+    public ValueTask<Releaser> AcquireAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+        => SyncAsync.OrTimeout(WaitAsync(timeout, cancellationToken), new Releaser(this), "Acquiring the semaphore");
 
     /// <summary>Gives back <paramref name="count"/> permits and wakes as many sleepers.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is less than 1.</exception>
@@ -73,43 +99,54 @@ public unsafe class IpcSemaphore : IDisposable, ITransferable
                 throw new SemaphoreFullException(max == int.MaxValue ? "The semaphore count would overflow." : $"Semaphore released too many times (its bound is {max}).");
             if (Interlocked.CompareExchange(ref *c, v + count, v) == v) break;
         }
-        if (Volatile.Read(ref *(int*)(p + SemaphoreLayout.SleepersOffset)) > 0) OsLayer.Waiter.Wake(c, count);
+        // The CAS is a full fence: the sleeper count read after it is not stale (a sleeper counted itself before
+        // its kernel re-check of the count).
+        if (Volatile.Read(ref *(int*)(p + SemaphoreLayout.SleepersOffset)) > 0) WordParker.Wake(c, count);
     }
 
-    private bool TryTake(int* c)
+    private static bool TryTake(int* c)
     {
-        int v = Volatile.Read(ref *c);
-        return v > 0 && Interlocked.CompareExchange(ref *c, v - 1, v) == v;
+        while (true)
+        {
+            int v = Volatile.Read(ref *c);
+            if (v <= 0) return false;
+            if (Interlocked.CompareExchange(ref *c, v - 1, v) == v) return true;
+        }
     }
 
-    internal bool Enter(SyncTimeout timeout, CancellationToken ct)
+    internal bool Enter(Deadline deadline, CancellationToken ct)
     {
         byte* p = _handle.Payload;
         int* c = (int*)(p + SemaphoreLayout.CountOffset);
         if (TryTake(c)) return true;
-        if (timeout.Expired) return TryTake(c);
-        for (int i = 0; i < LockWord.SpinCount; i++)
-        {
-            LockWord.Pause(i);
+        if (deadline.HasPassed) return false;
+        var spin = new SpinPhase(WaitTuning.LockSpin);
+        while (spin.Spin())
             if (TryTake(c)) return true;
-        }
         int* sleepers = (int*)(p + SemaphoreLayout.SleepersOffset);
-        int slice = ct.CanBeCanceled ? LockWord.CancellationPollMs : SleepSliceMs;
         while (true)
         {
             if (TryTake(c)) return true;
-            if (Volatile.Read(ref *c) > 0) continue;
-            ct.ThrowIfCancellationRequested();
-            int ms = timeout.SliceMs(slice);
-            if (ms == 0) return false;
-            Interlocked.Increment(ref *sleepers);
-            // Registered before re-reading the count: a release after this point sees us and wakes.
-            if (Volatile.Read(ref *c) == 0) OsLayer.Waiter.Wait(c, 0, ms);
-            Interlocked.Decrement(ref *sleepers);
+            // Sleeps only while the count is 0; counted as a sleeper first, so a release after the kernel's
+            // re-check sees us and wakes.
+            if (!WordParker.ParkCounted(c, 0, sleepers, deadline, WaitTuning.NoSlice, ct)) return TryTake(c);
         }
     }
 
-    /// <summary>Removes the semaphore's name (creator) and unmaps it.</summary>
+    /// <summary>The async twin of <see cref="Enter"/> (no spin: an async caller prefers to yield its thread).</summary>
+    private ValueTask<bool> EnterAsync(Deadline deadline, CancellationToken ct) => SyncAsync.Until(this, _handle, deadline, ct);
+
+    bool IAsyncWaitable.TryComplete() => TryTake(Count);
+
+    ValueTask<bool> IAsyncWaitable.ParkAsync(Deadline deadline, CancellationToken ct)
+    {
+        byte* p = _handle.Payload;
+        return WordParker.ParkCountedAsync((int*)(p + SemaphoreLayout.CountOffset), 0, (int*)(p + SemaphoreLayout.SleepersOffset),
+            deadline, WaitTuning.NoSlice, ct, _handle);
+    }
+
+    /// <summary>Removes the semaphore's name (creator) and unmaps it; pending async waits fail with
+    /// <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()
     {
         _handle.Dispose();

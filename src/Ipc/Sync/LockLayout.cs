@@ -20,5 +20,7 @@ internal static class LockLayout
 
     /// <summary>Set in the owner word while a waiter may sleep on it (owner ids fit in <see cref="ProcessLiveness.OwnerMask"/>).</summary>
     public const int WaitersBit = unchecked((int)0x80000000);
-    public const int PidMask = ~WaitersBit;
+
+    /// <summary>The owner id in the owner word.</summary>
+    public const int OwnerMask = ~WaitersBit;
 }

@@ -5,82 +5,99 @@ using NativeIpc.Os;
 namespace NativeIpc.Sync;
 
 /// <summary>The owner-recording mutex under <see cref="IpcLock"/> and <see cref="IpcRLock"/>, on a
-/// <see cref="LockLayout"/> block: one CAS to take, one CAS to give back; contended waiters spin, then sleep on the
-/// word in slices and, between slices, check that the holder is alive; a dead holder's lock is taken over by CAS.</summary>
+/// <see cref="LockLayout"/> block: one CAS to take, one CAS to give back; contended waiters spin
+/// (<see cref="SpinPhase"/>), then park on the word (<see cref="WordParker"/>) in liveness slices and, between
+/// slices, check that the holder is alive; a dead holder's lock is taken over by CAS.</summary>
 internal static unsafe class LockWord
 {
-    public enum Outcome { Acquired, Abandoned, TimedOut }
+    public enum Outcome { Acquired, Abandoned, TimedOut, Park }
 
-    /// <summary>How often a sleeping waiter checks the holder's liveness.</summary>
-    public const int DeadOwnerCheckMs = 100;
-
-    /// <summary>Slice used when a cancellation token can fire (the futex is not woken by the token).</summary>
-    public const int CancellationPollMs = 50;
-
-    private static readonly int s_pid = ProcessLiveness.Self;
+    private static readonly int s_self = ProcessLiveness.Self;
     private static readonly int s_osPid = Environment.ProcessId;
 
-    /// <summary>Spin iterations before sleeping (tunable through <see cref="IpcLock.SpinCount"/>).</summary>
-    public static int SpinCount = 100;
-
-    public static int Pid => s_pid;
-
-    /// <summary>One spin step: a short pause, and every 32nd step a yield, so a peer that is runnable on this CPU
-    /// (the machine is oversubscribed) gets to run instead of being spun against.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Pause(int i)
-    {
-        if ((i & 31) == 31) Thread.Yield();
-        else Thread.SpinWait(8);
-    }
+    /// <summary>The id a holder stores in the owner word.</summary>
+    public static int Self => s_self;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool TryAcquireFast(byte* l)
+    public static bool TryAcquireFast(byte* l, int ownerThread)
     {
-        if (Interlocked.CompareExchange(ref *(int*)(l + LockLayout.WordOffset), s_pid, 0) != 0) return false;
-        RecordOwner(l);
+        if (Interlocked.CompareExchange(ref *(int*)(l + LockLayout.WordOffset), s_self, 0) != 0) return false;
+        RecordHolder(l, ownerThread);
         return true;
     }
 
+    /// <summary>Writes what the owner word does not hold: the owning thread (RLock) and the pid (for reports only).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void RecordOwner(byte* l)
+    private static void RecordHolder(byte* l, int ownerThread)
     {
-        *(int*)(l + LockLayout.OwnerThreadOffset) = Environment.CurrentManagedThreadId;
+        *(int*)(l + LockLayout.OwnerThreadOffset) = ownerThread;
         *(int*)(l + LockLayout.HolderPidOffset) = s_osPid;
     }
 
-    /// <summary>True if this process holds the lock and the recorded owner thread is the caller.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool TryAcquireFast(byte* l) => TryAcquireFast(l, Environment.CurrentManagedThreadId);
+
+    /// <summary>True if this process holds the lock and the recorded owner is the caller (its thread, or the async
+    /// flow that acquired it: <see cref="LockOwner"/>).</summary>
     public static bool IsMine(byte* l)
-        => (Volatile.Read(ref *(int*)(l + LockLayout.WordOffset)) & LockLayout.PidMask) == s_pid
-           && *(int*)(l + LockLayout.OwnerThreadOffset) == Environment.CurrentManagedThreadId;
+        => (Volatile.Read(ref *(int*)(l + LockLayout.WordOffset)) & LockLayout.OwnerMask) == s_self
+           && LockOwner.IsCaller(*(int*)(l + LockLayout.OwnerThreadOffset));
 
     public static bool IsLocked(byte* l) => Volatile.Read(ref *(int*)(l + LockLayout.WordOffset)) != 0;
 
-    public static Outcome Acquire(byte* l, SyncTimeout timeout, CancellationToken ct, out int deadPid)
+    /// <summary>The word a contended waiter parks on.</summary>
+    public static int* Word(byte* l) => (int*)(l + LockLayout.WordOffset);
+
+    /// <summary>The first moment a waiter starting now checks the holder's liveness.</summary>
+    public static long FirstLivenessCheck() => Stopwatch.GetTimestamp() + WaitTuning.LivenessSliceMs * Stopwatch.Frequency / 1000;
+
+    /// <summary>Takes the lock, waiting until <paramref name="deadline"/>: spins, then parks.</summary>
+    public static Outcome Acquire(byte* l, Deadline deadline, CancellationToken ct, out int deadOwner, int ownerThread)
     {
-        deadPid = 0;
-        if (TryAcquireFast(l)) return Outcome.Acquired;
-        int* w = (int*)(l + LockLayout.WordOffset);
-        if (!timeout.Expired)
+        deadOwner = 0;
+        if (TryAcquireFast(l, ownerThread)) return Outcome.Acquired;
+        int* w = Word(l);
+        if (!deadline.HasPassed)
         {
-            for (int i = 0; i < SpinCount; i++)
-            {
-                LockWord.Pause(i);
-                if (Volatile.Read(ref *w) == 0 && TryAcquireFast(l)) return Outcome.Acquired;
-            }
+            var spin = new SpinPhase(WaitTuning.LockSpin);
+            while (spin.Spin())
+                if (Volatile.Read(ref *w) == 0 && TryAcquireFast(l, ownerThread)) return Outcome.Acquired;
         }
-        int contended = s_pid | LockLayout.WaitersBit;
-        int slice = ct.CanBeCanceled ? CancellationPollMs : DeadOwnerCheckMs;
-        long nextCheck = Stopwatch.GetTimestamp() + DeadOwnerCheckMs * Stopwatch.Frequency / 1000;
+        long nextCheck = FirstLivenessCheck();
+        while (true)
+        {
+            var o = Contend(l, deadline, ref nextCheck, out int v, out deadOwner, ownerThread);
+            if (o != Outcome.Park) return o;
+            if (!WordParker.Park(w, v, deadline, WaitTuning.LivenessSliceMs, ct)) return Outcome.TimedOut;
+        }
+    }
+
+    public static Outcome Acquire(byte* l, Deadline deadline, CancellationToken ct, out int deadOwner)
+        => Acquire(l, deadline, ct, out deadOwner, Environment.CurrentManagedThreadId);
+
+    /// <summary>One step of a contended wait, shared by the sync and async paths: takes a free lock (marked
+    /// contended: once we have slept we cannot know whether others sleep too), takes over a dead holder's, gives up
+    /// once the deadline passed, or marks the word contended and returns <see cref="Outcome.Park"/> with the value to
+    /// park on.</summary>
+    public static Outcome Contend(byte* l, Deadline deadline, ref long nextCheck, out int parkValue, out int deadOwner, int ownerThread)
+    {
+        int* w = Word(l);
+        int contended = s_self | LockLayout.WaitersBit;
+        deadOwner = 0;
         while (true)
         {
             int v = Volatile.Read(ref *w);
             if (v == 0)
             {
-                // Once we have slept we cannot know whether others sleep too: take it marked contended.
-                if (Interlocked.CompareExchange(ref *w, contended, 0) == 0) { RecordOwner(l); return Outcome.Acquired; }
+                if (Interlocked.CompareExchange(ref *w, contended, 0) == 0)
+                {
+                    RecordHolder(l, ownerThread);
+                    parkValue = 0;
+                    return Outcome.Acquired;
+                }
                 continue;
             }
+            if (deadline.HasPassed) { parkValue = v; return Outcome.TimedOut; }
             if ((v & LockLayout.WaitersBit) == 0)
             {
                 if (Interlocked.CompareExchange(ref *w, v | LockLayout.WaitersBit, v) != v) continue;
@@ -88,21 +105,21 @@ internal static unsafe class LockWord
             }
             if (Stopwatch.GetTimestamp() >= nextCheck)
             {
-                int owner = v & LockLayout.PidMask;
+                // The owner word alone names the holder: no second field can pair one holder with another's data.
+                // (The pid is read only to name the dead holder in the exception.)
+                int owner = v & LockLayout.OwnerMask;
                 int holderPid = Volatile.Read(ref *(int*)(l + LockLayout.HolderPidOffset));
-                if (Volatile.Read(ref *w) == v && !ProcessLiveness.IsAlive(owner)
-                    && Interlocked.CompareExchange(ref *w, contended, v) == v)
+                if (!ProcessLiveness.IsAlive(owner) && Interlocked.CompareExchange(ref *w, contended, v) == v)
                 {
-                    RecordOwner(l);
-                    deadPid = holderPid;
+                    RecordHolder(l, ownerThread);
+                    deadOwner = holderPid;
+                    parkValue = 0;
                     return Outcome.Abandoned;
                 }
-                nextCheck = Stopwatch.GetTimestamp() + DeadOwnerCheckMs * Stopwatch.Frequency / 1000;
+                nextCheck = FirstLivenessCheck();
             }
-            ct.ThrowIfCancellationRequested();
-            int ms = timeout.SliceMs(slice);
-            if (ms == 0) return Outcome.TimedOut;
-            OsLayer.Waiter.Wait(w, v, ms);
+            parkValue = v;
+            return Outcome.Park;
         }
     }
 
@@ -110,9 +127,9 @@ internal static unsafe class LockWord
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Release(byte* l)
     {
-        int* w = (int*)(l + LockLayout.WordOffset);
+        int* w = Word(l);
         *(int*)(l + LockLayout.OwnerThreadOffset) = 0;
-        if (Interlocked.CompareExchange(ref *w, 0, s_pid) == s_pid) return;
+        if (Interlocked.CompareExchange(ref *w, 0, s_self) == s_self) return;
         ReleaseSlow(w);
     }
 
@@ -123,7 +140,7 @@ internal static unsafe class LockWord
             int v = Volatile.Read(ref *w);
             if (v == 0) throw new InvalidOperationException("The lock is not held: release of an unlocked lock.");
             if (Interlocked.CompareExchange(ref *w, 0, v) != v) continue;
-            if ((v & LockLayout.WaitersBit) != 0) OsLayer.Waiter.Wake(w, 1);
+            if ((v & LockLayout.WaitersBit) != 0) WordParker.Wake(w, 1);
             return;
         }
     }

@@ -1,13 +1,17 @@
 namespace NativeIpc.Sync;
 
 /// <summary>The shared segment under one sync primitive: creates or attaches it and hands out the payload pointer,
-/// throwing <see cref="ObjectDisposedException"/> once disposed. Disposing while another thread of this process still
-/// waits on the primitive is not supported (its memory is unmapped).</summary>
+/// throwing <see cref="ObjectDisposedException"/> once disposed. An async wait holds a reference
+/// (<see cref="TryAddRef"/>) for its whole run, so the mapping outlives <see cref="Dispose"/> until the wait has
+/// finished; disposing completes its pending parks with <see cref="ObjectDisposedException"/>
+/// (<see cref="AsyncParker.Abandon"/>). Disposing while another thread of this process still waits synchronously is
+/// not supported (its memory is unmapped).</summary>
 internal sealed unsafe class SyncHandle : IDisposable
 {
     private readonly SharedSegment _segment;
     private readonly string _typeName;
     private byte* _payload;
+    private int _refs = 1; // the handle's own reference, plus one per running async operation
 
     private SyncHandle(SharedSegment segment, string typeName)
     {
@@ -57,10 +61,35 @@ internal sealed unsafe class SyncHandle : IDisposable
         writer.Write(_segment.Name);
     }
 
+    /// <summary>Keeps the mapping alive for an async operation; false once disposed. Pair with <see cref="ReleaseRef"/>.</summary>
+    public bool TryAddRef()
+    {
+        while (true)
+        {
+            int r = Volatile.Read(ref _refs);
+            if (r == 0 || _payload == null) return false;
+            if (Interlocked.CompareExchange(ref _refs, r + 1, r) == r) return true;
+        }
+    }
+
+    /// <summary>Drops a reference; the last one unmaps.</summary>
+    public void ReleaseRef()
+    {
+        if (Interlocked.Decrement(ref _refs) == 0) _segment.Dispose();
+    }
+
+    /// <summary>A reference for an async operation, or <see cref="ObjectDisposedException"/>.</summary>
+    public void AddRefOrThrow()
+    {
+        if (!TryAddRef()) ThrowDisposed();
+    }
+
     public void Dispose()
     {
+        if (_payload == null) return;
         _payload = null;
-        _segment.Dispose();
+        AsyncParker.Abandon(this, _typeName);
+        ReleaseRef();
     }
 
     private void ThrowDisposed() => throw new ObjectDisposedException(_typeName);

@@ -38,6 +38,16 @@ internal readonly struct Deadline
         return From(TimeSpan.FromMilliseconds(milliseconds), paramName);
     }
 
+    /// <summary>The deadline as a <see cref="Stopwatch"/> timestamp (<see cref="long.MaxValue"/>: never).</summary>
+    public long Timestamp => _at;
+
+    /// <summary>The earlier of this deadline and <paramref name="milliseconds"/> from now.</summary>
+    public long TimestampCappedAt(int milliseconds)
+    {
+        long cap = Stopwatch.GetTimestamp() + milliseconds * Stopwatch.Frequency / 1000;
+        return Math.Min(_at, cap);
+    }
+
     /// <summary>True for <see cref="Infinite"/>.</summary>
     public bool IsInfinite => _at == long.MaxValue;
 

@@ -26,6 +26,32 @@ internal readonly unsafe struct EventCount(int* seq, int* sleepers)
         }
     }
 
+    /// <summary>The async twin of <see cref="Wait"/>: holds no thread while asleep (see <see cref="AsyncParker"/>),
+    /// woken by the same <see cref="Notify"/>. True once notified (or <paramref name="ready"/> held, or a slice ended:
+    /// the caller re-checks), false when the deadline passed; cancelled by the token, leaving no registration. The
+    /// words' memory must stay mapped while the wait is pending: pass its owner as <paramref name="owner"/> (see
+    /// <see cref="WordParker.ParkAsync"/>).</summary>
+    public ValueTask<bool> WaitAsync<TState>(Func<TState, bool> ready, TState state, Deadline deadline, int sliceMs, CancellationToken cancellationToken, object? owner)
+    {
+        Interlocked.Increment(ref *sleepers);
+        int s;
+        try
+        {
+            s = Volatile.Read(ref *seq);
+            if (ready(state))
+            {
+                Interlocked.Decrement(ref *sleepers);
+                return new(true);
+            }
+        }
+        catch
+        {
+            Interlocked.Decrement(ref *sleepers);
+            throw;
+        }
+        return WordParker.ParkRegisteredAsync(seq, s, sleepers, deadline, sliceMs, cancellationToken, owner);
+    }
+
     /// <summary>True if anyone is registered as a sleeper (read after a full fence by the caller).</summary>
     public bool HasSleepers => Volatile.Read(ref *sleepers) != 0;
 

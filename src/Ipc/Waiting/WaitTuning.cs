@@ -8,12 +8,21 @@ internal static class WaitTuning
     /// latency.</summary>
     public static int QueueSpin = EnvInt("NATIVEIPC_QUEUE_SPIN", 2000);
 
-    /// <summary>Spin steps a lock waiter takes before it sleeps (<see cref="IpcLock.SpinCount"/>).</summary>
+    /// <summary>Spin steps a waiter on a sync primitive (lock, semaphore, event, condition, barrier) takes before it
+    /// sleeps (<see cref="IpcLock.SpinCount"/>).</summary>
     public static int LockSpin = 100;
 
     /// <summary>Longest single sleep: after it a waiter looks again for dead peers (liveness is polled, since a
     /// process that dies cannot wake anyone).</summary>
     public const int LivenessSliceMs = 100;
+
+    /// <summary>The slice of a wait that needs no liveness check (an event, a semaphore, a condition: as in Python a
+    /// dead peer cannot be told from a slow one): it sleeps until woken or until its deadline.</summary>
+    public const int NoSlice = int.MaxValue;
+
+    /// <summary>Slice of the async fallback where the kernel has no futex_waitv (Windows, Linux before 5.16): the
+    /// parked word is re-read this often.</summary>
+    public const int AsyncPollMs = 10;
 
     private static int EnvInt(string name, int fallback)
         => int.TryParse(Environment.GetEnvironmentVariable(name), out int n) && n >= 0 ? n : fallback;

@@ -1,0 +1,301 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using NativeIpc.Platform.Unix;
+
+namespace NativeIpc.Waiting;
+
+/// <summary>Async parking on shared 32-bit words: an awaiting caller holds no thread and is woken by the same futex
+/// wake that wakes a synchronous sleeper.</summary>
+/// <remarks>
+/// <para>Design (chosen over a per-process doorbell word because wakers then need not know about async waiters: every
+/// existing wake site, in every process, already wakes them). One background thread per group of up to
+/// <see cref="WordsPerThread"/> distinct (word, expected value) pairs sleeps in <c>futex_waitv</c> on all of them plus
+/// a private control word, which a registration rings when the set or the nearest deadline changes. Waits on the same
+/// word and value share one slot, so 1,000 waits on 100 words cost one thread; the 128th distinct pair starts a
+/// second thread, and so on. When a slot's word differs from its value, every waiter on it completes
+/// (<c>true</c>: look again); deadlines are kept per waiter and the thread sleeps until the nearest one (one timer
+/// queue per thread, no <see cref="Timer"/> per wait). Cancellation removes the waiter at once. A wake the thread
+/// receives for a slot nobody waits on any more is passed on (a <c>wake(1)</c> of a semaphore or a lock must not be
+/// swallowed).</para>
+/// <para>Memory: the thread reads a word only while its slot is registered, under the registry lock;
+/// <see cref="Abandon"/> (called by an owner before it unmaps) removes the owner's waits, completing them with
+/// <see cref="ObjectDisposedException"/>. The kernel call itself may race an unmapping: it then fails with EFAULT or
+/// wakes spuriously, and the thread simply looks again.</para>
+/// <para>Fallback where futex_waitv is missing (Windows, Linux before 5.16): the word is re-read every
+/// <see cref="WaitTuning.AsyncPollMs"/> ms with <see cref="Task.Delay(int, CancellationToken)"/> (holds no thread,
+/// but costs latency and a little CPU; Windows gets kernel-object parking later).</para>
+/// </remarks>
+internal static class AsyncParker
+{
+    /// <summary>Slots per parker thread: futex_waitv's limit minus the control word.</summary>
+    public const int WordsPerThread = FutexWaitAny.MaxWords - 1;
+
+    private static readonly object s_lock = new();
+    private static readonly List<Group> s_groups = [];
+    private static readonly Dictionary<(nint Word, int Expected), Slot> s_slots = [];
+    private static int s_waiters;
+    private static long s_sleeps;
+
+    /// <summary>Times a parker thread went to sleep (a test sees that idle waits do not make it spin).</summary>
+    public static long SleepCount => Interlocked.Read(ref s_sleeps);
+
+    /// <summary>True when async waits park in the kernel (futex_waitv); false: the polling fallback.</summary>
+    public static bool Parks { get; } = OperatingSystem.IsLinux() && FutexWaitAny.IsSupported;
+
+    /// <summary>Pending async waits registered with the parker threads (0 once all completed or cancelled).</summary>
+    public static int RegistrationCount { get { lock (s_lock) return s_waiters; } }
+
+    /// <summary>Parker threads started so far.</summary>
+    public static int ThreadCount { get { lock (s_lock) return s_groups.Count; } }
+
+    /// <summary>Completes true once <c>*word != expected</c> or the word is woken (maybe spuriously), false at
+    /// <paramref name="due"/> when <paramref name="dueIsDeadline"/>, true at <paramref name="due"/> otherwise (a slice
+    /// ended: the caller looks again); cancelled by <paramref name="ct"/>; <see cref="ObjectDisposedException"/> when
+    /// <paramref name="owner"/> is abandoned first.</summary>
+    public static unsafe ValueTask<bool> Park(int* word, int expected, long due, bool dueIsDeadline, CancellationToken ct, object? owner)
+    {
+        if (ct.IsCancellationRequested) return ValueTask.FromCanceled<bool>(ct);
+        if (Volatile.Read(ref *word) != expected) return new(true);
+        if (due <= Stopwatch.GetTimestamp()) return new(!dueIsDeadline);
+        if (!Parks) return PollFallback((nint)word, expected, due, dueIsDeadline, ct);
+
+        var w = new Waiter(due, dueIsDeadline ? false : true, owner);
+        lock (s_lock)
+        {
+            var key = ((nint)word, expected);
+            bool ring = false;
+            if (!s_slots.TryGetValue(key, out var slot))
+            {
+                slot = new Slot((nint)word, expected, GroupWithRoom());
+                s_slots.Add(key, slot);
+                slot.Group.Slots.Add(slot);
+                ring = true;
+            }
+            w.Slot = slot;
+            slot.Waiters.Add(w);
+            s_waiters++;
+            if (due < slot.Group.SleepingUntil) ring = true;
+            if (ring) slot.Group.Ring();
+            // Registered under the lock, so a completion (which unregisters under it) never sees it half written;
+            // a token cancelled meanwhile runs Cancel here, re-entering the lock.
+            if (ct.CanBeCanceled)
+            {
+                w.Token = ct;
+                w.Registration = ct.UnsafeRegister(static s => Cancel((Waiter)s!), w);
+            }
+        }
+        return new(w.Task);
+    }
+
+    /// <summary>Completes every pending wait of <paramref name="owner"/> with <see cref="ObjectDisposedException"/>
+    /// and stops watching their words; call before unmapping the memory they watch.</summary>
+    public static void Abandon(object owner, string typeName)
+    {
+        if (!Parks) return;
+        lock (s_lock)
+        {
+            if (s_waiters == 0) return;
+            foreach (var slot in s_slots.Values.ToList())
+            {
+                foreach (var w in slot.Waiters.ToList())
+                    if (ReferenceEquals(w.Owner, owner))
+                    {
+                        Remove(w);
+                        w.Registration.Unregister();
+                        w.TrySetException(new ObjectDisposedException(typeName, "The object was disposed while an async wait on it was pending."));
+                    }
+            }
+        }
+    }
+
+    private static void Cancel(Waiter w)
+    {
+        lock (s_lock)
+        {
+            if (w.Slot is null) return;
+            Remove(w);
+        }
+        w.TrySetCanceled(w.Token);
+    }
+
+    /// <summary>Unregisters a waiter (under the lock); a slot left empty is dropped and its thread told.</summary>
+    private static void Remove(Waiter w)
+    {
+        var slot = w.Slot!;
+        w.Slot = null;
+        slot.Waiters.Remove(w);
+        s_waiters--;
+        if (slot.Waiters.Count == 0) DropSlot(slot, ring: true);
+    }
+
+    private static void DropSlot(Slot slot, bool ring)
+    {
+        s_slots.Remove((slot.Word, slot.Expected));
+        slot.Group.Slots.Remove(slot);
+        slot.Dropped = true;
+        if (ring) slot.Group.Ring();
+    }
+
+    private static Group GroupWithRoom()
+    {
+        foreach (var g in s_groups)
+            if (g.Slots.Count < WordsPerThread) return g;
+        var group = new Group(s_groups.Count);
+        s_groups.Add(group);
+        group.Start();
+        return group;
+    }
+
+    private static async ValueTask<bool> PollFallback(nint word, int expected, long due, bool dueIsDeadline, CancellationToken ct)
+    {
+        while (true)
+        {
+            long left = due - Stopwatch.GetTimestamp();
+            if (left <= 0) return !dueIsDeadline;
+            int ms = (int)Math.Clamp(left * 1000 / Stopwatch.Frequency, 1, WaitTuning.AsyncPollMs);
+            await Task.Delay(ms, ct).ConfigureAwait(false);
+            if (Read(word) != expected) return true;
+        }
+    }
+
+    /// <summary>Awaits <paramref name="park"/>, then leaves the sleeper count (unless the owner was abandoned).</summary>
+    public static async ValueTask<bool> LeaveAfter(ValueTask<bool> park, nint sleepers)
+    {
+        bool result;
+        try { result = await park.ConfigureAwait(false); }
+        catch (ObjectDisposedException) { throw; }
+        catch
+        {
+            Leave(sleepers);
+            throw;
+        }
+        Leave(sleepers);
+        return result;
+    }
+
+    private static unsafe void Leave(nint sleepers) => Interlocked.Decrement(ref *(int*)sleepers);
+
+    private static unsafe int Read(nint word) => Volatile.Read(ref *(int*)word);
+
+    /// <summary>One pending async wait.</summary>
+    private sealed class Waiter(long due, bool resultAtDue, object? owner)
+        : TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously)
+    {
+        public readonly long Due = due;
+        public readonly bool ResultAtDue = resultAtDue;
+        public readonly object? Owner = owner;
+        public Slot? Slot;
+        public CancellationToken Token;
+        public CancellationTokenRegistration Registration;
+
+        /// <summary>Completes a waiter already removed from its slot.</summary>
+        public void Complete(bool result)
+        {
+            Registration.Unregister(); // not Dispose: that would wait for a running Cancel, which needs our lock
+            TrySetResult(result);
+        }
+    }
+
+    /// <summary>A (word, expected value) pair some waiters park on.</summary>
+    private sealed class Slot(nint word, int expected, Group group)
+    {
+        public readonly nint Word = word;
+        public readonly int Expected = expected;
+        public readonly Group Group = group;
+        public readonly List<Waiter> Waiters = [];
+        public bool Dropped;
+    }
+
+    /// <summary>One parker thread and the slots it watches.</summary>
+    private sealed unsafe class Group(int index)
+    {
+        public readonly List<Slot> Slots = [];
+        /// <summary>The Stopwatch timestamp the thread sleeps until (long.MaxValue: no deadline).</summary>
+        public long SleepingUntil = long.MaxValue;
+        private readonly int* _control = (int*)NativeMemory.AllocZeroed(sizeof(int)); // lives as long as the thread
+
+        public void Start()
+        {
+            var t = new Thread(Run) { IsBackground = true, Name = $"NativeIpc async parker {index}" };
+            t.UnsafeStart();
+        }
+
+        /// <summary>Tells the thread the set or the nearest deadline changed.</summary>
+        public void Ring()
+        {
+            Interlocked.Increment(ref *_control);
+            FutexWord.Wake(_control, 1);
+        }
+
+        private void Run()
+        {
+            var words = new nint[FutexWaitAny.MaxWords];
+            var expected = new int[FutexWaitAny.MaxWords];
+            var watched = new Slot?[FutexWaitAny.MaxWords];
+            while (true)
+            {
+                int n;
+                long until;
+                lock (s_lock)
+                {
+                    words[0] = (nint)_control;
+                    expected[0] = Volatile.Read(ref *_control);
+                    n = 1;
+                    until = long.MaxValue;
+                    long now = Stopwatch.GetTimestamp();
+                    for (int i = Slots.Count - 1; i >= 0; i--)
+                    {
+                        var slot = Slots[i];
+                        if (Read(slot.Word) != slot.Expected)
+                        {
+                            foreach (var w in slot.Waiters) { w.Slot = null; s_waiters--; w.Complete(true); }
+                            slot.Waiters.Clear();
+                            DropSlot(slot, ring: false);
+                            continue;
+                        }
+                        for (int j = slot.Waiters.Count - 1; j >= 0; j--)
+                        {
+                            var w = slot.Waiters[j];
+                            if (w.Due <= now)
+                            {
+                                slot.Waiters.RemoveAt(j);
+                                w.Slot = null;
+                                s_waiters--;
+                                w.Complete(w.ResultAtDue);
+                            }
+                            else until = Math.Min(until, w.Due);
+                        }
+                        if (slot.Waiters.Count == 0) { DropSlot(slot, ring: false); continue; }
+                        words[n] = slot.Word;
+                        expected[n] = slot.Expected;
+                        watched[n] = slot;
+                        n++;
+                    }
+                    SleepingUntil = until;
+                }
+                long deadlineNs = long.MaxValue;
+                if (until != long.MaxValue)
+                {
+                    long left = Math.Max(0, until - Stopwatch.GetTimestamp());
+                    deadlineNs = FutexWaitAny.MonotonicNowNs() + (long)(left * (1_000_000_000.0 / Stopwatch.Frequency));
+                }
+                Interlocked.Increment(ref s_sleeps);
+                int r = FutexWaitAny.Wait(words.AsSpan(0, n), expected.AsSpan(0, n), deadlineNs);
+                if (r > 0)
+                {
+                    var slot = watched[r];
+                    bool stale;
+                    lock (s_lock) stale = slot!.Dropped;
+                    // Nobody here wanted this wake: pass it on to a sync sleeper that may (best effort: the memory may
+                    // be unmapped by now, and a wake of an unmapped address fails harmlessly).
+                    if (stale)
+                    {
+                        try { FutexWord.Wake((int*)slot.Word, 1); }
+                        catch (PosixException) { }
+                    }
+                }
+                Array.Clear(watched);
+            }
+        }
+    }
+}
