@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Tmds.Linux;
 using F = NativeIpc.Platform.Unix.Interop.Files;
 
 namespace NativeIpc.Platform.Unix;
@@ -10,7 +11,7 @@ public static unsafe class FileDescriptors
     public static (SafeFd Read, SafeFd Write) CreatePipe()
     {
         int* fds = stackalloc int[2];
-        if (F.pipe2(fds, F.O_CLOEXEC) != 0) throw PosixException.FromLastError("pipe2");
+        if (F.pipe2(fds, LibC.O_CLOEXEC) != 0) throw PosixErrors.FromLastError("pipe2");
         return (new SafeFd(fds[0]), new SafeFd(fds[1]));
     }
 
@@ -22,12 +23,12 @@ public static unsafe class FileDescriptors
             int done = 0;
             while (done < data.Length)
             {
-                nint n = F.write(fd.Fd, p + done, (nuint)(data.Length - done));
+                nint n = F.write(fd, p + done, (nuint)(data.Length - done));
                 if (n < 0)
                 {
                     int e = Marshal.GetLastPInvokeError();
                     if (e == Errno.EINTR) continue;
-                    throw new PosixException("write", e);
+                    throw PosixErrors.ToException(e, "write");
                 }
                 done += (int)n;
             }
@@ -41,12 +42,12 @@ public static unsafe class FileDescriptors
         {
             while (true)
             {
-                nint n = F.read(fd.Fd, p, (nuint)buffer.Length);
+                nint n = F.read(fd, p, (nuint)buffer.Length);
                 if (n >= 0) return (int)n;
                 int e = Marshal.GetLastPInvokeError();
                 if (e == Errno.EINTR) continue;
                 if (e == Errno.EAGAIN) return -1;
-                throw new PosixException("read", e);
+                throw PosixErrors.ToException(e, "read");
             }
         }
     }
@@ -64,19 +65,19 @@ public static unsafe class FileDescriptors
     /// <summary>Sets or clears O_NONBLOCK.</summary>
     public static void SetNonBlocking(SafeFd fd, bool nonBlocking)
     {
-        int flags = F.fcntl(fd.Fd, F.F_GETFL, 0);
-        if (flags < 0) throw PosixException.FromLastError("fcntl(F_GETFL)");
-        flags = nonBlocking ? flags | F.O_NONBLOCK : flags & ~F.O_NONBLOCK;
-        if (F.fcntl(fd.Fd, F.F_SETFL, flags) < 0) throw PosixException.FromLastError("fcntl(F_SETFL)");
+        int flags = F.fcntl(fd, LibC.F_GETFL, 0);
+        if (flags < 0) throw PosixErrors.FromLastError("fcntl(F_GETFL)");
+        flags = nonBlocking ? flags | LibC.O_NONBLOCK : flags & ~LibC.O_NONBLOCK;
+        if (F.fcntl(fd, LibC.F_SETFL, flags) < 0) throw PosixErrors.FromLastError("fcntl(F_SETFL)");
     }
 
     /// <summary>poll(2) for readability (or hang-up) of several descriptors. Returns how many are ready;
     /// <paramref name="ready"/>[i] tells which. A negative <paramref name="timeoutMs"/> waits forever.</summary>
     public static int PollReadable(ReadOnlySpan<int> fds, Span<bool> ready, int timeoutMs)
     {
-        var pfds = fds.Length <= 64 ? stackalloc F.pollfd[fds.Length] : new F.pollfd[fds.Length];
-        for (int i = 0; i < fds.Length; i++) pfds[i] = new F.pollfd { fd = fds[i], events = F.POLLIN };
-        fixed (F.pollfd* p = pfds)
+        var pfds = fds.Length <= 64 ? stackalloc pollfd[fds.Length] : new pollfd[fds.Length];
+        for (int i = 0; i < fds.Length; i++) pfds[i] = new pollfd { fd = fds[i], events = LibC.POLLIN };
+        fixed (pollfd* p = pfds)
         {
             while (true)
             {
@@ -87,7 +88,7 @@ public static unsafe class FileDescriptors
                     return r;
                 }
                 int e = Marshal.GetLastPInvokeError();
-                if (e != Errno.EINTR) throw new PosixException("poll", e);
+                if (e != Errno.EINTR) throw PosixErrors.ToException(e, "poll");
             }
         }
     }

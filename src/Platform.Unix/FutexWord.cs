@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Tmds.Linux;
 using X = NativeIpc.Platform.Unix.Interop.Futex;
 
 namespace NativeIpc.Platform.Unix;
@@ -23,27 +24,27 @@ public static unsafe class FutexWord
     /// <summary>Sleeps while <c>*address == expected</c>, at most <paramref name="timeoutMs"/> (negative: forever).</summary>
     public static WaitResult Wait(int* address, int expected, int timeoutMs)
     {
-        Interop.timespec ts;
-        Interop.timespec* pts = null;
+        timespec ts;
+        timespec* pts = null;
         if (timeoutMs >= 0)
         {
             ts.tv_sec = timeoutMs / 1000;
-            ts.tv_nsec = (timeoutMs % 1000) * 1_000_000L;
+            ts.tv_nsec = (long_t)((timeoutMs % 1000) * 1_000_000L);
             pts = &ts;
         }
-        if (X.futex(address, X.FUTEX_WAIT, expected, pts, null, 0) == 0) return WaitResult.Woken;
+        if (X.futex(address, X.FUTEX_WAIT, expected, pts) == 0) return WaitResult.Woken;
         int e = Marshal.GetLastPInvokeError();
         if (e == Errno.EAGAIN) return WaitResult.ValueChanged;
         if (e == Errno.ETIMEDOUT) return WaitResult.TimedOut;
         if (e == Errno.EINTR) return WaitResult.Interrupted;
-        throw new PosixException("futex(FUTEX_WAIT)", e);
+        throw PosixErrors.ToException(e, "futex(FUTEX_WAIT)");
     }
 
     /// <summary>Wakes up to <paramref name="count"/> waiters on <paramref name="address"/>; returns how many woke.</summary>
     public static int Wake(int* address, int count)
     {
-        long r = X.futex(address, X.FUTEX_WAKE, count, null, null, 0);
-        if (r < 0) throw PosixException.FromLastError("futex(FUTEX_WAKE)");
+        long r = X.futex(address, X.FUTEX_WAKE, count, null);
+        if (r < 0) throw PosixErrors.FromLastError("futex(FUTEX_WAKE)");
         return (int)r;
     }
 }

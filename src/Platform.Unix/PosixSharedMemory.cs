@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using F = NativeIpc.Platform.Unix.Interop.Files;
+using Tmds.Linux;
 using M = NativeIpc.Platform.Unix.Interop.SharedMemory;
 
 namespace NativeIpc.Platform.Unix;
@@ -11,16 +11,18 @@ public static unsafe class PosixSharedMemory
     /// a full /dev/shm fails here with ENOSPC instead of a SIGBUS on first touch. On failure nothing is left behind.</summary>
     public static SafeFd Create(string name, long size)
     {
-        int fd = M.shm_open(name, F.O_RDWR | F.O_CREAT | F.O_EXCL | F.O_CLOEXEC, 0x180 /* 0600 */);
-        if (fd < 0) throw PosixException.FromLastError("shm_open", name);
+        var ownerOnly = LibC.S_IRUSR | LibC.S_IWUSR;
+        int fd = M.shm_open(name, LibC.O_RDWR | LibC.O_CREAT | LibC.O_EXCL | LibC.O_CLOEXEC, (ushort)ownerOnly);
+        if (fd < 0) throw PosixErrors.FromLastError("shm_open", Subject(name));
         var h = new SafeFd(fd);
         try
         {
             // umask may have narrowed the mode; make it exactly owner read/write.
-            if (M.fchmod(fd, 0x180) != 0) throw PosixException.FromLastError("fchmod", name);
-            if (M.ftruncate(fd, size) != 0) throw PosixException.FromLastError("ftruncate", $"{name}, {size} bytes");
-            int err = M.posix_fallocate(fd, 0, size);
-            if (err != 0) throw new PosixException("posix_fallocate", err, $"{name}, {size} bytes");
+            if (M.fchmod(h, ownerOnly) != 0) throw PosixErrors.FromLastError("fchmod", Subject(name));
+            if (M.ftruncate(h, size) != 0) throw PosixErrors.FromLastError("ftruncate", Subject(name, size));
+            int err;
+            while ((err = M.posix_fallocate(h, 0, size)) == Errno.EINTR) { } // a signal cut it short: start again
+            if (err != 0) throw PosixErrors.ToException(err, "posix_fallocate", Subject(name, size));
             return h;
         }
         catch
@@ -34,8 +36,8 @@ public static unsafe class PosixSharedMemory
     /// <summary>Opens an existing object read/write.</summary>
     public static SafeFd Open(string name)
     {
-        int fd = M.shm_open(name, F.O_RDWR | F.O_CLOEXEC, 0);
-        if (fd < 0) throw PosixException.FromLastError("shm_open", name);
+        int fd = M.shm_open(name, LibC.O_RDWR | LibC.O_CLOEXEC, 0);
+        if (fd < 0) throw PosixErrors.FromLastError("shm_open", Subject(name));
         return new SafeFd(fd);
     }
 
@@ -45,28 +47,32 @@ public static unsafe class PosixSharedMemory
         if (M.shm_unlink(name) == 0) return true;
         int e = Marshal.GetLastPInvokeError();
         if (e == Errno.ENOENT) return false;
-        throw new PosixException("shm_unlink", e, name);
+        throw PosixErrors.ToException(e, "shm_unlink", Subject(name));
     }
 
     /// <summary>The object's current size (fstat).</summary>
     public static long GetSize(SafeFd fd)
     {
-        byte* st = stackalloc byte[M.StatSize];
-        if (M.fstat(fd.Fd, st) != 0) throw PosixException.FromLastError("fstat");
-        return *(long*)(st + M.StatSizeOffset);
+        stat st;
+        if (M.fstat(fd, &st) != 0) throw PosixErrors.FromLastError("fstat");
+        return st.st_size;
     }
 
     /// <summary>Maps <paramref name="length"/> bytes of <paramref name="fd"/> shared, read/write.</summary>
     public static byte* Map(SafeFd fd, long length)
     {
-        nint p = M.mmap(null, (nuint)length, M.PROT_READ | M.PROT_WRITE, M.MAP_SHARED, fd.Fd, 0);
-        if (p == M.MAP_FAILED) throw PosixException.FromLastError("mmap", $"{length} bytes");
+        void* p = M.mmap((nuint)length, LibC.PROT_READ | LibC.PROT_WRITE, LibC.MAP_SHARED, fd);
+        if (p == LibC.MAP_FAILED) throw PosixErrors.FromLastError("mmap", $"a mapping of {length} bytes");
         return (byte*)p;
     }
 
     /// <summary>Unmaps a region returned by <see cref="Map"/>.</summary>
     public static void Unmap(byte* address, long length)
     {
-        if (M.munmap(address, (nuint)length) != 0) throw PosixException.FromLastError("munmap");
+        if (M.munmap(address, (nuint)length) != 0) throw PosixErrors.FromLastError("munmap");
     }
+
+    private static string Subject(string name) => $"shared memory object '{name}'";
+
+    private static string Subject(string name, long size) => $"shared memory object '{name}' of {size} bytes";
 }

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text;
 using S = NativeIpc.Platform.Unix.Interop.Spawn;
-using F = NativeIpc.Platform.Unix.Interop.Files;
+using Tmds.Linux;
 
 namespace NativeIpc.Platform.Unix;
 
@@ -30,7 +30,7 @@ public static unsafe class PosixSpawn
         var strings = new List<nint>();
         byte* fa = (byte*)NativeMemory.AllocZeroed(S.FileActionsSize);
         byte* attr = (byte*)NativeMemory.AllocZeroed(S.AttrSize);
-        byte* sigs = (byte*)NativeMemory.AllocZeroed(S.SigSetSize);
+        sigset_t sigs = default;
         var refs = new List<SafeHandle>();
         try
         {
@@ -41,7 +41,7 @@ public static unsafe class PosixSpawn
             Check(S.posix_spawnattr_init(attr), "posix_spawnattr_init");
             try
             {
-                Check(S.posix_spawn_file_actions_addopen(fa, 0, Utf8("/dev/null", strings), F.O_RDONLY, 0), "posix_spawn_file_actions_addopen");
+                Check(S.posix_spawn_file_actions_addopen(fa, 0, Utf8("/dev/null", strings), LibC.O_RDONLY, 0), "posix_spawn_file_actions_addopen");
                 // Two steps, so a source number that equals another target is never clobbered:
                 // first lift every source above all targets, then place it.
                 int staging = maxTarget + 1;
@@ -55,14 +55,14 @@ public static unsafe class PosixSpawn
                     Check(S.posix_spawn_file_actions_adddup2(fa, staging++, target), "posix_spawn_file_actions_adddup2");
                 Check(S.posix_spawn_file_actions_addclosefrom_np(fa, maxTarget + 1), "posix_spawn_file_actions_addclosefrom_np");
 
-                S.sigemptyset(sigs);
-                Check(S.posix_spawnattr_setsigmask(attr, sigs), "posix_spawnattr_setsigmask");
-                S.sigfillset(sigs);
-                Check(S.posix_spawnattr_setsigdefault(attr, sigs), "posix_spawnattr_setsigdefault");
+                LibC.sigemptyset(&sigs);
+                Check(S.posix_spawnattr_setsigmask(attr, &sigs), "posix_spawnattr_setsigmask");
+                LibC.sigfillset(&sigs);
+                Check(S.posix_spawnattr_setsigdefault(attr, &sigs), "posix_spawnattr_setsigdefault");
                 Check(S.posix_spawnattr_setflags(attr, S.POSIX_SPAWN_SETSIGMASK | S.POSIX_SPAWN_SETSIGDEF), "posix_spawnattr_setflags");
 
                 int err = S.posix_spawn(out int pid, cpath, fa, attr, cargv, cenv);
-                if (err != 0) throw new PosixException("posix_spawn", err, path);
+                if (err != 0) throw PosixErrors.ToException(err, "posix_spawn", path);
                 return pid;
             }
             finally
@@ -77,13 +77,12 @@ public static unsafe class PosixSpawn
             foreach (var p in strings) NativeMemory.Free((void*)p);
             NativeMemory.Free(fa);
             NativeMemory.Free(attr);
-            NativeMemory.Free(sigs);
         }
     }
 
     private static void Check(int err, string op)
     {
-        if (err != 0) throw new PosixException(op, err);
+        if (err != 0) throw PosixErrors.ToException(err, op);
     }
 
     private static byte* Utf8(string s, List<nint> owned)

@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using F = NativeIpc.Platform.Unix.Interop.Files;
+using Tmds.Linux;
 
 namespace NativeIpc.Platform.Unix;
 
@@ -15,6 +15,35 @@ public sealed class SafeFd : SafeHandle
     /// <inheritdoc/>
     public override bool IsInvalid => (int)handle < 0;
 
+    /// <summary>Holds a reference for one native call, as the SafeHandle marshaller does for a
+    /// <c>[LibraryImport]</c>: the descriptor cannot be closed (and its number reused) while the call runs.</summary>
+    internal Lease Use() => new(this);
+
     /// <inheritdoc/>
-    protected override bool ReleaseHandle() => F.close((int)handle) == 0;
+    protected override bool ReleaseHandle()
+    {
+        // A release may run right after a failed call on another thread: keep that call's errno readable.
+        int saved = Marshal.GetLastPInvokeError();
+        bool ok = LibC.close((int)handle) == 0;
+        Marshal.SetLastPInvokeError(saved);
+        return ok;
+    }
+
+    /// <summary>A reference on a <see cref="SafeFd"/> for the duration of one call.</summary>
+    internal readonly ref struct Lease
+    {
+        private readonly SafeFd _owner;
+
+        public Lease(SafeFd owner)
+        {
+            bool added = false;
+            owner.DangerousAddRef(ref added);
+            _owner = owner;
+        }
+
+        /// <summary>The descriptor number, valid until <see cref="Dispose"/>.</summary>
+        public int Fd => _owner.Fd;
+
+        public void Dispose() => _owner.DangerousRelease();
+    }
 }

@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using Tmds.Linux;
-using P = NativeIpc.Platform.Unix.Interop.Process;
 
 namespace NativeIpc.Platform.Unix;
 
@@ -17,16 +16,16 @@ public static class Signals
     /// <summary>Sends <paramref name="signal"/> to <paramref name="pid"/>; returns false when the process no longer exists.</summary>
     public static bool Kill(int pid, int signal)
     {
-        if (P.kill(pid, signal) == 0) return true;
+        if (LibC.kill(pid, signal) == 0) return true;
         int errno = Marshal.GetLastPInvokeError();
         if (errno == LibC.ESRCH) return false;
-        throw new PosixException("kill", errno, $"pid {pid}, signal {signal}");
+        throw PosixErrors.ToException(errno, $"kill(signal {signal})", $"process {pid}");
     }
 
     /// <summary>True if a process with this pid exists (it may be a zombie); uses kill(pid, 0).</summary>
     public static bool Exists(int pid)
     {
-        if (P.kill(pid, 0) == 0) return true;
+        if (LibC.kill(pid, 0) == 0) return true;
         return Marshal.GetLastPInvokeError() != LibC.ESRCH;
     }
 }

@@ -1,26 +1,27 @@
+using System.Runtime.InteropServices;
+
 namespace NativeIpc.Platform.Unix.Interop;
 
-/// <summary>Library names and syscall numbers shared by the <c>Interop</c> declarations.</summary>
+/// <summary>The library name of the hand-written imports and the syscall numbers Tmds.LibC does not define.</summary>
 internal static class Libc
 {
-    /// <summary>The C library; the runtime resolves it to libc.so.6 on glibc and musl.</summary>
+    /// <summary>The C library (glibc's libc.so.6, as Tmds.LibC binds).</summary>
     public const string Name = "libc";
 
-    /// <summary>Syscall numbers of calls glibc has no wrapper for (x86-64 / arm64).</summary>
+    /// <summary>Syscall numbers of calls glibc has no wrapper for (Tmds.LibC names only a few SYS_* constants).</summary>
     public static class SysNo
     {
-        public static readonly long futex = System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture switch
+        public static readonly int futex = RuntimeInformation.ProcessArchitecture switch
         {
-            System.Runtime.InteropServices.Architecture.X64 => 202,
-            System.Runtime.InteropServices.Architecture.Arm64 => 98,
-            System.Runtime.InteropServices.Architecture.X86 => 240,
-            System.Runtime.InteropServices.Architecture.Arm => 240,
+            Architecture.X64 => 202,
+            Architecture.Arm64 => 98,
+            Architecture.X86 => 240,
+            Architecture.Arm => 240,
             _ => -1,
         };
 
         // Since Linux 5.x new syscalls share one number on every architecture.
-        public const long pidfd_send_signal = 424;
-        public const long pidfd_open = 434;
-        public const long futex_waitv = 449;
+        public const int pidfd_send_signal = 424;
+        public const int pidfd_open = 434;
     }
 }

@@ -1,43 +1,34 @@
 using System.Runtime.InteropServices;
+using Tmds.Linux;
 
 namespace NativeIpc.Platform.Unix.Interop;
 
-/// <summary>Process identity, signals, exit observation (pidfd + waitid) and prctl.</summary>
+/// <summary>Process identity, signals, exit observation (pidfd + waitid) and prctl. kill, getpid, getppid,
+/// sched_getaffinity, syscall, siginfo_t and the CLD_* codes come from Tmds.LibC.</summary>
 internal static unsafe partial class Process
 {
+    // Not in Tmds.LibC: waitid's P_PIDFD (Linux 5.4), its option bits, and prctl's options.
     public const int P_PIDFD = 3;
     public const int WEXITED = 4;
     public const int WNOHANG = 1;
-    public const int CLD_EXITED = 1;
-    public const int CLD_KILLED = 2;
-    public const int CLD_DUMPED = 3;
     public const int PR_SET_PDEATHSIG = 1;
-    public const int PR_SET_NAME = 15;
 
-    // siginfo_t is 128 bytes; for SIGCHLD si_pid sits at 16, si_status at 24 (all Linux ABIs we target).
-    public const int SigInfoSize = 128;
+    // Hand-written: Tmds.LibC 0.5.0's siginfo_t puts si_code at 4 (musl's MIPS order); Linux on x86-64/arm64 has
+    // si_signo, si_errno, si_code, so si_code is at 8. Its si_pid (16) and si_status (24) are right.
     public const int SigInfoCodeOffset = 8;
-    public const int SigInfoPidOffset = 16;
-    public const int SigInfoStatusOffset = 24;
 
-    [LibraryImport(Libc.Name, SetLastError = true)]
-    public static partial long syscall(long number, long a1, long a2, long a3, long a4, long a5, long a6);
+    // Hand-written: Tmds.LibC has no waitid.
+    [LibraryImport(Libc.Name, SetLastError = true, EntryPoint = "waitid")]
+    private static partial int waitid_raw(int idtype, uint id, siginfo_t* infop, int options);
 
-    [LibraryImport(Libc.Name, SetLastError = true)]
-    public static partial int waitid(int idtype, int id, void* infop, int options);
+    /// <summary>waitid(P_PIDFD, pidfd, ...), holding the pidfd for the call.</summary>
+    public static int waitid(SafeFd pidfd, siginfo_t* infop, int options)
+    {
+        using var l = pidfd.Use();
+        return waitid_raw(P_PIDFD, (uint)l.Fd, infop, options);
+    }
 
-    [LibraryImport(Libc.Name, SetLastError = true)]
-    public static partial int kill(int pid, int sig);
-
+    // Hand-written: Tmds.LibC has no prctl.
     [LibraryImport(Libc.Name, SetLastError = true)]
     public static partial int prctl(int option, nuint arg2, nuint arg3, nuint arg4, nuint arg5);
-
-    [LibraryImport(Libc.Name)]
-    public static partial int getpid();
-
-    [LibraryImport(Libc.Name)]
-    public static partial int getppid();
-
-    [LibraryImport(Libc.Name, SetLastError = true)]
-    public static partial int sched_getaffinity(int pid, nuint cpusetsize, void* mask);
 }

@@ -1,41 +1,50 @@
 using System.Runtime.InteropServices;
+using Tmds.Linux;
 
 namespace NativeIpc.Platform.Unix.Interop;
 
-/// <summary>POSIX shared memory: shm_open, shm_unlink, ftruncate, posix_fallocate, fstat, mmap, munmap.</summary>
+/// <summary>POSIX shared memory: shm_open, shm_unlink (hand-written) and ftruncate, posix_fallocate, fchmod, fstat,
+/// mmap, munmap (Tmds.LibC, taking the owned descriptor as a <see cref="SafeFd"/>).</summary>
 internal static unsafe partial class SharedMemory
 {
-    public const int PROT_READ = 1;
-    public const int PROT_WRITE = 2;
-    public const int MAP_SHARED = 1;
-    public static readonly nint MAP_FAILED = -1;
-
+    // Hand-written: Tmds.LibC has no shm_open/shm_unlink.
     [LibraryImport(Libc.Name, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int shm_open(string name, int oflag, uint mode);
 
+    // Hand-written: Tmds.LibC has no shm_open/shm_unlink.
     [LibraryImport(Libc.Name, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int shm_unlink(string name);
 
-    [LibraryImport(Libc.Name, SetLastError = true)]
-    public static partial int ftruncate(int fd, long length);
+    public static int ftruncate(SafeFd fd, long length)
+    {
+        using var l = fd.Use();
+        return LibC.ftruncate(l.Fd, length);
+    }
 
     /// <summary>Returns the error number directly (does not set errno).</summary>
-    [LibraryImport(Libc.Name)]
-    public static partial int posix_fallocate(int fd, long offset, long len);
+    public static int posix_fallocate(SafeFd fd, long offset, long len)
+    {
+        using var l = fd.Use();
+        return LibC.posix_fallocate(l.Fd, offset, len);
+    }
 
-    [LibraryImport(Libc.Name, SetLastError = true)]
-    public static partial nint mmap(void* addr, nuint length, int prot, int flags, int fd, long offset);
+    public static int fchmod(SafeFd fd, mode_t mode)
+    {
+        using var l = fd.Use();
+        return LibC.fchmod(l.Fd, mode);
+    }
 
-    [LibraryImport(Libc.Name, SetLastError = true)]
-    public static partial int munmap(void* addr, nuint length);
+    public static int fstat(SafeFd fd, stat* buf)
+    {
+        using var l = fd.Use();
+        return LibC.fstat(l.Fd, buf);
+    }
 
-    [LibraryImport(Libc.Name, SetLastError = true)]
-    public static partial int fchmod(int fd, uint mode);
+    public static void* mmap(nuint length, int prot, int flags, SafeFd fd)
+    {
+        using var l = fd.Use();
+        return LibC.mmap(null, (size_t)(ulong)length, prot, flags, l.Fd, 0);
+    }
 
-    // struct stat on x86-64/arm64 glibc: st_size at offset 48; 144 (x64) / 128 (arm64) bytes.
-    public const int StatSize = 256;
-    public const int StatSizeOffset = 48;
-
-    [LibraryImport(Libc.Name, SetLastError = true)]
-    public static partial int fstat(int fd, void* statbuf);
+    public static int munmap(void* addr, nuint length) => LibC.munmap(addr, (size_t)(ulong)length);
 }

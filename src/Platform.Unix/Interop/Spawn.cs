@@ -1,8 +1,10 @@
 using System.Runtime.InteropServices;
+using Tmds.Linux;
 
 namespace NativeIpc.Platform.Unix.Interop;
 
-/// <summary>posix_spawn and its file actions (glibc).</summary>
+/// <summary>posix_spawn and its file actions (glibc). All hand-written: Tmds.LibC has no posix_spawn family; the
+/// signal sets (sigset_t, sigemptyset, sigfillset) are its.</summary>
 internal static unsafe partial class Spawn
 {
     // Opaque glibc structures: 80 and 336 bytes on x86-64; we allocate generously.
@@ -21,6 +23,7 @@ internal static unsafe partial class Spawn
     [LibraryImport(Libc.Name)]
     public static partial int posix_spawn_file_actions_destroy(void* fileActions);
 
+    // Takes descriptor numbers, not SafeFds: PosixSpawn holds a reference on every source until the spawn has run.
     [LibraryImport(Libc.Name)]
     public static partial int posix_spawn_file_actions_adddup2(void* fileActions, int fd, int newFd);
 
@@ -40,16 +43,8 @@ internal static unsafe partial class Spawn
     public static partial int posix_spawnattr_setflags(void* attr, short flags);
 
     [LibraryImport(Libc.Name)]
-    public static partial int posix_spawnattr_setsigmask(void* attr, void* sigmask);
+    public static partial int posix_spawnattr_setsigmask(void* attr, sigset_t* sigmask);
 
     [LibraryImport(Libc.Name)]
-    public static partial int posix_spawnattr_setsigdefault(void* attr, void* sigdefault);
-
-    [LibraryImport(Libc.Name)]
-    public static partial int sigemptyset(void* set);
-
-    [LibraryImport(Libc.Name)]
-    public static partial int sigfillset(void* set);
-
-    public const int SigSetSize = 128;
+    public static partial int posix_spawnattr_setsigdefault(void* attr, sigset_t* sigdefault);
 }

@@ -13,6 +13,7 @@ internal sealed class UnixSharedMemory : ISharedMemoryProvider
 {
     private const string ShmDir = "/dev/shm";
     private const string MarkerPrefix = "n";
+    private const int RemoveBatch = 200; // paths per rm at crash cleanup: few execs, far below ARG_MAX
     private SafeFd? _trackerLifeline;
     private string? _markers;
     private readonly object _gate = new();
@@ -23,16 +24,12 @@ internal sealed class UnixSharedMemory : ISharedMemoryProvider
     {
         SafeFd fd;
         try { fd = PosixSharedMemory.Create("/" + name, size); }
-        catch (PosixException e) when (e.Errno == Errno.ENOSPC)
+        catch (IOException e) when (PosixErrors.IsNoSpace(e))
         {
             // Said here, at create, because the alternative is a SIGBUS on first touch of a page that is not there.
             throw new IOException(
                 $"Not enough shared memory for '{name}': {size} bytes were asked for, {ShmDir} has {FreeBytes()} bytes free. " +
-                $"Free some, or enlarge {ShmDir} (mount -o remount,size=...).", e) { HResult = e.Errno };
-        }
-        catch (PosixException e) when (e.Errno == Errno.EEXIST)
-        {
-            throw new IOException($"A shared memory segment named '{name}' already exists.", e) { HResult = e.Errno };
+                $"Free some, or enlarge {ShmDir} (mount -o remount,size=...).", e) { HResult = e.HResult };
         }
         try { return new Mapping(fd, size); }
         catch { fd.Dispose(); PosixSharedMemory.Unlink("/" + name); throw; }
@@ -46,12 +43,7 @@ internal sealed class UnixSharedMemory : ISharedMemoryProvider
 
     public ISharedMapping Open(string name)
     {
-        SafeFd fd;
-        try { fd = PosixSharedMemory.Open("/" + name); }
-        catch (PosixException e) when (e.Errno == Errno.ENOENT)
-        {
-            throw new FileNotFoundException($"No shared memory segment named '{name}' exists (it was never created, or its creator removed it).", name, e);
-        }
+        SafeFd fd = PosixSharedMemory.Open("/" + name); // FileNotFoundException when there is none
         try { return new Mapping(fd, PosixSharedMemory.GetSize(fd)); }
         catch { fd.Dispose(); throw; }
     }
@@ -73,12 +65,20 @@ internal sealed class UnixSharedMemory : ISharedMemoryProvider
             {
                 // 'read' fails at end-of-file, when every copy of the write end is closed, i.e. when we are gone.
                 // Nothing is ever written. Marker names are only ever expanded quoted, never evaluated.
+                // At the end, marked names are removed a batch of paths per rm, so a crash with many is quick too.
                 string script =
                     "trap '' INT HUP TERM\n" +
+                    "d=$1\n" +
                     "while IFS= read -r l <&3; do :; done\n" +
                     $"rm -f {ShmDir}/{prefix}*\n" +
-                    $"for f in \"$1\"/{MarkerPrefix}*; do [ -e \"$f\" ] && rm -f -- \"{ShmDir}/${{f#\"$1\"/{MarkerPrefix}}}\"; done\n" +
-                    "rm -rf -- \"$1\"\n";
+                    "set --\n" +
+                    $"for f in \"$d\"/{MarkerPrefix}*; do\n" +
+                    "  [ -e \"$f\" ] || continue\n" +
+                    $"  set -- \"$@\" \"{ShmDir}/${{f#\"$d\"/{MarkerPrefix}}}\"\n" +
+                    $"  [ $# -lt {RemoveBatch} ] || {{ rm -f -- \"$@\"; set --; }}\n" +
+                    "done\n" +
+                    "[ $# -eq 0 ] || rm -f -- \"$@\"\n" +
+                    "rm -rf -- \"$d\"\n";
                 try { PosixSpawn.Spawn("/bin/sh", ["/bin/sh", "-c", script, "nipc-tracker", markers], ["PATH=/usr/bin:/bin"], [(read, 3)]); }
                 catch { write.Dispose(); Directory.Delete(markers, recursive: true); throw; }
             }
