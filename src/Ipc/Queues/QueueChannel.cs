@@ -72,7 +72,7 @@ internal sealed unsafe class QueueChannel<T> : IDisposable
     {
         get
         {
-            ObjectDisposedException.ThrowIf(_segment.IsDisposed, _display);
+            if (_segment.IsDisposed) throw new ObjectDisposedException(_display);
             return _ring;
         }
     }
@@ -139,6 +139,11 @@ internal sealed unsafe class QueueChannel<T> : IDisposable
         item = reader.Value;
         return outcome;
     }
+
+    /// <summary>Hands the next message, in place in the ring, to <paramref name="reader"/> (the pool reads a task's id
+    /// before copying it).</summary>
+    public TakeOutcome Take<TReader>(ref TReader reader, long deadline) where TReader : IRecordReader, allows ref struct
+        => Ring.Take(ref reader, deadline);
 
     private struct Reader(IIpcSerializer<T>? serializer) : IRecordReader
     {

@@ -93,9 +93,22 @@ internal static class ArgumentCodec
         }
     }
 
+    /// <summary>Reads one value written by <see cref="Write"/> for <paramref name="declared"/>. The bytes may come from a
+    /// hostile peer (the pool's queues are shared memory): every tag, type name and length is checked before use.</summary>
+    /// <exception cref="IpcSerializationException">The bytes are not a value of <paramref name="declared"/>.</exception>
     [UnconditionalSuppressMessage("Trimming", "IL2057", Justification = "Type names come from the parent, which ran the same binary.")]
-    [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "ReadTransfer is declared by NativeIpc's own transferable types.")]
     public static object? Read(BinaryReader r, Type declared)
+    {
+        try { return ReadChecked(r, declared); }
+        catch (Exception e) when (e is EndOfStreamException or IOException or FormatException or ArgumentException or TypeLoadException
+                                      or FileNotFoundException or FileLoadException or BadImageFormatException or NotSupportedException)
+        {
+            throw new IpcSerializationException($"A '{declared}' value could not be read: {e.Message}", e);
+        }
+    }
+
+    [UnconditionalSuppressMessage("Trimming", "IL2057", Justification = "Type names come from the parent, which ran the same binary.")]
+    private static object? ReadChecked(BinaryReader r, Type declared)
     {
         var tag = (Tag)r.ReadByte();
         var t = declared;
@@ -103,38 +116,66 @@ internal static class ArgumentCodec
         {
             string name = r.ReadString();
             t = Type.GetType(name, throwOnError: false) ?? throw new IpcSerializationException($"Type '{name}' was not found in the child process.");
+            // Only a type the parameter could have held: never an arbitrary type a peer names.
+            if (declared.IsValueType || !declared.IsAssignableFrom(t) || t.IsAbstract || t.ContainsGenericParameters)
+                throw new IpcSerializationException($"Type '{name}' was sent for a '{declared}' value, which cannot hold it.");
             tag = (Tag)r.ReadByte();
         }
         t = Nullable.GetUnderlyingType(t) ?? t;
         switch (tag)
         {
-            case Tag.Null: return null;
-            case Tag.String: return r.ReadString();
+            case Tag.Null:
+                if (declared.IsValueType && Nullable.GetUnderlyingType(declared) is null)
+                    throw new IpcSerializationException($"null was sent for a '{declared}' value.");
+                return null;
+            case Tag.String:
+                if (t != typeof(string)) throw WrongTag(tag, t);
+                return r.ReadString();
             case Tag.Raw:
             {
+                // Raw bytes only ever fill a struct without references; never a class or a struct holding one.
+                if (!t.IsValueType || !IpcSerializers.IsUnmanaged(t)) throw WrongTag(tag, t);
                 int size = SizeOf(t);
+                var bytes = ReadExactly(r, size);
                 object box = RuntimeHelpers.GetUninitializedObject(t);
-                r.ReadExactly(MemoryMarshal.CreateSpan(ref Unsafe.As<RawBox>(box).Data, size));
+                bytes.CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.As<RawBox>(box).Data, size));
                 return box;
             }
             case Tag.RawArray:
             {
-                var elem = t.GetElementType()!;
+                if (!t.IsSZArray || t.GetElementType() is not { } elem || !IpcSerializers.IsUnmanaged(elem)) throw WrongTag(tag, t);
                 int n = r.ReadInt32();
+                int size = SizeOf(elem);
+                if (n < 0 || (long)n * size > Remaining(r)) throw new IpcSerializationException($"An array of {n} '{elem}' does not fit in the message.");
                 var arr = Array.CreateInstance(elem, n);
-                r.ReadExactly(MemoryMarshal.CreateSpan(ref MemoryMarshal.GetArrayDataReference(arr), n * SizeOf(elem)));
+                r.ReadExactly(MemoryMarshal.CreateSpan(ref MemoryMarshal.GetArrayDataReference(arr), n * size));
                 return arr;
             }
             case Tag.Transfer:
+                if (!typeof(ITransferable).IsAssignableFrom(t)) throw WrongTag(tag, t);
                 return TransferRegistry.Attach(t, r);
             case Tag.Serialized:
             {
                 int n = r.ReadInt32();
-                var bytes = r.ReadBytes(n);
+                var bytes = ReadExactly(r, n);
                 return Adapter(t).Read(bytes);
             }
-            default: throw new IpcSerializationException($"Corrupt launch spec: unknown argument tag {(byte)tag}.");
+            default: throw new IpcSerializationException($"Unknown argument tag {(byte)tag}.");
         }
+    }
+
+    private static IpcSerializationException WrongTag(Tag tag, Type t)
+        => new($"A '{t}' value cannot be encoded as {tag}: the message is corrupt or hostile.");
+
+    private static long Remaining(BinaryReader r) => r.BaseStream.Length - r.BaseStream.Position;
+
+    /// <summary>Reads <paramref name="n"/> bytes, checking <paramref name="n"/> against what is left before allocating.</summary>
+    private static byte[] ReadExactly(BinaryReader r, int n)
+    {
+        if (n < 0 || n > Remaining(r)) throw new IpcSerializationException($"A length of {n} bytes does not fit in the message.");
+        var bytes = new byte[n];
+        r.ReadExactly(bytes);
+        return bytes;
     }
 
     private static ReadOnlySpan<byte> RawBytes(object box, Type t)
