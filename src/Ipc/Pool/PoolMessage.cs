@@ -100,7 +100,7 @@ internal static class PoolMessage
         // Each item starts with an i32 argument count: more items than that cannot be in the message.
         if (items < 0 || items > (message.Length - argumentsOffset) / sizeof(int))
             throw Malformed("task", $"item count {items} does not fit");
-        var reader = new BinaryReader(new MemoryStream(message, argumentsOffset, message.Length - argumentsOffset, writable: false));
+        var reader = new BinaryReader(new MemoryStream(message, argumentsOffset, message.Length - argumentsOffset, writable: false, publiclyVisible: true));
         return new TaskHeader(taskId, targetId, message.AsMemory(L.DescriptionOffset, descLength), message.AsMemory(tagOffset, L.TargetTagSize), items, reader);
     }
 
@@ -141,7 +141,7 @@ internal static class PoolMessage
         status = 0;
         if (message.Length < L.MinResultSize || !TryReadTaskId(message, out taskId)) { taskId = 0; return false; }
         status = message[L.StatusOffset];
-        body = new BinaryReader(new MemoryStream(message, L.ResultBodyOffset, message.Length - L.ResultBodyOffset, writable: false));
+        body = new BinaryReader(new MemoryStream(message, L.ResultBodyOffset, message.Length - L.ResultBodyOffset, writable: false, publiclyVisible: true));
         return true;
     }
 

@@ -39,10 +39,16 @@ internal static class ArgumentCodec
         return args;
     }
 
-    private enum Tag : byte { Null, Raw, String, RawArray, Transfer, Serialized, Typed }
+    // Values are fixed: String (2) and RawArray (3) were retired when strings and arrays moved onto their serializers.
+    private enum Tag : byte { Null = 0, Raw = 1, Transfer = 4, Serialized = 5, Typed = 6 }
 
     private sealed class RawBox { public byte Data; }
 
+    /// <summary>Writes <paramref name="value"/> for a parameter (or return value) of type <paramref name="declared"/>.
+    /// Values go through the same serializer objects as queues and pipes (<see cref="IpcSerializers.For{T}"/>); only
+    /// unmanaged structs take a non-generic raw copy (the same bytes <see cref="UnmanagedSerializer{T}"/> writes), so
+    /// NativeAOT needs no generic instantiation over value types.</summary>
+    /// <exception cref="IpcSerializationException">The value cannot cross a process boundary.</exception>
     public static void Write(BinaryWriter w, object? value, Type declared)
     {
         if (value is null)
@@ -63,34 +69,17 @@ internal static class ArgumentCodec
         {
             w.Write((byte)Tag.Transfer);
             tr.WriteTransfer(w);
+            return;
         }
-        else if (value is string s)
+        IpcSerializers.RejectUnsendable(t);
+        if (IpcSerializers.IsRawCopied(t))
         {
-            w.Write((byte)Tag.String);
-            w.Write(s);
-        }
-        else if (IpcSerializers.FromAttribute(t) is null && IpcSerializers.IsUnmanaged(t))
-        {
-            IpcSerializers.RejectUnsendable(t);
             w.Write((byte)Tag.Raw);
-            w.Write(RawBytes(value, t));
+            w.Write(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<RawBox>(value).Data, IpcSerializers.SizeOf(t)));
+            return;
         }
-        else if (t.IsSZArray && IpcSerializers.IsUnmanaged(t.GetElementType()!))
-        {
-            var arr = (Array)value;
-            int size = SizeOf(t.GetElementType()!);
-            w.Write((byte)Tag.RawArray);
-            w.Write(arr.Length);
-            w.Write(MemoryMarshal.CreateReadOnlySpan(ref MemoryMarshal.GetArrayDataReference(arr), arr.Length * size));
-        }
-        else
-        {
-            var buffer = new ArrayBufferWriter<byte>();
-            Adapter(t).Write(value, buffer);
-            w.Write((byte)Tag.Serialized);
-            w.Write(buffer.WrittenCount);
-            w.Write(buffer.WrittenSpan);
-        }
+        w.Write((byte)Tag.Serialized);
+        Adapter(t).Write(value, w);
     }
 
     /// <summary>Reads one value written by <see cref="Write"/> for <paramref name="declared"/>. The bytes may come from a
@@ -128,28 +117,15 @@ internal static class ArgumentCodec
                 if (declared.IsValueType && Nullable.GetUnderlyingType(declared) is null)
                     throw new IpcSerializationException($"null was sent for a '{declared}' value.");
                 return null;
-            case Tag.String:
-                if (t != typeof(string)) throw WrongTag(tag, t);
-                return r.ReadString();
             case Tag.Raw:
             {
                 // Raw bytes only ever fill a struct without references; never a class or a struct holding one.
                 if (!t.IsValueType || !IpcSerializers.IsUnmanaged(t)) throw WrongTag(tag, t);
-                int size = SizeOf(t);
+                int size = IpcSerializers.SizeOf(t);
                 var bytes = ReadExactly(r, size);
                 object box = RuntimeHelpers.GetUninitializedObject(t);
                 bytes.CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.As<RawBox>(box).Data, size));
                 return box;
-            }
-            case Tag.RawArray:
-            {
-                if (!t.IsSZArray || t.GetElementType() is not { } elem || !IpcSerializers.IsUnmanaged(elem)) throw WrongTag(tag, t);
-                int n = r.ReadInt32();
-                int size = SizeOf(elem);
-                if (n < 0 || (long)n * size > Remaining(r)) throw new IpcSerializationException($"An array of {n} '{elem}' does not fit in the message.");
-                var arr = Array.CreateInstance(elem, n);
-                r.ReadExactly(MemoryMarshal.CreateSpan(ref MemoryMarshal.GetArrayDataReference(arr), n * size));
-                return arr;
             }
             case Tag.Transfer:
                 if (!typeof(ITransferable).IsAssignableFrom(t)) throw WrongTag(tag, t);
@@ -157,8 +133,16 @@ internal static class ArgumentCodec
             case Tag.Serialized:
             {
                 int n = r.ReadInt32();
-                var bytes = ReadExactly(r, n);
-                return Adapter(t).Read(bytes);
+                var adapter = Adapter(t);
+                // Deserialised in place when the message is in memory already (pool and launch messages are).
+                if (r.BaseStream is MemoryStream ms && ms.TryGetBuffer(out var buffer))
+                {
+                    if (n < 0 || n > Remaining(r)) throw new IpcSerializationException($"A length of {n} bytes does not fit in the message.");
+                    int at = (int)ms.Position;
+                    ms.Position = at + n;
+                    return adapter.Read(buffer.AsSpan(at, n));
+                }
+                return adapter.Read(ReadExactly(r, n));
             }
             default: throw new IpcSerializationException($"Unknown argument tag {(byte)tag}.");
         }
@@ -178,22 +162,42 @@ internal static class ArgumentCodec
         return bytes;
     }
 
-    private static ReadOnlySpan<byte> RawBytes(object box, Type t)
-        => MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<RawBox>(box).Data, SizeOf(t));
-
-    private static int SizeOf(Type t) => t.IsEnum ? SizeOf(Enum.GetUnderlyingType(t)) : RuntimeHelpers.SizeOf(t.TypeHandle);
-
     private interface IAdapter
     {
-        void Write(object value, IBufferWriter<byte> destination);
-        object? Read(byte[] source);
+        /// <summary>Writes <c>i32 length | encoding</c>.</summary>
+        void Write(object value, BinaryWriter destination);
+        object? Read(ReadOnlySpan<byte> source);
     }
 
     private sealed class TypedAdapter<T> : IAdapter
     {
+        [ThreadStatic] private static ArrayBufferWriter<byte>? t_buffer;
         private readonly IIpcSerializer<T> _s = IpcSerializers.For<T>();
-        public void Write(object value, IBufferWriter<byte> destination) => _s.Serialize((T)value, destination);
-        public object? Read(byte[] source) => _s.Deserialize(source);
+
+        public void Write(object value, BinaryWriter destination)
+        {
+            var v = (T)value;
+            if (_s is IDirectSerializer<T> direct)
+            {
+                // The value's own bytes: straight into the message, no staging buffer.
+                var bytes = direct.AsBytes(ref v);
+                destination.Write(bytes.Length);
+                destination.Write(bytes);
+                return;
+            }
+            var buffer = t_buffer ??= new ArrayBufferWriter<byte>();
+            buffer.ResetWrittenCount();
+            try { _s.Serialize(v, buffer); }
+            catch (Exception e) when (e is not IpcException)
+            {
+                throw new IpcSerializationException($"A '{typeof(T)}' could not be serialized: {e.Message}", e);
+            }
+            destination.Write(buffer.WrittenCount);
+            destination.Write(buffer.WrittenSpan);
+            if (buffer.Capacity > 1 << 20) t_buffer = null; // do not pin a huge buffer to the thread
+        }
+
+        public object? Read(ReadOnlySpan<byte> source) => _s.Deserialize(source);
     }
 
     [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Adapters over reference types share code; value types take the raw path.")]
