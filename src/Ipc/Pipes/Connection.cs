@@ -121,8 +121,19 @@ public sealed class Connection : IDisposable, ITransferable
         buffer.ResetWrittenCount();
         MemoryMarshal.Write(buffer.GetSpan(TagSize), TagOf<T>.Value);
         buffer.Advance(TagSize);
-        IpcSerializers.For<T>().Serialize(value, buffer);
+        Serialize(value, buffer);
         Put(ring, buffer.WrittenSpan, timeout);
+    }
+
+    /// <summary>Encodes with the same serializer objects as queues and process arguments; any failure becomes an
+    /// <see cref="IpcSerializationException"/> before anything is sent.</summary>
+    private static void Serialize<T>(T value, ArrayBufferWriter<byte> buffer)
+    {
+        try { IpcSerializers.For<T>().Serialize(value, buffer); }
+        catch (Exception e) when (e is not IpcSerializationException)
+        {
+            throw new IpcSerializationException($"A '{typeof(T)}' could not be serialized for the pipe: {e.Message}. Nothing was sent.", e);
+        }
     }
 
     /// <summary>Sends <paramref name="data"/> as one message of raw bytes.</summary>

@@ -21,7 +21,7 @@ public sealed class AsyncResult<TResult>
         : throw new InvalidOperationException("The task has not finished yet; check Ready first.");
 
     /// <summary>Waits for the result and returns it.</summary>
-    /// <param name="timeout">How long to wait; null waits until the task finishes.</param>
+    /// <param name="timeout">How long to wait; null or <see cref="Timeout.InfiniteTimeSpan"/> waits until the task finishes.</param>
     /// <exception cref="TimeoutException">The task did not finish within <paramref name="timeout"/>.</exception>
     /// <exception cref="IpcRemoteException">The function threw in the worker.</exception>
     /// <exception cref="IpcWorkerLostException">The worker running the task died.</exception>
@@ -33,12 +33,12 @@ public sealed class AsyncResult<TResult>
     }
 
     /// <summary>Waits for the task to finish.</summary>
-    /// <param name="timeout">How long to wait; null waits until it finishes.</param>
+    /// <param name="timeout">How long to wait; null or <see cref="Timeout.InfiniteTimeSpan"/> waits until it finishes.</param>
     /// <returns>True if it finished (successfully or not) within the timeout.</returns>
     /// <remarks>Python: AsyncResult.wait(timeout)</remarks>
     public bool Wait(TimeSpan? timeout = null)
     {
-        try { return _task.Wait(timeout ?? Timeout.InfiniteTimeSpan); }
+        try { return _task.Wait(SyncTimeout.From(timeout).RemainingMs()); }
         catch (AggregateException) { return true; }
     }
 

@@ -5,7 +5,8 @@ namespace NativeIpc.Pool;
 /// <summary>Work submitted in one call (a map, or one apply): its chunks' outcomes arrive from the result collector.</summary>
 internal abstract class PoolJob
 {
-    /// <summary>A chunk's values; <paramref name="r"/> is positioned at them (after the item count).</summary>
+    /// <summary>A chunk's values; <paramref name="r"/> is positioned at them (after the item count, which the caller
+    /// checked against the chunk). Throws if they cannot be decoded; nothing is recorded then.</summary>
     public abstract void ChunkSucceeded(int chunk, BinaryReader r, int items);
 
     public abstract void ChunkFailed(int chunk, Exception error);
@@ -49,8 +50,10 @@ internal sealed class PoolJob<TResult> : PoolJob
     public override void ChunkSucceeded(int chunk, BinaryReader r, int items)
     {
         int start = chunk * _chunkSize;
+        var values = new TResult[items];
         for (int i = 0; i < items; i++)
-            _results[start + i] = ArgumentCodec.Read(r, typeof(TResult)) is { } v ? (TResult)v : default!;
+            values[i] = ArgumentCodec.Read(r, typeof(TResult)) is { } v ? (TResult)v : default!;
+        values.CopyTo(_results, start);
         Finish(chunk, null);
     }
 
@@ -113,22 +116,22 @@ internal sealed class PoolJob<TResult> : PoolJob
     /// <exception cref="TimeoutException">Not ready within <paramref name="timeout"/>.</exception>
     private void WaitUntil(Func<bool> ready, TimeSpan? timeout)
     {
-        long deadline = timeout is { } t ? Environment.TickCount64 + (long)t.TotalMilliseconds : long.MaxValue;
+        var deadline = SyncTimeout.From(timeout);
         while (!ready())
         {
-            long left = deadline - Environment.TickCount64;
-            if (left <= 0) throw new TimeoutException($"No pool result within {timeout!.Value.TotalMilliseconds} ms.");
-            Monitor.Wait(_gate, (int)Math.Min(left, int.MaxValue));
+            if (deadline.Expired) throw new TimeoutException($"No pool result within {timeout!.Value.TotalMilliseconds} ms.");
+            Monitor.Wait(_gate, deadline.RemainingMs());
         }
     }
 
-    /// <summary>The whole result, waiting at most <paramref name="timeout"/>.</summary>
+    /// <summary>The whole result, waiting at most <paramref name="timeout"/> (null or infinite: no limit).</summary>
     /// <exception cref="TimeoutException">Not done within <paramref name="timeout"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative and not infinite.</exception>
     public TResult[] Wait(TimeSpan? timeout)
     {
         try
         {
-            if (!_all.Task.Wait(timeout ?? Timeout.InfiniteTimeSpan))
+            if (!_all.Task.Wait(SyncTimeout.From(timeout).RemainingMs()))
                 throw new TimeoutException($"The pool map did not finish within {timeout!.Value.TotalMilliseconds} ms.");
         }
         catch (AggregateException) { }

@@ -1,26 +1,24 @@
+using System.Buffers.Binary;
 using System.Reflection;
+using System.Security.Cryptography;
 using NativeIpc.Process;
 using NativeIpc.Serialization;
+using L = NativeIpc.Pool.PoolMessageLayout;
 
 namespace NativeIpc.Pool;
 
-/// <summary>The byte layout of pool messages, in one place. A task message carries one chunk of work:
-/// <code>
-/// task:   i64 taskId | i32 targetId | i32 descLength | TargetMethod (descLength bytes) | i32 items | (i32 argc | argument*)*
-/// result: i64 taskId | u8 Ok     | i32 items | value*                       (values encoded by the method's return type)
-///         i64 taskId | u8 Failed | str exceptionType | str message | str stackTrace
-///         i64 taskId | u8 Lost   | i32 pid | i32 exitCode                  (put by the parent when a worker died)
-/// </code>
+/// <summary>Writes and reads the pool's messages (bytes in <see cref="PoolMessageLayout"/>). Readers bounds-check
+/// everything: the queues are shared memory any process of the user can write, so a malformed message is an
+/// <see cref="IpcSerializationException"/> (or <c>false</c>), never a read past its end.
 /// Targets and arguments use <see cref="TargetMethod"/> and <see cref="ArgumentCodec"/>, exactly as a process launch does;
 /// the target id lets a worker skip the description of a target it has resolved before.</summary>
 internal static class PoolMessage
 {
-    public const byte Ok = 0;
-    public const byte Failed = 1;
-    public const byte Lost = 2;
-
     /// <summary>A function the parent has described once: its id, description bytes and parameters.</summary>
     public sealed record Target(int Id, TargetMethod Method, byte[] Description, ParameterInfo[] Parameters, string DisplayName);
+
+    /// <summary>A task message's header, checked against the message length; <see cref="Arguments"/> is positioned at the first item.</summary>
+    public sealed record TaskHeader(long TaskId, int TargetId, ReadOnlyMemory<byte> Description, ReadOnlyMemory<byte> Tag, int Items, BinaryReader Arguments);
 
     private static int s_nextTargetId;
 
@@ -32,25 +30,86 @@ internal static class PoolMessage
         return new Target(Interlocked.Increment(ref s_nextTargetId), described, ms.ToArray(), parameters, described.DisplayName);
     }
 
+    /// <summary>A fresh pool key: sent to workers on their private launch channel, never through shared memory.</summary>
+    public static byte[] NewKey() => RandomNumberGenerator.GetBytes(32);
+
+    /// <summary>The tag that lets a worker holding <paramref name="key"/> run <paramref name="target"/>.</summary>
+    public static byte[] TargetTag(byte[] key, Target target) => ComputeTag(key, target.Id, target.Description);
+
+    private static byte[] ComputeTag(byte[] key, int targetId, ReadOnlySpan<byte> description)
+    {
+        var data = new byte[sizeof(int) + description.Length];
+        BinaryPrimitives.WriteInt32LittleEndian(data, targetId);
+        description.CopyTo(data.AsSpan(sizeof(int)));
+        return HMACSHA256.HashData(key, data);
+    }
+
+    /// <summary>True when <paramref name="task"/>'s target was described by the parent holding <paramref name="key"/>.</summary>
+    public static bool IsAuthentic(byte[] key, TaskHeader task)
+        => CryptographicOperations.FixedTimeEquals(ComputeTag(key, task.TargetId, task.Description.Span), task.Tag.Span);
+
     /// <summary>Starts a task message; the caller adds <c>items</c> argument lists with <see cref="ArgumentCodec.WriteArguments"/>.</summary>
-    public static BinaryWriter BeginTask(MemoryStream ms, long taskId, Target target, int items)
+    public static BinaryWriter BeginTask(MemoryStream ms, long taskId, Target target, byte[] tag, int items)
     {
         var w = new BinaryWriter(ms);
         w.Write(taskId);
         w.Write(target.Id);
         w.Write(target.Description.Length);
         w.Write(target.Description);
+        w.Write(tag);
         w.Write(items);
         return w;
     }
 
-    /// <summary>A whole task message for one call of <paramref name="target"/> (used for a worker initializer, task id 0).</summary>
-    public static byte[] Call(long taskId, Target target, object?[] args)
+    /// <summary>A whole task message for one call of <paramref name="target"/> (a worker initializer).</summary>
+    public static byte[] Call(long taskId, Target target, byte[] tag, object?[] args)
     {
         var ms = new MemoryStream();
-        using (var w = BeginTask(ms, taskId, target, 1))
+        using (var w = BeginTask(ms, taskId, target, tag, 1))
             ArgumentCodec.WriteArguments(w, args, target.Parameters, target.DisplayName);
         return ms.ToArray();
+    }
+
+    /// <summary>Writes the id of a task message built with <see cref="BeginTask"/>.</summary>
+    public static void SetTaskId(byte[] message, long taskId)
+        => BinaryPrimitives.WriteInt64LittleEndian(message.AsSpan(L.TaskIdOffset), taskId);
+
+    /// <summary>The task id at the start of a task or result message; false when the message is too short to carry one.</summary>
+    public static bool TryReadTaskId(ReadOnlySpan<byte> message, out long taskId)
+    {
+        taskId = 0;
+        if (message.Length < L.TaskIdOffset + L.TaskIdSize) return false;
+        taskId = BinaryPrimitives.ReadInt64LittleEndian(message[L.TaskIdOffset..]);
+        return true;
+    }
+
+    /// <summary>Reads a task message's header.</summary>
+    /// <exception cref="IpcSerializationException">The message is malformed.</exception>
+    public static TaskHeader ReadTask(byte[] message)
+    {
+        if (message.Length < L.MinTaskSize) throw Malformed("task", $"{message.Length} bytes is shorter than any task");
+        var span = message.AsSpan();
+        long taskId = BinaryPrimitives.ReadInt64LittleEndian(span[L.TaskIdOffset..]);
+        int targetId = BinaryPrimitives.ReadInt32LittleEndian(span[L.TargetIdOffset..]);
+        int descLength = BinaryPrimitives.ReadInt32LittleEndian(span[L.DescriptionLengthOffset..]);
+        if (descLength < 0 || descLength > message.Length - L.MinTaskSize) throw Malformed("task", $"description length {descLength} does not fit");
+        int tagOffset = L.DescriptionOffset + descLength;
+        int itemsOffset = tagOffset + L.TargetTagSize;
+        int items = BinaryPrimitives.ReadInt32LittleEndian(span[itemsOffset..]);
+        int argumentsOffset = itemsOffset + L.ItemsSize;
+        // Each item starts with an i32 argument count: more items than that cannot be in the message.
+        if (items < 0 || items > (message.Length - argumentsOffset) / sizeof(int))
+            throw Malformed("task", $"item count {items} does not fit");
+        var reader = new BinaryReader(new MemoryStream(message, argumentsOffset, message.Length - argumentsOffset, writable: false, publiclyVisible: true));
+        return new TaskHeader(taskId, targetId, message.AsMemory(L.DescriptionOffset, descLength), message.AsMemory(tagOffset, L.TargetTagSize), items, reader);
+    }
+
+    /// <summary>Starts a successful result; the caller adds <paramref name="items"/> values.</summary>
+    public static BinaryWriter BeginResult(MemoryStream ms, long taskId, int items)
+    {
+        var w = new BinaryWriter(ms);
+        w.Write(taskId); w.Write(L.Ok); w.Write(items);
+        return w;
     }
 
     public static byte[] Failure(long taskId, Exception e)
@@ -58,7 +117,7 @@ internal static class PoolMessage
         var ms = new MemoryStream();
         using (var w = new BinaryWriter(ms))
         {
-            w.Write(taskId); w.Write(Failed);
+            w.Write(taskId); w.Write(L.Failed);
             w.Write(e.GetType().FullName ?? e.GetType().Name); w.Write(e.Message); w.Write(e.StackTrace ?? "");
         }
         return ms.ToArray();
@@ -66,17 +125,48 @@ internal static class PoolMessage
 
     public static byte[] WorkerLost(long taskId, int pid, int exitCode)
     {
-        var bytes = new byte[8 + 1 + 4 + 4];
-        BitConverter.TryWriteBytes(bytes, taskId);
-        bytes[8] = Lost;
-        BitConverter.TryWriteBytes(bytes.AsSpan(9), pid);
-        BitConverter.TryWriteBytes(bytes.AsSpan(13), exitCode);
+        var bytes = new byte[L.LostSize];
+        BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(L.TaskIdOffset), taskId);
+        bytes[L.StatusOffset] = L.Lost;
+        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(L.ResultBodyOffset), pid);
+        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(L.ResultBodyOffset + sizeof(int)), exitCode);
         return bytes;
     }
 
+    /// <summary>Reads a result's header; false when the message is too short to have one (it names no task).
+    /// <paramref name="body"/> is positioned after the status byte.</summary>
+    public static bool TryReadResult(byte[] message, out long taskId, out byte status, out BinaryReader body)
+    {
+        body = null!;
+        status = 0;
+        if (message.Length < L.MinResultSize || !TryReadTaskId(message, out taskId)) { taskId = 0; return false; }
+        status = message[L.StatusOffset];
+        body = new BinaryReader(new MemoryStream(message, L.ResultBodyOffset, message.Length - L.ResultBodyOffset, writable: false, publiclyVisible: true));
+        return true;
+    }
+
+    /// <summary>Reads the item count of an <see cref="PoolMessageLayout.Ok"/> result.</summary>
+    public static int ReadItems(BinaryReader body) => body.ReadInt32();
+
     /// <summary>Reads the failure part of a result (after its status byte).</summary>
-    public static Exception ReadFailure(BinaryReader r, byte status)
-        => status == Lost
-            ? new IpcWorkerLostException(r.ReadInt32(), r.ReadInt32())
-            : new IpcRemoteException(r.ReadString(), r.ReadString(), r.ReadString());
+    /// <exception cref="IpcSerializationException">The status is unknown or the body malformed.</exception>
+    public static Exception ReadFailure(BinaryReader body, byte status)
+    {
+        try
+        {
+            return status switch
+            {
+                L.Lost => new IpcWorkerLostException(body.ReadInt32(), body.ReadInt32()),
+                L.Failed => new IpcRemoteException(body.ReadString(), body.ReadString(), body.ReadString()),
+                _ => throw Malformed("result", $"unknown status {status}"),
+            };
+        }
+        catch (Exception e) when (e is EndOfStreamException or IOException or FormatException)
+        {
+            throw Malformed("result", e.Message);
+        }
+    }
+
+    public static IpcSerializationException Malformed(string kind, string why)
+        => new($"A malformed pool {kind} message was dropped: {why}.");
 }

@@ -1,70 +1,108 @@
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using NativeIpc.Process;
 using NativeIpc.Serialization;
 
 namespace NativeIpc.Pool;
 
-/// <summary>The loop a pool worker process runs: take a task, note its id in this worker's slot (so the parent knows
-/// which task is lost if this process dies), run it, put the outcome, clear the slot. Ends when the task queue is closed and drained,
-/// or after <c>maxTasks</c> tasks (0: no limit; the parent then starts a fresh worker).</summary>
+/// <summary>The loop a pool worker process runs: mark its slot "taking", take a task (its id reaches the slot while the
+/// message is still in the ring, before any copy), run it, put the outcome, mark the slot idle. Ends when the task
+/// queue is closed and drained, or after <c>maxTasks</c> tasks (0: no limit; the parent then starts a fresh worker).
+/// Nothing read from the queue is trusted: a malformed message fails its task or is dropped, and only targets whose
+/// tag proves the parent described them run.</summary>
 internal static class PoolWorker
 {
     private sealed record Resolved(MethodInfo Method, object? Instance, ParameterInfo[] Parameters, string DisplayName);
 
-    public static void Run(IpcQueue<byte[]> tasks, IpcQueue<byte[]> results, SharedArray<long> current, int slot, int maxTasks, byte[] initializer)
+    /// <param name="tasksName">The task queue (a <see cref="QueueChannel{T}"/> of byte[]).</param>
+    /// <param name="resultsName">The result queue.</param>
+    /// <param name="current">One <see cref="PoolSlot"/> value per worker.</param>
+    /// <param name="slot">This worker's index in <paramref name="current"/>.</param>
+    /// <param name="maxTasks">Task messages before this worker exits; 0: no limit.</param>
+    /// <param name="initializer">A task message run first; empty: none.</param>
+    /// <param name="key">The pool's key, which authenticates task targets (arrives on the private launch channel).</param>
+    public static void Run(string tasksName, string resultsName, SharedArray<long> current, int slot, int maxTasks, byte[] initializer, byte[] key)
     {
+        using var tasks = QueueChannel<byte[]>.Attach(tasksName, SegmentKind.Queue, "pool task queue");
+        using var results = QueueChannel<byte[]>.Attach(resultsName, SegmentKind.Queue, "pool result queue");
         var targets = new Dictionary<int, Resolved>();
         if (initializer.Length > 0)
         {
-            byte[] outcome = Execute(initializer, 0, targets);
-            if (outcome[8] == PoolMessage.Failed)
+            // Initializer arguments stay attached: an initializer keeps them (in statics) for the tasks, as in Python.
+            byte[] outcome = Execute(initializer, PoolMessageLayout.InitializerTaskId, targets, key, disposeArguments: false);
+            if (PoolMessage.TryReadResult(outcome, out _, out byte status, out var body) && status != PoolMessageLayout.Ok)
             {
                 // As Python's worker does: report, die, and let the pool start another.
-                var e = PoolMessage.ReadFailure(new BinaryReader(new MemoryStream(outcome, 9, outcome.Length - 9)), PoolMessage.Failed);
-                Console.Error.WriteLine($"Pool worker {Environment.ProcessId}: initializer failed: {e}");
+                Console.Error.WriteLine($"Pool worker {Environment.ProcessId}: initializer failed: {PoolMessage.ReadFailure(body, status)}");
                 Environment.Exit(1);
             }
         }
-        for (int done = 0; maxTasks == 0 || done < maxTasks; done++)
+        for (int done = 0; maxTasks == 0 || done < maxTasks;)
         {
-            byte[] task;
-            try { task = tasks.Get(); }
-            catch (IpcQueueClosedException) { return; }
-            long taskId = BitConverter.ToInt64(task);
-            Volatile.Write(ref current[slot], taskId);
-            byte[] outcome = Execute(task, taskId, targets);
-            try { results.Put(outcome); }
+            Volatile.Write(ref current[slot], PoolSlot.Taking);
+            var reader = new TaskReader(current, slot);
+            if (tasks.Take(ref reader, long.MaxValue) != TakeOutcome.Taken)
+            {
+                Volatile.Write(ref current[slot], PoolSlot.Idle);
+                return; // closed and drained
+            }
+            if (reader.Message is not { } task)
+            {
+                Volatile.Write(ref current[slot], PoolSlot.Idle); // names no task: nobody waits for it
+                continue;
+            }
+            byte[] outcome = Execute(task, reader.TaskId, targets, key, disposeArguments: true);
+            try { results.Put(outcome, long.MaxValue); }
             catch (IpcQueueClosedException) { return; } // the pool was terminated
-            Volatile.Write(ref current[slot], 0);
+            Volatile.Write(ref current[slot], PoolSlot.Idle);
+            done++;
         }
     }
 
-    private static byte[] Execute(byte[] task, long taskId, Dictionary<int, Resolved> targets)
+    /// <summary>Records the task id in the worker's slot straight from the ring, then copies the message.</summary>
+    private struct TaskReader(SharedArray<long> current, int slot) : IRecordReader
+    {
+        public byte[]? Message;
+        public long TaskId;
+
+        public void Read(ReadOnlySpan<byte> message)
+        {
+            // Ids the parent hands out are positive; anything else is not a task of this pool.
+            if (!PoolMessage.TryReadTaskId(message, out long id) || id <= 0) return;
+            Volatile.Write(ref current[slot], id);
+            TaskId = id;
+            Message = message.ToArray();
+        }
+    }
+
+    private static byte[] Execute(byte[] message, long taskId, Dictionary<int, Resolved> targets, byte[] key, bool disposeArguments)
     {
         try
         {
-            using var r = new BinaryReader(new MemoryStream(task));
-            r.ReadInt64();
-            int targetId = r.ReadInt32();
-            int descLength = r.ReadInt32();
-            if (!targets.TryGetValue(targetId, out var target))
+            var task = PoolMessage.ReadTask(message);
+            if (!targets.TryGetValue(task.TargetId, out var target))
             {
-                var described = TargetMethod.Read(r);
-                var (method, instance) = described.Resolve();
-                targets[targetId] = target = new Resolved(method, instance, method.GetParameters(), described.DisplayName);
+                if (!PoolMessage.IsAuthentic(key, task))
+                    throw new IpcSerializationException("The task names a target this pool did not describe; it was refused.");
+                targets[task.TargetId] = target = Resolve(task.Description);
             }
-            else r.BaseStream.Seek(descLength, SeekOrigin.Current);
-
-            int items = r.ReadInt32();
             var ms = new MemoryStream();
-            using var w = new BinaryWriter(ms);
-            w.Write(taskId); w.Write(PoolMessage.Ok); w.Write(items);
-            for (int i = 0; i < items; i++)
+            using var w = PoolMessage.BeginResult(ms, taskId, task.Items);
+            // A void method (an initializer) sends null.
+            var returnType = target.Method.ReturnType == typeof(void) ? typeof(object) : target.Method.ReturnType;
+            for (int i = 0; i < task.Items; i++)
             {
-                var args = ArgumentCodec.ReadArguments(r, target.Parameters, target.DisplayName);
-                object? value = target.Method.Invoke(target.Instance, BindingFlags.DoNotWrapExceptions, null, args, null);
-                // A void method (an initializer) sends null.
-                ArgumentCodec.Write(w, value, target.Method.ReturnType == typeof(void) ? typeof(object) : target.Method.ReturnType);
+                var args = ArgumentCodec.ReadArguments(task.Arguments, target.Parameters, target.DisplayName);
+                try
+                {
+                    object? value = target.Method.Invoke(target.Instance, BindingFlags.DoNotWrapExceptions, null, args, null);
+                    ArgumentCodec.Write(w, value, returnType);
+                }
+                finally
+                {
+                    // One mapping per NativeIpc argument per item would exhaust the process's mappings.
+                    if (disposeArguments) DisposeTransferred(args);
+                }
             }
             w.Flush();
             return ms.ToArray();
@@ -73,5 +111,31 @@ internal static class PoolWorker
         {
             return PoolMessage.Failure(taskId, e);
         }
+    }
+
+    private static void DisposeTransferred(object?[] args)
+    {
+        foreach (var a in args)
+            if (a is ITransferable and IDisposable d) d.Dispose();
+    }
+
+    /// <summary>Finds an authenticated target and checks it against the rules the parent applied
+    /// (<see cref="TargetMethod.Describe"/>): a static method, or a capture-free lambda on its compiler singleton.</summary>
+    private static Resolved Resolve(ReadOnlyMemory<byte> description)
+    {
+        using var r = new BinaryReader(new MemoryStream(description.ToArray(), writable: false));
+        var described = TargetMethod.Read(r);
+        var (method, instance) = described.Resolve();
+        if (method.ContainsGenericParameters || !(method.IsStatic || IsLambdaSingleton(method, instance)))
+            throw new IpcSerializationException($"Target '{described.DisplayName}' is not a static method or capture-free lambda; it was refused.");
+        return new Resolved(method, instance, method.GetParameters(), described.DisplayName);
+    }
+
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "The compiler's lambda singleton field is on a type the parent named.")]
+    private static bool IsLambdaSingleton(MethodInfo method, object? instance)
+    {
+        var type = method.DeclaringType;
+        return type is not null && instance is not null && type.IsDefined(typeof(CompilerGeneratedAttribute), false)
+            && ReferenceEquals(type.GetField("<>9", BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic)?.GetValue(null), instance);
     }
 }

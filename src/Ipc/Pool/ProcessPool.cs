@@ -26,16 +26,23 @@ public sealed class ProcessPool : IDisposable
     private static readonly ConcurrentDictionary<MethodInfo, PoolMessage.Target> s_targets = new();
 
     private readonly object _gate = new();
-    private readonly IpcQueue<byte[]> _tasks;
-    private readonly IpcQueue<byte[]> _results;
-    private readonly SharedArray<long> _current; // slot i: id of the task worker i is running, 0 when idle
+    private readonly object _submitGate = new(); // task ids are handed out in queue order (see Reconcile)
+    private readonly QueueChannel<byte[]> _tasks;
+    private readonly QueueChannel<byte[]> _results;
+    private readonly SharedArray<long> _current; // slot i: a PoolSlot value for worker i
     private readonly IpcProcess?[] _workers;
     private readonly Task?[] _monitors;
-    private readonly ConcurrentDictionary<long, (PoolJob Job, int Chunk)> _pending = new();
+    private readonly ConcurrentDictionary<long, PendingTask> _pending = new();
     private readonly Thread _collector;
     private readonly int _maxTasksPerChild; // 0: no limit
+    private readonly byte[] _key = PoolMessage.NewKey(); // authenticates targets to the workers; never in shared memory
+    private readonly ConcurrentDictionary<int, byte[]> _targetTags = new();
     private readonly byte[] _initializer = []; // a task message run first by every worker; empty: none
     private long _nextTaskId;
+    private long _maxSettledTaskId; // collector only
+    private readonly Queue<(int Pid, int ExitCode)> _takingDeaths = new(); // collector only: workers that died mid-take
+    private HashSet<long>? _lostCandidates; // collector only: holes seen by the previous reconcile round
+    private long _lastReconcile;
     private bool _closed;
     private bool _terminating;
     private bool _disposed;
@@ -56,14 +63,14 @@ public sealed class ProcessPool : IDisposable
         {
             var init = PoolMessage.Describe(initializer);
             init.Method.CheckArguments(init.Parameters, initArgs ?? [], nameof(initArgs));
-            _initializer = PoolMessage.Call(0, init, initArgs ?? []);
+            _initializer = PoolMessage.Call(PoolMessageLayout.InitializerTaskId, init, PoolMessage.TargetTag(_key, init), initArgs ?? []);
         }
         int n = processes ?? Multiprocessing.CpuCount;
         ArgumentOutOfRangeException.ThrowIfLessThan(n, 1, nameof(processes));
         if (maxTasksPerChild is { } m) ArgumentOutOfRangeException.ThrowIfLessThan(m, 1, nameof(maxTasksPerChild));
         _maxTasksPerChild = maxTasksPerChild ?? 0;
-        _tasks = new IpcQueue<byte[]>(QueueBytes);
-        _results = new IpcQueue<byte[]>(QueueBytes);
+        _tasks = QueueChannel<byte[]>.Create(SegmentKind.Queue, QueueBytes, null, "ProcessPool task queue");
+        _results = QueueChannel<byte[]>.Create(SegmentKind.Queue, QueueBytes, null, "ProcessPool result queue");
         _current = SharedArray<long>.Create(n);
         _workers = new IpcProcess?[n];
         _monitors = new Task?[n];
@@ -120,7 +127,10 @@ public sealed class ProcessPool : IDisposable
     /// <param name="timeout">Longest wait for each next result (a <see cref="TimeoutException"/> after it); null: no limit.</param>
     /// <remarks>Python: Pool.imap (next(timeout))</remarks>
     public IEnumerable<TResult> Imap<T, TResult>(Func<T, TResult> func, IEnumerable<T> items, int chunkSize = 1, TimeSpan? timeout = null)
-        => Submit<TResult>(func, Single(items), chunkSize).InOrder(timeout);
+    {
+        _ = SyncTimeout.From(timeout); // a bad timeout fails this call, not the first MoveNext
+        return Submit<TResult>(func, Single(items), chunkSize).InOrder(timeout);
+    }
 
     /// <summary>Like <see cref="Imap{T, TResult}"/>, yielding results in the order they finish.</summary>
     /// <param name="func">A static method, or a lambda that captures nothing.</param>
@@ -129,7 +139,10 @@ public sealed class ProcessPool : IDisposable
     /// <param name="timeout">Longest wait for each next result (a <see cref="TimeoutException"/> after it); null: no limit.</param>
     /// <remarks>Python: Pool.imap_unordered</remarks>
     public IEnumerable<TResult> ImapUnordered<T, TResult>(Func<T, TResult> func, IEnumerable<T> items, int chunkSize = 1, TimeSpan? timeout = null)
-        => Submit<TResult>(func, Single(items), chunkSize).AsCompleted(timeout);
+    {
+        _ = SyncTimeout.From(timeout);
+        return Submit<TResult>(func, Single(items), chunkSize).AsCompleted(timeout);
+    }
 
     /// <summary>Like <see cref="Map{T, TResult}"/> for a two-argument function: each item is a tuple of arguments.</summary>
     /// <param name="func">A static method, or a lambda that captures nothing.</param>
@@ -179,7 +192,8 @@ public sealed class ProcessPool : IDisposable
 
     // ------------------------------------------------------------------ lifetime
 
-    /// <summary>Accepts no more work; workers exit once the queued tasks are done. Follow with <see cref="Join"/>.</summary>
+    /// <summary>Accepts no more work; workers exit once the queued tasks are done. Follow with <see cref="Join"/>.
+    /// Does nothing after <see cref="Dispose"/>.</summary>
     /// <remarks>Python: Pool.close()</remarks>
     public void Close()
     {
@@ -188,21 +202,25 @@ public sealed class ProcessPool : IDisposable
             if (_closed) return;
             _closed = true;
         }
-        _tasks.Close();
+        _tasks.Ring.Close();
     }
 
-    /// <summary>Waits for the workers to finish the queued tasks and exit, after <see cref="Close"/>.</summary>
-    /// <param name="timeout">How long to wait; null: no limit.</param>
+    /// <summary>Waits for the workers to finish the queued tasks and exit, after <see cref="Close"/>. After
+    /// <see cref="Dispose"/> (which terminated the workers) it returns true at once, as Python's
+    /// <c>with Pool() as p: ...</c> then <c>p.join()</c> does.</summary>
+    /// <param name="timeout">How long to wait; null or <see cref="Timeout.InfiniteTimeSpan"/>: no limit.</param>
     /// <returns>True when every worker has exited and every result is delivered; false on timeout.</returns>
     /// <exception cref="InvalidOperationException"><see cref="Close"/> or <see cref="Terminate"/> was not called first.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative (and not infinite).</exception>
     /// <remarks>Python: Pool.join()</remarks>
     public bool Join(TimeSpan? timeout = null)
     {
+        var deadline = SyncTimeout.From(timeout);
         if (!_closed) throw new InvalidOperationException("Call Close() or Terminate() before Join().");
-        var deadline = timeout is null ? DateTime.MaxValue : DateTime.UtcNow + timeout.Value;
+        if (_disposed) return true;
         if (!WaitForWorkers(deadline)) return false;
-        _results.Close(); // no worker left to put results: the collector drains and stops
-        return _collector.Join(Remaining(deadline));
+        _results.Ring.Close(); // no worker left to put results: the collector drains and stops
+        return _collector.Join(deadline.RemainingMs());
     }
 
     /// <summary>Kills the workers now; tasks not finished fail with <see cref="InvalidOperationException"/>.</summary>
@@ -215,18 +233,20 @@ public sealed class ProcessPool : IDisposable
             _terminating = true;
             _closed = true;
         }
-        _tasks.Close();
+        _tasks.Ring.Close();
         foreach (var w in _workers)
             try { if (w?.Pid is not null) w.Kill(); } catch (IpcException) { } catch (InvalidOperationException) { }
-        WaitForWorkers(DateTime.UtcNow + TimeSpan.FromSeconds(30));
-        _results.Close();
+        WaitForWorkers(SyncTimeout.From(TimeSpan.FromSeconds(30)));
+        _results.Ring.Close();
         _collector?.Join(TimeSpan.FromSeconds(30));
         foreach (var id in _pending.Keys)
             if (_pending.TryRemove(id, out var p))
                 p.Job.ChunkFailed(p.Chunk, new InvalidOperationException("The pool was terminated before this task finished."));
     }
 
-    /// <summary>Terminates the pool (see <see cref="Terminate"/>) and removes its shared memory.</summary>
+    /// <summary>Terminates the pool (see <see cref="Terminate"/>) and removes its shared memory. Afterwards
+    /// <see cref="Close"/>, <see cref="Terminate"/> and <see cref="Join"/> return at once; submitting work throws
+    /// <see cref="ObjectDisposedException"/>.</summary>
     /// <remarks>Python: Pool.__exit__</remarks>
     public void Dispose()
     {
@@ -260,22 +280,32 @@ public sealed class ProcessPool : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_closed) throw new InvalidOperationException("The pool is closed; it accepts no more tasks.");
         var target = s_targets.GetOrAdd(func.Method, static (_, f) => PoolMessage.Describe(f), func);
+        byte[] tag = _targetTags.GetOrAdd(target.Id, static (_, t) => PoolMessage.TargetTag(t.Key, t.Target), (Key: _key, Target: target));
         var job = new PoolJob<TResult>(items.Count, chunkSize, single);
         for (int chunk = 0; chunk < job.Chunks; chunk++)
         {
             int start = chunk * chunkSize, count = Math.Min(chunkSize, items.Count - start);
-            long taskId = Interlocked.Increment(ref _nextTaskId);
             var ms = new MemoryStream();
-            using (var w = PoolMessage.BeginTask(ms, taskId, target, count))
+            // The id is patched in under the submit lock; arguments are encoded outside it.
+            using (var w = PoolMessage.BeginTask(ms, 0, target, tag, count))
                 for (int i = start; i < start + count; i++)
                     ArgumentCodec.WriteArguments(w, items[i], target.Parameters, target.DisplayName);
-            // Registered before it is queued: a fast worker's result must find it.
-            _pending[taskId] = (job, chunk);
-            try { _tasks.Put(ms.ToArray()); }
-            catch (IpcQueueClosedException)
+            byte[] message = ms.ToArray();
+            var pending = new PendingTask(job, chunk, count);
+            lock (_submitGate)
             {
-                _pending.TryRemove(taskId, out _);
-                throw new InvalidOperationException("The pool is closed; it accepts no more tasks.");
+                // Ids rise in queue order, so a task below one a worker has taken was taken too (Reconcile relies on it).
+                long taskId = ++_nextTaskId;
+                PoolMessage.SetTaskId(message, taskId);
+                // Registered before it is queued: a fast worker's result must find it.
+                _pending[taskId] = pending;
+                try { _tasks.Put(message, long.MaxValue); }
+                catch (Exception e) when (e is IpcQueueClosedException or ObjectDisposedException)
+                {
+                    _pending.TryRemove(taskId, out _);
+                    throw new InvalidOperationException("The pool is closed; it accepts no more tasks.");
+                }
+                pending.Queued = true;
             }
         }
         return job;
@@ -283,7 +313,7 @@ public sealed class ProcessPool : IDisposable
 
     private void StartWorker(int slot)
     {
-        var p = IpcProcess.Create(PoolWorker.Run, _tasks, _results, _current, slot, _maxTasksPerChild, _initializer);
+        var p = IpcProcess.Create(PoolWorker.Run, _tasks.Name, _results.Name, _current, slot, _maxTasksPerChild, _initializer, _key);
         p.Name = $"PoolWorker-{Interlocked.Increment(ref s_workerNumber)}";
         p.Daemon = true;
         _workers[slot] = p.Start();
@@ -298,11 +328,12 @@ public sealed class ProcessPool : IDisposable
         lock (_gate)
         {
             if (_terminating) return;
-            long held = Interlocked.Exchange(ref _current[slot], 0);
+            long held = Interlocked.Exchange(ref _current[slot], PoolSlot.Idle);
             // Through the results queue, behind anything the worker put before it died: a result that made it wins.
-            if (held != 0) _results.Put(PoolMessage.WorkerLost(held, pid, code));
+            // A death mid-take (Taking) names no task: the collector reconciles.
+            if (held != PoolSlot.Idle) _results.Put(PoolMessage.WorkerLost(held, pid, code), long.MaxValue);
             // Exit 0 after Close with nothing left queued: it left as asked. (With work left it hit maxTasksPerChild.)
-            if (_closed && code == 0 && _tasks.IsEmpty) return;
+            if (_closed && code == 0 && !_tasks.Ring.HasData) return;
             worker.Dispose();
             try { StartWorker(slot); }
             catch (Exception e) when (e is IpcException or IOException or InvalidOperationException)
@@ -315,42 +346,118 @@ public sealed class ProcessPool : IDisposable
         }
     }
 
-    private bool WaitForWorkers(DateTime deadline)
+    private bool WaitForWorkers(SyncTimeout deadline)
     {
         while (true)
         {
             Task[] monitors;
             lock (_gate) monitors = _monitors.Where(m => m is not null).ToArray()!;
-            if (!Task.WaitAll(monitors, Remaining(deadline))) return false;
+            if (!Task.WaitAll(monitors, deadline.RemainingMs())) return false;
             lock (_gate)
                 if (_monitors.Where(m => m is not null).SequenceEqual(monitors)) return true; // no replacement started meanwhile
         }
     }
 
-    private static TimeSpan Remaining(DateTime deadline)
-        => deadline == DateTime.MaxValue ? Timeout.InfiniteTimeSpan : TimeSpan.FromTicks(Math.Max(0, (deadline - DateTime.UtcNow).Ticks));
+    /// <summary>A queued chunk waiting for its result.</summary>
+    private sealed class PendingTask(PoolJob job, int chunk, int items)
+    {
+        public readonly PoolJob Job = job;
+        public readonly int Chunk = chunk;
+        public readonly int Items = items;
+        public volatile bool Queued; // set once the put returned: only then can a worker have taken it
+    }
+
+    private const int ReconcileIntervalMs = 250;
 
     private void CollectResults()
     {
         while (true)
         {
+            // While a worker's death mid-take is unexplained, wake up regularly to look for the task it took.
+            long deadline = _takingDeaths.Count > 0 ? Environment.TickCount64 + ReconcileIntervalMs : long.MaxValue;
+            TakeOutcome outcome;
             byte[] message;
-            try { message = _results.Get(); }
-            catch (IpcQueueClosedException) { return; }
-            using var r = new BinaryReader(new MemoryStream(message));
-            long taskId = r.ReadInt64();
-            byte status = r.ReadByte();
-            if (!_pending.TryRemove(taskId, out var p)) continue; // already settled (a worker lost after its result went out)
-            try
-            {
-                if (status == PoolMessage.Ok) p.Job.ChunkSucceeded(p.Chunk, r, r.ReadInt32());
-                else p.Job.ChunkFailed(p.Chunk, PoolMessage.ReadFailure(r, status));
-            }
-            catch (Exception e)
-            {
-                // A result that cannot be decoded fails its task, never the collector.
-                p.Job.ChunkFailed(p.Chunk, e);
-            }
+            try { outcome = _results.Take(deadline, out message); }
+            catch (ObjectDisposedException) { return; }
+            if (outcome == TakeOutcome.Closed) return;
+            if (outcome == TakeOutcome.Taken) Settle(message);
+            if (_takingDeaths.Count > 0) Reconcile();
         }
     }
+
+    /// <summary>Applies one result message. Anything malformed is dropped or fails its task; nothing escapes.</summary>
+    private void Settle(byte[] message)
+    {
+        if (!PoolMessage.TryReadResult(message, out long taskId, out byte status, out var body)) return; // names no task
+        if (status == PoolMessageLayout.Lost && taskId == PoolSlot.Taking)
+        {
+            try { var lost = (IpcWorkerLostException)PoolMessage.ReadFailure(body, status); _takingDeaths.Enqueue((lost.Pid, lost.ExitCode)); }
+            catch (IpcSerializationException) { }
+            _lostCandidates = null;
+            return;
+        }
+        if (!_pending.TryRemove(taskId, out var p)) return; // already settled (a worker lost after its result went out), or not ours
+        _maxSettledTaskId = Math.Max(_maxSettledTaskId, taskId);
+        try
+        {
+            if (status != PoolMessageLayout.Ok) { p.Job.ChunkFailed(p.Chunk, PoolMessage.ReadFailure(body, status)); return; }
+            int items = PoolMessage.ReadItems(body);
+            if (items != p.Items) throw PoolMessage.Malformed("result", $"{items} values for a task of {p.Items} items");
+            p.Job.ChunkSucceeded(p.Chunk, body, items);
+        }
+        catch (Exception e)
+        {
+            // A result that cannot be decoded fails its task, never the collector.
+            p.Job.ChunkFailed(p.Chunk, e is IpcException ? e : new IpcSerializationException($"The pool result could not be read: {e.Message}", e));
+        }
+    }
+
+    /// <summary>Finds tasks taken by a worker that died before their id reached its slot, and fails them with
+    /// <see cref="IpcWorkerLostException"/>. Task ids rise in queue order and takes are FIFO, so a queued task that
+    /// no slot holds and no result settled, and that is below a task already taken (or the queue is empty), was
+    /// taken by a dead worker — or by a live one between its take and its slot write, which lasts nanoseconds: a
+    /// hole counts only when two rounds <see cref="ReconcileIntervalMs"/> apart both see it.</summary>
+    private void Reconcile()
+    {
+        if (_pending.IsEmpty)
+        {
+            // Nothing left that could have been lost: the dead takers took nothing.
+            _takingDeaths.Clear();
+            _lostCandidates = null;
+            return;
+        }
+        long now = Environment.TickCount64;
+        if (now - _lastReconcile < ReconcileIntervalMs) return;
+        _lastReconcile = now;
+        // Order matters: queued tasks first, then "was the queue empty", then the slots, then the results already put.
+        var queued = _pending.Where(kv => kv.Value.Queued).Select(kv => kv.Key).ToList();
+        bool queueEmpty = !_tasks.Ring.HasData;
+        long highestTaken = _maxSettledTaskId;
+        var held = new HashSet<long>();
+        for (int i = 0; i < _current.Length; i++)
+        {
+            long v = Volatile.Read(ref _current[i]);
+            if (v > 0) { held.Add(v); highestTaken = Math.Max(highestTaken, v); }
+        }
+        while (_results.Take(0, out var message) == TakeOutcome.Taken) Settle(message);
+        var holes = queued.Where(id => _pending.ContainsKey(id) && !held.Contains(id) && (queueEmpty || id < highestTaken)).ToHashSet();
+        if (_lostCandidates is null)
+        {
+            _lostCandidates = holes;
+            return;
+        }
+        holes.IntersectWith(_lostCandidates);
+        _lostCandidates = null;
+        foreach (long id in holes.Order())
+        {
+            if (!_takingDeaths.TryDequeue(out var death)) break;
+            if (_pending.TryRemove(id, out var p)) p.Job.ChunkFailed(p.Chunk, new IpcWorkerLostException(death.Pid, death.ExitCode));
+        }
+    }
+
+    /// <summary>The task queue, for tests that write hostile messages into it.</summary>
+    internal QueueChannel<byte[]> TaskQueue => _tasks;
+
+    /// <summary>The result queue, for tests that write hostile messages into it.</summary>
+    internal QueueChannel<byte[]> ResultQueue => _results;
 }

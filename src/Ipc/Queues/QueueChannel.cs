@@ -1,39 +1,35 @@
 using System.Buffers;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 
 namespace NativeIpc.Queues;
 
 /// <summary>The typed side of a queue: one shared segment holding a <see cref="QueueRing"/>, plus the encoding
-/// of <typeparamref name="T"/>. Unmanaged values are copied straight into the ring; everything else goes through
-/// <see cref="IpcSerializers.For{T}"/> into a reused per-thread buffer first, so a serializer failure throws
-/// before anything is enqueued.</summary>
+/// of <typeparamref name="T"/> by <see cref="IpcSerializers.For{T}"/>. A serializer whose encoding is the value's
+/// own memory (<see cref="IDirectSerializer{T}"/>: unmanaged values, unmanaged arrays, strings) has it copied straight
+/// into the ring; any other serializes into a reused per-thread buffer first, so a serializer failure throws before
+/// anything is enqueued.</summary>
 internal sealed unsafe class QueueChannel<T> : IDisposable
 {
     /// <summary>Default ring size: 1 MiB.</summary>
     public const int DefaultCapacity = 1 << 20;
 
-    private static readonly bool s_raw = IsRaw();
     private static readonly uint s_tag = SharedSegment.TypeTag(typeof(T));
-    private static readonly bool s_direct = IsDirect();
-    private static readonly int s_elementSize = typeof(T).IsSZArray ? SizeOf(typeof(T).GetElementType()!) : sizeof(char);
-
-    private static int SizeOf(Type t) => t.IsEnum ? SizeOf(Enum.GetUnderlyingType(t)) : RuntimeHelpers.SizeOf(t.TypeHandle);
 
     [ThreadStatic] private static ArrayBufferWriter<byte>? t_buffer;
 
     private readonly SharedSegment _segment;
-    private readonly IIpcSerializer<T>? _serializer;
+    private readonly IIpcSerializer<T> _serializer;
+    private readonly IDirectSerializer<T>? _direct;
     private readonly QueueRing _ring;
     private readonly bool _joinable;
     private readonly string _display;
 
-    private QueueChannel(SharedSegment segment, bool joinable, string display)
+    private QueueChannel(SharedSegment segment, IIpcSerializer<T> serializer, bool joinable, string display)
     {
         _segment = segment;
         _joinable = joinable;
         _display = display;
-        _serializer = s_raw ? null : IpcSerializers.For<T>();
+        _serializer = serializer;
+        _direct = serializer as IDirectSerializer<T>;
         _ring = new QueueRing(segment.Payload);
     }
 
@@ -42,14 +38,15 @@ internal sealed unsafe class QueueChannel<T> : IDisposable
         if (capacityBytes < QueueLayout.MinCapacity)
             throw new ArgumentOutOfRangeException(nameof(capacityBytes), capacityBytes, $"The ring needs at least {QueueLayout.MinCapacity} bytes.");
         if (maxItems is <= 0) throw new ArgumentOutOfRangeException(nameof(maxItems), maxItems, "maxItems must be positive (or null for no limit).");
-        if (!s_raw) _ = IpcSerializers.For<T>(); // unsendable T fails here, before a segment exists
+        var serializer = IpcSerializers.For<T>(); // unsendable T fails here, before a segment exists
         int capacity = (int)Math.Min(1u << 30, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)capacityBytes));
-        var segment = SharedSegment.Create(kind, QueueLayout.SegmentPayloadSize(capacity), s_tag, s_raw ? Unsafe.SizeOf<T>() : 0);
+        int elementSize = (serializer as IDirectSerializer<T>)?.FixedSize ?? 0;
+        var segment = SharedSegment.Create(kind, QueueLayout.SegmentPayloadSize(capacity), s_tag, elementSize);
         try
         {
             QueueRing.Initialize(segment.Payload, capacity, maxItems ?? 0);
             segment.MarkReady();
-            return new QueueChannel<T>(segment, kind == SegmentKind.JoinableQueue, display);
+            return new QueueChannel<T>(segment, serializer, kind == SegmentKind.JoinableQueue, display);
         }
         catch
         {
@@ -60,8 +57,9 @@ internal sealed unsafe class QueueChannel<T> : IDisposable
 
     public static QueueChannel<T> Attach(string name, SegmentKind kind, string display)
     {
+        var serializer = IpcSerializers.For<T>();
         var segment = SharedSegment.Attach(name, kind, s_tag, typeof(T).ToString());
-        return new QueueChannel<T>(segment, kind == SegmentKind.JoinableQueue, display);
+        return new QueueChannel<T>(segment, serializer, kind == SegmentKind.JoinableQueue, display);
     }
 
     public string Name => _segment.Name;
@@ -72,7 +70,8 @@ internal sealed unsafe class QueueChannel<T> : IDisposable
     {
         get
         {
-            ObjectDisposedException.ThrowIf(_segment.IsDisposed, _display);
+            // Not ObjectDisposedException.ThrowIf(bool, object): given a string it names System.String.
+            if (_segment.IsDisposed) throw new ObjectDisposedException(_display);
             return _ring;
         }
     }
@@ -80,24 +79,18 @@ internal sealed unsafe class QueueChannel<T> : IDisposable
     public bool IsDisposed => _segment.IsDisposed;
 
     /// <summary>False when the deadline passed while the queue was full.</summary>
+    /// <exception cref="IpcSerializationException">The item cannot be encoded; nothing was enqueued.</exception>
     public bool Put(T item, long deadline)
     {
         var ring = Ring;
         if (ring.IsClosed) throw new IpcQueueClosedException();
-        if (s_direct && item is null)
-            throw new IpcSerializationException($"A null '{typeof(T)}' cannot be put: it would arrive as an empty one. Use Close() to signal the end.");
         if (_joinable) ring.AddUnfinished();
         bool ok = false;
         try
         {
-            if (s_raw)
+            if (_direct is { } direct)
             {
-                ok = ring.Put(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<T, byte>(ref item), Unsafe.SizeOf<T>()), deadline);
-            }
-            else if (s_direct)
-            {
-                // Built-in string/array encodings are the object's own bytes: copy them straight into the ring.
-                ok = ring.Put(DirectBytes(item), deadline);
+                ok = ring.Put(direct.AsBytes(ref item), deadline);
             }
             else
             {
@@ -115,16 +108,9 @@ internal sealed unsafe class QueueChannel<T> : IDisposable
         }
     }
 
-    private static ReadOnlySpan<byte> DirectBytes(T item)
-    {
-        if (item is string s) return MemoryMarshal.AsBytes(s.AsSpan());
-        var array = (Array)(object)item!;
-        return MemoryMarshal.CreateReadOnlySpan(ref MemoryMarshal.GetArrayDataReference(array), checked(array.Length * s_elementSize));
-    }
-
     private void Serialize(T item, IBufferWriter<byte> buffer)
     {
-        try { _serializer!.Serialize(item, buffer); }
+        try { _serializer.Serialize(item, buffer); }
         catch (Exception e) when (e is not IpcException)
         {
             throw new IpcSerializationException($"A '{typeof(T)}' could not be serialized for the queue: {e.Message}", e);
@@ -140,44 +126,17 @@ internal sealed unsafe class QueueChannel<T> : IDisposable
         return outcome;
     }
 
-    private struct Reader(IIpcSerializer<T>? serializer) : IRecordReader
+    /// <summary>Hands the next message, in place in the ring, to <paramref name="reader"/> (the pool reads a task's id
+    /// before copying it).</summary>
+    public TakeOutcome Take<TReader>(ref TReader reader, long deadline) where TReader : IRecordReader, allows ref struct
+        => Ring.Take(ref reader, deadline);
+
+    private struct Reader(IIpcSerializer<T> serializer) : IRecordReader
     {
         public T Value = default!;
 
-        public void Read(ReadOnlySpan<byte> message)
-        {
-            if (serializer is null)
-            {
-                if (message.Length != Unsafe.SizeOf<T>())
-                    throw new IpcSerializationException($"Expected {Unsafe.SizeOf<T>()} bytes for '{typeof(T)}', got {message.Length}.");
-                Value = Unsafe.ReadUnaligned<T>(ref MemoryMarshal.GetReference(message));
-            }
-            else
-            {
-                Value = serializer.Deserialize(message);
-            }
-        }
+        public void Read(ReadOnlySpan<byte> message) => Value = serializer.Deserialize(message);
     }
 
     public void Dispose() => _segment.Dispose();
-
-    /// <summary>True when T's serializer is the built-in string or unmanaged-array one, whose output is the
-    /// object's own memory.</summary>
-    private static bool IsDirect()
-    {
-        try
-        {
-            var t = IpcSerializers.For<T>().GetType();
-            return t == typeof(IpcSerializers.StringSerializer)
-                || (t.IsGenericType && t.GetGenericTypeDefinition() == typeof(IpcSerializers.UnmanagedArraySerializer<>));
-        }
-        catch (IpcSerializationException) { return false; }
-    }
-
-    private static bool IsRaw()
-    {
-        if (RuntimeHelpers.IsReferenceOrContainsReferences<T>()) return false;
-        try { return IpcSerializers.For<T>() is { } s && s.GetType().IsGenericType && s.GetType().GetGenericTypeDefinition() == typeof(IpcSerializers.UnmanagedSerializer<>); }
-        catch (IpcSerializationException) { return false; }
-    }
 }

@@ -39,10 +39,16 @@ internal static class ArgumentCodec
         return args;
     }
 
-    private enum Tag : byte { Null, Raw, String, RawArray, Transfer, Serialized, Typed }
+    // Values are fixed: String (2) and RawArray (3) were retired when strings and arrays moved onto their serializers.
+    private enum Tag : byte { Null = 0, Raw = 1, Transfer = 4, Serialized = 5, Typed = 6 }
 
     private sealed class RawBox { public byte Data; }
 
+    /// <summary>Writes <paramref name="value"/> for a parameter (or return value) of type <paramref name="declared"/>.
+    /// Values go through the same serializer objects as queues and pipes (<see cref="IpcSerializers.For{T}"/>); only
+    /// unmanaged structs take a non-generic raw copy (the same bytes <see cref="UnmanagedSerializer{T}"/> writes), so
+    /// NativeAOT needs no generic instantiation over value types.</summary>
+    /// <exception cref="IpcSerializationException">The value cannot cross a process boundary.</exception>
     public static void Write(BinaryWriter w, object? value, Type declared)
     {
         if (value is null)
@@ -63,39 +69,35 @@ internal static class ArgumentCodec
         {
             w.Write((byte)Tag.Transfer);
             tr.WriteTransfer(w);
+            return;
         }
-        else if (value is string s)
+        IpcSerializers.RejectUnsendable(t);
+        if (IpcSerializers.IsRawCopied(t))
         {
-            w.Write((byte)Tag.String);
-            w.Write(s);
-        }
-        else if (IpcSerializers.FromAttribute(t) is null && IpcSerializers.IsUnmanaged(t))
-        {
-            IpcSerializers.RejectUnsendable(t);
             w.Write((byte)Tag.Raw);
-            w.Write(RawBytes(value, t));
+            w.Write(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<RawBox>(value).Data, IpcSerializers.SizeOf(t)));
+            return;
         }
-        else if (t.IsSZArray && IpcSerializers.IsUnmanaged(t.GetElementType()!))
+        w.Write((byte)Tag.Serialized);
+        Adapter(t).Write(value, w);
+    }
+
+    /// <summary>Reads one value written by <see cref="Write"/> for <paramref name="declared"/>. The bytes may come from a
+    /// hostile peer (the pool's queues are shared memory): every tag, type name and length is checked before use.</summary>
+    /// <exception cref="IpcSerializationException">The bytes are not a value of <paramref name="declared"/>.</exception>
+    [UnconditionalSuppressMessage("Trimming", "IL2057", Justification = "Type names come from the parent, which ran the same binary.")]
+    public static object? Read(BinaryReader r, Type declared)
+    {
+        try { return ReadChecked(r, declared); }
+        catch (Exception e) when (e is EndOfStreamException or IOException or FormatException or ArgumentException or TypeLoadException
+                                      or FileNotFoundException or FileLoadException or BadImageFormatException or NotSupportedException)
         {
-            var arr = (Array)value;
-            int size = SizeOf(t.GetElementType()!);
-            w.Write((byte)Tag.RawArray);
-            w.Write(arr.Length);
-            w.Write(MemoryMarshal.CreateReadOnlySpan(ref MemoryMarshal.GetArrayDataReference(arr), arr.Length * size));
-        }
-        else
-        {
-            var buffer = new ArrayBufferWriter<byte>();
-            Adapter(t).Write(value, buffer);
-            w.Write((byte)Tag.Serialized);
-            w.Write(buffer.WrittenCount);
-            w.Write(buffer.WrittenSpan);
+            throw new IpcSerializationException($"A '{declared}' value could not be read: {e.Message}", e);
         }
     }
 
     [UnconditionalSuppressMessage("Trimming", "IL2057", Justification = "Type names come from the parent, which ran the same binary.")]
-    [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "ReadTransfer is declared by NativeIpc's own transferable types.")]
-    public static object? Read(BinaryReader r, Type declared)
+    private static object? ReadChecked(BinaryReader r, Type declared)
     {
         var tag = (Tag)r.ReadByte();
         var t = declared;
@@ -103,56 +105,99 @@ internal static class ArgumentCodec
         {
             string name = r.ReadString();
             t = Type.GetType(name, throwOnError: false) ?? throw new IpcSerializationException($"Type '{name}' was not found in the child process.");
+            // Only a type the parameter could have held: never an arbitrary type a peer names.
+            if (declared.IsValueType || !declared.IsAssignableFrom(t) || t.IsAbstract || t.ContainsGenericParameters)
+                throw new IpcSerializationException($"Type '{name}' was sent for a '{declared}' value, which cannot hold it.");
             tag = (Tag)r.ReadByte();
         }
         t = Nullable.GetUnderlyingType(t) ?? t;
         switch (tag)
         {
-            case Tag.Null: return null;
-            case Tag.String: return r.ReadString();
+            case Tag.Null:
+                if (declared.IsValueType && Nullable.GetUnderlyingType(declared) is null)
+                    throw new IpcSerializationException($"null was sent for a '{declared}' value.");
+                return null;
             case Tag.Raw:
             {
-                int size = SizeOf(t);
+                // Raw bytes only ever fill a struct without references; never a class or a struct holding one.
+                if (!t.IsValueType || !IpcSerializers.IsUnmanaged(t)) throw WrongTag(tag, t);
+                int size = IpcSerializers.SizeOf(t);
+                var bytes = ReadExactly(r, size);
                 object box = RuntimeHelpers.GetUninitializedObject(t);
-                r.ReadExactly(MemoryMarshal.CreateSpan(ref Unsafe.As<RawBox>(box).Data, size));
+                bytes.CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.As<RawBox>(box).Data, size));
                 return box;
             }
-            case Tag.RawArray:
-            {
-                var elem = t.GetElementType()!;
-                int n = r.ReadInt32();
-                var arr = Array.CreateInstance(elem, n);
-                r.ReadExactly(MemoryMarshal.CreateSpan(ref MemoryMarshal.GetArrayDataReference(arr), n * SizeOf(elem)));
-                return arr;
-            }
             case Tag.Transfer:
+                if (!typeof(ITransferable).IsAssignableFrom(t)) throw WrongTag(tag, t);
                 return TransferRegistry.Attach(t, r);
             case Tag.Serialized:
             {
                 int n = r.ReadInt32();
-                var bytes = r.ReadBytes(n);
-                return Adapter(t).Read(bytes);
+                var adapter = Adapter(t);
+                // Deserialised in place when the message is in memory already (pool and launch messages are).
+                if (r.BaseStream is MemoryStream ms && ms.TryGetBuffer(out var buffer))
+                {
+                    if (n < 0 || n > Remaining(r)) throw new IpcSerializationException($"A length of {n} bytes does not fit in the message.");
+                    int at = (int)ms.Position;
+                    ms.Position = at + n;
+                    return adapter.Read(buffer.AsSpan(at, n));
+                }
+                return adapter.Read(ReadExactly(r, n));
             }
-            default: throw new IpcSerializationException($"Corrupt launch spec: unknown argument tag {(byte)tag}.");
+            default: throw new IpcSerializationException($"Unknown argument tag {(byte)tag}.");
         }
     }
 
-    private static ReadOnlySpan<byte> RawBytes(object box, Type t)
-        => MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<RawBox>(box).Data, SizeOf(t));
+    private static IpcSerializationException WrongTag(Tag tag, Type t)
+        => new($"A '{t}' value cannot be encoded as {tag}: the message is corrupt or hostile.");
 
-    private static int SizeOf(Type t) => t.IsEnum ? SizeOf(Enum.GetUnderlyingType(t)) : RuntimeHelpers.SizeOf(t.TypeHandle);
+    private static long Remaining(BinaryReader r) => r.BaseStream.Length - r.BaseStream.Position;
+
+    /// <summary>Reads <paramref name="n"/> bytes, checking <paramref name="n"/> against what is left before allocating.</summary>
+    private static byte[] ReadExactly(BinaryReader r, int n)
+    {
+        if (n < 0 || n > Remaining(r)) throw new IpcSerializationException($"A length of {n} bytes does not fit in the message.");
+        var bytes = new byte[n];
+        r.ReadExactly(bytes);
+        return bytes;
+    }
 
     private interface IAdapter
     {
-        void Write(object value, IBufferWriter<byte> destination);
-        object? Read(byte[] source);
+        /// <summary>Writes <c>i32 length | encoding</c>.</summary>
+        void Write(object value, BinaryWriter destination);
+        object? Read(ReadOnlySpan<byte> source);
     }
 
     private sealed class TypedAdapter<T> : IAdapter
     {
+        [ThreadStatic] private static ArrayBufferWriter<byte>? t_buffer;
         private readonly IIpcSerializer<T> _s = IpcSerializers.For<T>();
-        public void Write(object value, IBufferWriter<byte> destination) => _s.Serialize((T)value, destination);
-        public object? Read(byte[] source) => _s.Deserialize(source);
+
+        public void Write(object value, BinaryWriter destination)
+        {
+            var v = (T)value;
+            if (_s is IDirectSerializer<T> direct)
+            {
+                // The value's own bytes: straight into the message, no staging buffer.
+                var bytes = direct.AsBytes(ref v);
+                destination.Write(bytes.Length);
+                destination.Write(bytes);
+                return;
+            }
+            var buffer = t_buffer ??= new ArrayBufferWriter<byte>();
+            buffer.ResetWrittenCount();
+            try { _s.Serialize(v, buffer); }
+            catch (Exception e) when (e is not IpcException)
+            {
+                throw new IpcSerializationException($"A '{typeof(T)}' could not be serialized: {e.Message}", e);
+            }
+            destination.Write(buffer.WrittenCount);
+            destination.Write(buffer.WrittenSpan);
+            if (buffer.Capacity > 1 << 20) t_buffer = null; // do not pin a huge buffer to the thread
+        }
+
+        public object? Read(ReadOnlySpan<byte> source) => _s.Deserialize(source);
     }
 
     [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Adapters over reference types share code; value types take the raw path.")]

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
@@ -95,79 +94,11 @@ public static class IpcSerializers
         return true;
     }
 
-    /// <summary>Copies an unmanaged value byte for byte.</summary>
-    internal sealed class UnmanagedSerializer<T> : IIpcSerializer<T>
-    {
-        public void Serialize(T value, IBufferWriter<byte> destination)
-        {
-            Unsafe.WriteUnaligned(ref MemoryMarshal.GetReference(destination.GetSpan(Unsafe.SizeOf<T>())), value);
-            destination.Advance(Unsafe.SizeOf<T>());
-        }
+    /// <summary>True when <see cref="For{T}"/> for <paramref name="t"/> is the built-in byte-for-byte copy (an unmanaged
+    /// struct with no registered or attribute serializer): the non-generic form, for <see cref="ArgumentCodec"/>.</summary>
+    internal static bool IsRawCopied(Type t)
+        => t.IsValueType && !s_registered.ContainsKey(t) && FromAttribute(t) is null && IsUnmanaged(t);
 
-        public T Deserialize(ReadOnlySpan<byte> source)
-        {
-            if (source.Length != Unsafe.SizeOf<T>())
-                throw new IpcSerializationException($"Expected {Unsafe.SizeOf<T>()} bytes for '{typeof(T)}', got {source.Length}: the other side sent another type.");
-            return Unsafe.ReadUnaligned<T>(ref MemoryMarshal.GetReference(source));
-        }
-    }
-
-    /// <summary>Copies an array of unmanaged elements (<typeparamref name="TArray"/> is the array type) byte for byte.</summary>
-    internal sealed class UnmanagedArraySerializer<TArray> : IIpcSerializer<TArray>
-    {
-        private static readonly int s_elementSize = ElementSize(typeof(TArray).GetElementType()!);
-
-        private static int ElementSize(Type t) => t.IsEnum ? ElementSize(Enum.GetUnderlyingType(t)) : RuntimeHelpers.SizeOf(t.TypeHandle);
-
-        public void Serialize(TArray value, IBufferWriter<byte> destination)
-        {
-            var array = (Array)(object)value!;
-            var bytes = MemoryMarshal.CreateReadOnlySpan(ref MemoryMarshal.GetArrayDataReference(array), array.Length * s_elementSize);
-            bytes.CopyTo(destination.GetSpan(bytes.Length));
-            destination.Advance(bytes.Length);
-        }
-
-        public TArray Deserialize(ReadOnlySpan<byte> source)
-        {
-            if (source.Length % s_elementSize != 0)
-                throw new IpcSerializationException($"{source.Length} bytes is not a whole number of '{typeof(TArray).GetElementType()}' elements.");
-            var array = Array.CreateInstanceFromArrayType(typeof(TArray), source.Length / s_elementSize);
-            source.CopyTo(MemoryMarshal.CreateSpan(ref MemoryMarshal.GetArrayDataReference(array), source.Length));
-            return (TArray)(object)array;
-        }
-    }
-
-    internal sealed class StringSerializer : IIpcSerializer<string>
-    {
-        public static readonly StringSerializer Instance = new();
-
-        public void Serialize(string value, IBufferWriter<byte> destination)
-        {
-            var bytes = MemoryMarshal.AsBytes(value.AsSpan());
-            bytes.CopyTo(destination.GetSpan(bytes.Length));
-            destination.Advance(bytes.Length);
-        }
-
-        public string Deserialize(ReadOnlySpan<byte> source) => new(MemoryMarshal.Cast<byte, char>(source));
-    }
-
-    [RequiresUnreferencedCode("System.Text.Json reflection")]
-    [RequiresDynamicCode("System.Text.Json reflection")]
-    internal sealed class JsonIpcSerializer<T> : IIpcSerializer<T>
-    {
-        public void Serialize(T value, IBufferWriter<byte> destination)
-        {
-            try
-            {
-                using var w = new Utf8JsonWriter(destination);
-                JsonSerializer.Serialize(w, value);
-            }
-            catch (Exception e) when (e is NotSupportedException or JsonException or InvalidOperationException)
-            {
-                throw new IpcSerializationException($"A '{typeof(T)}' could not be serialized with System.Text.Json: {e.Message}. Give the type an [IpcSerializer].", e);
-            }
-        }
-
-        public T Deserialize(ReadOnlySpan<byte> source) => JsonSerializer.Deserialize<T>(source)!;
-    }
+    /// <summary>Size in bytes of an unmanaged type (an enum's is its underlying type's). The only place that computes it.</summary>
+    internal static int SizeOf(Type t) => t.IsEnum ? SizeOf(Enum.GetUnderlyingType(t)) : RuntimeHelpers.SizeOf(t.TypeHandle);
 }

@@ -40,4 +40,28 @@ public static class PoolTargets
     public static void SetGreeting(string greeting, int n) => s_greeting = $"{greeting}{n}";
 
     public static string Greeting(int x) => $"{s_greeting}:{x}";
+
+    /// <summary>Creates <paramref name="path"/>: a forged task naming this must never run.</summary>
+    public static int Touch(string path)
+    {
+        File.WriteAllText(path, "ran");
+        return 1;
+    }
+
+    /// <summary>Mappings this worker has now (lines of /proc/self/maps); touches <paramref name="array"/> so it is attached.</summary>
+    public static int MappingCount(SharedArray<int> array)
+    {
+        _ = array[0];
+        return File.ReadAllLines("/proc/self/maps").Length;
+    }
+
+    /// <summary>Initializer: the first task take after <paramref name="marker"/> appears SIGKILLs this worker between
+    /// the ring's take and the task id reaching the worker's slot.</summary>
+    public static void KillOnceAfterTake(string marker)
+        => QueueRing.AfterTakeHook = () =>
+        {
+            try { File.Move(marker, marker + ".taken"); }
+            catch (FileNotFoundException) { return; }
+            System.Diagnostics.Process.GetCurrentProcess().Kill();
+        };
 }

@@ -1,0 +1,40 @@
+namespace NativeIpc.Pool;
+
+/// <summary>The bytes of the pool's messages (queue items, little-endian), described once. Only
+/// <see cref="PoolMessage"/> reads or writes them.
+/// <code>
+/// task:   i64 taskId | i32 targetId | i32 descLength | TargetMethod (descLength bytes) | u8[32] targetTag
+///         | i32 items | (i32 argc | argument*)*
+/// result: i64 taskId | u8 Ok     | i32 items | value*                      (values encoded by the method's return type)
+///         i64 taskId | u8 Failed | str exceptionType | str message | str stackTrace
+///         i64 taskId | u8 Lost   | i32 pid | i32 exitCode                 (put by the parent when a worker died)
+/// </code>
+/// <c>targetTag</c> is HMAC-SHA256 over <c>targetId | TargetMethod</c> under the pool's key, which workers receive on
+/// their private launch channel: a worker runs only targets its parent described.</summary>
+internal static class PoolMessageLayout
+{
+    public const int TaskIdOffset = 0;
+    public const int TaskIdSize = sizeof(long);
+
+    // Task messages.
+    public const int TargetIdOffset = TaskIdOffset + TaskIdSize;
+    public const int DescriptionLengthOffset = TargetIdOffset + sizeof(int);
+    public const int DescriptionOffset = DescriptionLengthOffset + sizeof(int);
+    public const int TargetTagSize = 32; // HMAC-SHA256
+    public const int ItemsSize = sizeof(int);
+    /// <summary>A task message with an empty description and no items.</summary>
+    public const int MinTaskSize = DescriptionOffset + TargetTagSize + ItemsSize;
+
+    // Result messages.
+    public const int StatusOffset = TaskIdOffset + TaskIdSize;
+    public const int ResultBodyOffset = StatusOffset + 1;
+    public const int MinResultSize = ResultBodyOffset;
+    public const int LostSize = ResultBodyOffset + 2 * sizeof(int);
+
+    public const byte Ok = 0;
+    public const byte Failed = 1;
+    public const byte Lost = 2;
+
+    /// <summary>Task id of a worker initializer, which never travels through the queue.</summary>
+    public const long InitializerTaskId = 0;
+}
