@@ -38,7 +38,7 @@ public sealed class AsyncResult<TResult>
     /// <remarks>Python: AsyncResult.wait(timeout)</remarks>
     public bool Wait(TimeSpan? timeout = null)
     {
-        try { return _task.Wait(SyncTimeout.From(timeout).RemainingMs()); }
+        try { return _task.Wait(Deadline.From(timeout).RemainingMilliseconds); }
         catch (AggregateException) { return true; }
     }
 

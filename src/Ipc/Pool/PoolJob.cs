@@ -116,11 +116,11 @@ internal sealed class PoolJob<TResult> : PoolJob
     /// <exception cref="TimeoutException">Not ready within <paramref name="timeout"/>.</exception>
     private void WaitUntil(Func<bool> ready, TimeSpan? timeout)
     {
-        var deadline = SyncTimeout.From(timeout);
+        var deadline = Deadline.From(timeout);
         while (!ready())
         {
-            if (deadline.Expired) throw new TimeoutException($"No pool result within {timeout!.Value.TotalMilliseconds} ms.");
-            Monitor.Wait(_gate, deadline.RemainingMs());
+            if (deadline.HasPassed) throw new TimeoutException($"No pool result within {timeout!.Value.TotalMilliseconds} ms.");
+            Monitor.Wait(_gate, deadline.RemainingMilliseconds);
         }
     }
 
@@ -131,7 +131,7 @@ internal sealed class PoolJob<TResult> : PoolJob
     {
         try
         {
-            if (!_all.Task.Wait(SyncTimeout.From(timeout).RemainingMs()))
+            if (!_all.Task.Wait(Deadline.From(timeout).RemainingMilliseconds))
                 throw new TimeoutException($"The pool map did not finish within {timeout!.Value.TotalMilliseconds} ms.");
         }
         catch (AggregateException) { }

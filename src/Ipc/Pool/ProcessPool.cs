@@ -128,7 +128,7 @@ public sealed class ProcessPool : IDisposable
     /// <remarks>Python: Pool.imap (next(timeout))</remarks>
     public IEnumerable<TResult> Imap<T, TResult>(Func<T, TResult> func, IEnumerable<T> items, int chunkSize = 1, TimeSpan? timeout = null)
     {
-        _ = SyncTimeout.From(timeout); // a bad timeout fails this call, not the first MoveNext
+        _ = Deadline.From(timeout); // a bad timeout fails this call, not the first MoveNext
         return Submit<TResult>(func, Single(items), chunkSize).InOrder(timeout);
     }
 
@@ -140,7 +140,7 @@ public sealed class ProcessPool : IDisposable
     /// <remarks>Python: Pool.imap_unordered</remarks>
     public IEnumerable<TResult> ImapUnordered<T, TResult>(Func<T, TResult> func, IEnumerable<T> items, int chunkSize = 1, TimeSpan? timeout = null)
     {
-        _ = SyncTimeout.From(timeout);
+        _ = Deadline.From(timeout);
         return Submit<TResult>(func, Single(items), chunkSize).AsCompleted(timeout);
     }
 
@@ -215,12 +215,12 @@ public sealed class ProcessPool : IDisposable
     /// <remarks>Python: Pool.join()</remarks>
     public bool Join(TimeSpan? timeout = null)
     {
-        var deadline = SyncTimeout.From(timeout);
+        var deadline = Deadline.From(timeout);
         if (!_closed) throw new InvalidOperationException("Call Close() or Terminate() before Join().");
         if (_disposed) return true;
         if (!WaitForWorkers(deadline)) return false;
         _results.Ring.Close(); // no worker left to put results: the collector drains and stops
-        return _collector.Join(deadline.RemainingMs());
+        return _collector.Join(deadline.RemainingMilliseconds);
     }
 
     /// <summary>Kills the workers now; tasks not finished fail with <see cref="InvalidOperationException"/>.</summary>
@@ -236,7 +236,7 @@ public sealed class ProcessPool : IDisposable
         _tasks.Ring.Close();
         foreach (var w in _workers)
             try { if (w?.Pid is not null) w.Kill(); } catch (IpcException) { } catch (InvalidOperationException) { }
-        WaitForWorkers(SyncTimeout.From(TimeSpan.FromSeconds(30)));
+        WaitForWorkers(Deadline.From(TimeSpan.FromSeconds(30)));
         _results.Ring.Close();
         _collector?.Join(TimeSpan.FromSeconds(30));
         foreach (var id in _pending.Keys)
@@ -346,13 +346,13 @@ public sealed class ProcessPool : IDisposable
         }
     }
 
-    private bool WaitForWorkers(SyncTimeout deadline)
+    private bool WaitForWorkers(Deadline deadline)
     {
         while (true)
         {
             Task[] monitors;
             lock (_gate) monitors = _monitors.Where(m => m is not null).ToArray()!;
-            if (!Task.WaitAll(monitors, deadline.RemainingMs())) return false;
+            if (!Task.WaitAll(monitors, deadline.RemainingMilliseconds)) return false;
             lock (_gate)
                 if (_monitors.Where(m => m is not null).SequenceEqual(monitors)) return true; // no replacement started meanwhile
         }

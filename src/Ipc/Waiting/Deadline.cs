@@ -65,6 +65,11 @@ internal readonly struct Deadline
         }
     }
 
+    /// <summary>The millisecond argument of <see cref="Task.Wait(int)"/>, <see cref="Thread.Join(int)"/> and
+    /// <see cref="Monitor.Wait(object, int)"/>: <see cref="Timeout.Infinite"/> for no limit, else the milliseconds
+    /// left (0 once passed).</summary>
+    public int RemainingMilliseconds => IsInfinite ? Timeout.Infinite : SliceMs(int.MaxValue);
+
     /// <summary>Milliseconds to sleep now: the time left capped at <paramref name="cap"/> (rounded up, so a short
     /// remainder still sleeps); 0 once passed.</summary>
     public int SliceMs(int cap)
