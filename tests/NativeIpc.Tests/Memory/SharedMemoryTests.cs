@@ -241,7 +241,7 @@ public class SharedMemoryTests : ChildProcessFixture
         JoinOrFail(p);
         Assert.That(p.ExitCode, Is.EqualTo(0));
         Assert.That(owner.Value, Is.Not.Zero);
-        string dead = $"{SegmentNames.Prefix}{owner.Value}-{Guid.NewGuid():N}";
+        string dead = $"{SegmentNames.PrefixOf(owner.Value)}{Guid.NewGuid():N}";
         string mine = $"{SegmentNames.OwnPrefix}{Guid.NewGuid():N}";
         string foreign = $"{SegmentNames.Prefix}notanowner-{Guid.NewGuid():N}";
         foreach (var n in new[] { dead, mine, foreign }) File.WriteAllBytes("/dev/shm/" + n, new byte[64]);

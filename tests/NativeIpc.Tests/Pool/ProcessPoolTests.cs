@@ -248,7 +248,8 @@ public class ProcessPoolTests : ChildProcessFixture
         pool.Dispose();
         Assert.That(pids.Any(IsRunning), Is.False);
         Assert.That(Multiprocessing.ActiveChildren().Select(c => c.Pid), Has.None.AnyOf(pids.Cast<int?>().ToArray()));
-        Assert.That(OurShmEntries().Except(shmBefore), Is.Empty);
+        // Only this process's own segments: other programs on the machine may be using NativeIpc at the same time.
+        Assert.That(OurShmEntries().Except(shmBefore).Where(n => SegmentNames.CreatorOwner(n) == ProcessLiveness.Self), Is.Empty);
     }
 
     [Test]
