@@ -106,6 +106,23 @@ public class ProcessLivenessTests : ChildProcessFixture
         lk.Release();
     }
 
+    [Test]
+    public void Segment_CreatorIsPidOneOfItsNamespaceAndKilled_NextSweepRemovesIt()
+    {
+        // SIGKILL of a namespace's pid 1 kills every process in it, the creator's crash tracker included: only a
+        // sweep by another process can clean up, and it must see the creator as dead (a pid of 1 means nothing here).
+        var app = StartInPidNamespace("shared-array-sleep");
+        string line = ReadLine(app);
+        Assert.That(line, Does.StartWith("name "));
+        string name = line["name ".Length..];
+        Assert.That(File.Exists("/dev/shm/" + name), Is.True);
+        app.Kill(entireProcessTree: true);
+        Assert.That(app.WaitForExit(30_000), Is.True);
+        Assert.That(SegmentNames.CreatorOwner(name) is int owner && Eventually(() => !ProcessLiveness.IsAlive(owner), TimeSpan.FromSeconds(5)), Is.True);
+        SegmentSweep.RemoveLeftovers(SharedSegment.Provider);
+        Assert.That(File.Exists("/dev/shm/" + name), Is.False, "the sweep left a dead namespace's segment behind");
+    }
+
     /// <summary>Starts a process that gets <paramref name="pid"/> (root: via ns_last_pid), or ignores the test.</summary>
     private SysProcess RecyclePid(int pid)
     {
