@@ -24,7 +24,8 @@ internal sealed class BarrierScenario : Scenario
         bool kill = e.Rng.Next(4) != 0;
         if (kill)
         {
-            e.Pause(100, Math.Max(101, (int)length.TotalMilliseconds / 2));
+            long progress = e.Rng.Next(Rounds * Parties / 2);
+            e.AwaitProgress(ctl, ref progress);
             e.Kill(parties[e.Rng.Next(Parties)]);
         }
         bool killed = parties.Any(p => p.ExitCode == -9);

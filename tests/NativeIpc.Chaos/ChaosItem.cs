@@ -12,8 +12,8 @@ internal static class ChaosItem
     public static int PayloadLength(int incarnation, long sequence, int bigEvery)
     {
         ulong h = Mix((ulong)incarnation << 40 ^ (ulong)sequence);
-        if (bigEvery > 0 && sequence % bigEvery == bigEvery - 1) return 96 * 1024 + (int)(h % 4096);
-        return (h % 16) == 0 ? (int)(h >> 8) % 4096 : (int)(h >> 8) % 200;
+        if (bigEvery > 0 && sequence % bigEvery == bigEvery - 1) return 96 * 1024 + (int)(h % 4096UL);
+        return (int)((h >> 8) % ((h % 16) == 0 ? 4096UL : 200UL));
     }
 
     public static byte[] Make(int incarnation, long sequence, int payloadLength)

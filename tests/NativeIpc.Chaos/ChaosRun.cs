@@ -30,13 +30,13 @@ internal sealed class ChaosRun(ChaosOptions options)
         Owners.Add(ProcessLiveness.Self);
         StartWatchdog(clock, TimeSpan.FromSeconds(Options.Seconds) + WatchdogSlack);
 
-        new PidNamespaceCase().Run(this);
-        new PidReuseCase().Run(this);
+        if (Options.Only is null or "pid-namespace") new PidNamespaceCase().Run(this);
+        if (Options.Only is null or "pid-reuse") new PidReuseCase().Run(this);
         RunLanes();
 
         shm.Check(Tally, Owners, Limits.Moments);
         ProcessTree.CheckStrays(Tally, Limits.Moments);
-        Console.WriteLine($"chaos: {Tally.Episodes} episodes");
+        foreach (string line in Tally.PerScenario()) Console.WriteLine(line);
         Console.WriteLine(Tally.Summary(clock.Elapsed.TotalSeconds));
         return Tally.Hangs + Tally.Leaks + Tally.Violations == 0 ? 0 : 1;
     }
@@ -49,6 +49,8 @@ internal sealed class ChaosRun(ChaosOptions options)
             new PipeScenario(), new LockScenario(), new SemaphoreScenario(), new ConditionScenario(), new BarrierScenario(),
             new PoolScenario(), new ManagerScenario(), new ParentScenario(),
         ];
+        if (Options.Only is { } only) scenarios = scenarios.Where(s => s.Name == only).ToArray();
+        if (scenarios.Length == 0) return;
         var seeds = new Random(Options.Seed);
         seeds.Shuffle(scenarios);
         int next = -1;
@@ -58,14 +60,14 @@ internal sealed class ChaosRun(ChaosOptions options)
             var rng = new Random(seeds.Next());
             var t = new Thread(() =>
             {
-                while (DateTime.UtcNow < deadline)
+                // Until the time is up, and in any case until every scenario has run once.
+                while (DateTime.UtcNow < deadline || Volatile.Read(ref next) < scenarios.Length - 1)
                 {
                     var s = scenarios[Interlocked.Increment(ref next) % scenarios.Length];
                     var length = TimeSpan.FromMilliseconds(rng.Next(1500, Options.Short ? 3000 : 5000));
                     using var e = new Episode(s.Name, this, rng.Next());
                     try { s.Run(e, length); }
                     catch (Exception ex) { Tally.Violation(s.Name, $"unexpected {ex.GetType().Name}: {ex.Message}\n{ex.StackTrace}"); }
-                    Tally.Episode();
                 }
             }) { Name = $"chaos lane {lane}", IsBackground = true };
             t.Start();

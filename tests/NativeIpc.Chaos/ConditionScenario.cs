@@ -23,9 +23,11 @@ internal sealed class ConditionScenario : Scenario
         IpcProcess StartOne(int i) => i < Notifiers ? e.Start(Notify, cond, state, ctl) : e.Start(Wait, cond, state, ctl);
         for (int i = 0; i < all.Length; i++) all[i] = StartOne(i);
         var end = DateTime.UtcNow + length;
+        long progress = 0;
         while (DateTime.UtcNow < end)
         {
             e.Pause(50, 400);
+            e.AwaitProgress(ctl, ref progress);
             int v = e.Rng.Next(all.Length);
             if (all[v].IsAlive) e.Kill(all[v]);
             else e.CheckExit(all[v], "condition participant");

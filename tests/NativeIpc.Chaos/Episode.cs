@@ -30,12 +30,18 @@ internal sealed class Episode : IDisposable
         return p;
     }
 
+    /// <summary>Counts a kill made some other way (by pid).</summary>
+    public void Killed() { Tally.Kill(); Interlocked.Increment(ref Tally.For(Scenario).Kills); }
+
+    /// <summary>Counts items (operations) checked.</summary>
+    public void Items(long n) { Tally.AddItems(n); Interlocked.Add(ref Tally.For(Scenario).Items, n); }
+
     /// <summary>SIGKILLs a participant (if it is still running) and reaps it.</summary>
     public void Kill(IpcProcess p)
     {
         if (!p.IsAlive) return;
         p.Kill();
-        Tally.Kill();
+        Killed();
         Join(p, "killed participant");
     }
 
@@ -62,11 +68,22 @@ internal sealed class Episode : IDisposable
 
     public void Hang(string what) => Tally.Hang(Scenario, what);
 
+    /// <summary>Waits until the participants made progress since the last kill (<paramref name="ctl"/>'s
+    /// <see cref="ControlLayout.Done"/> moved past <paramref name="last"/>; at most a few seconds), so kills land in
+    /// the middle of work and not only on processes still starting up.</summary>
+    public void AwaitProgress(SharedArray<long> ctl, ref long last)
+    {
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        while (Volatile.Read(ref ctl[ControlLayout.Done]) <= last && DateTime.UtcNow < until) Thread.Sleep(10);
+        last = Volatile.Read(ref ctl[ControlLayout.Done]);
+    }
+
     /// <summary>Sleeps a random pause between kills.</summary>
     public void Pause(int minMs, int maxMs) => Thread.Sleep(Rng.Next(minMs, maxMs));
 
     public void Dispose()
     {
+        Interlocked.Increment(ref Tally.For(Scenario).Episodes);
         foreach (var p in _started)
         {
             try

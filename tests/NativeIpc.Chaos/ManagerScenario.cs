@@ -28,9 +28,11 @@ internal sealed class ManagerScenario : Scenario
         var readers = new IpcProcess[Readers];
         for (int i = 0; i < Readers; i++) readers[i] = e.Start(Read, dict, ctl);
         var end = DateTime.UtcNow + length;
+        long progress = 0;
         while (DateTime.UtcNow < end && nextInc < MaxIncarnations)
         {
             e.Pause(50, 400);
+            e.AwaitProgress(ctl, ref progress);
             int v = e.Rng.Next(Writers + Readers);
             if (v < Writers)
             {
@@ -60,7 +62,6 @@ internal sealed class ManagerScenario : Scenario
             long got = final.TryGetValue(Key(inc), out long v) ? v : 0;
             if (got != a && !(killedInc[inc] && got == a + 1))
                 e.Violation($"key {Key(inc)} holds {got}, its writer acknowledged {a} bumps (killed: {killedInc[inc]})");
-            e.Tally.AddItems(got);
         }
         foreach (var key in final.Keys)
             if (!key.StartsWith('w') || !int.TryParse(key.AsSpan(1), out int i) || i >= nextInc) e.Violation($"unexpected key '{key}'");
@@ -76,6 +77,7 @@ internal sealed class ManagerScenario : Scenario
             long got = dict.AddOrUpdate(Key(inc), 1, static (_, v) => v + 1);
             if (got != n) ChildViolation(ctl, $"dict writer {inc}: bump {n} returned {got}");
             Volatile.Write(ref acked[inc], n);
+            Interlocked.Increment(ref ctl[C.Done]);
         }
     }
 
@@ -89,7 +91,6 @@ internal sealed class ManagerScenario : Scenario
                 if (last.TryGetValue(k, out long before) && v < before) ChildViolation(ctl, $"dict reader: key {k} went back from {before} to {v}");
                 last[k] = v;
             }
-            Interlocked.Increment(ref ctl[C.Done]);
             Thread.Sleep(1);
         }
     }

@@ -36,7 +36,7 @@ internal sealed class ParentScenario : Scenario
         for (int i = 0; i < Children; i++) { family.Add(owners[i]); e.Run.Owners.Add(owners[i]); }
         e.Pause(0, 200);
         if (e.Rng.Next(3) == 0 && Native.SendKill(pids[0]))
-            e.Tally.Kill(); // its first child first (the parent reaps it), then the parent
+            e.Killed(); // its first child first (the parent reaps it), then the parent
         e.Kill(parent);
         var deadline = DateTime.UtcNow + Limits.Moments;
         while (DateTime.UtcNow < deadline && family.Any(ProcessLiveness.IsAlive)) Thread.Sleep(20);
@@ -45,8 +45,8 @@ internal sealed class ParentScenario : Scenario
         while (DateTime.UtcNow < deadline + Limits.Moments && family.Any(o => ShmLeaks.EntriesOf(o).Any())) Thread.Sleep(50);
         foreach (int o in family)
             foreach (string name in ShmLeaks.EntriesOf(o))
-                e.Tally.Leak(e.Scenario, $"/dev/shm/{name} of dead owner {o} not removed {2 * Limits.Moments.TotalSeconds} s after its death");
-        e.Tally.AddItems(Children + 1);
+                e.Tally.LeakedEntry(e.Scenario, name, $"of dead owner {o} not removed {2 * Limits.Moments.TotalSeconds} s after its death");
+        e.Items(Children + 1);
     }
 
     public static void Parent(SharedArray<int> owners, SharedArray<int> pids, SharedArray<long> ctl)

@@ -47,7 +47,11 @@ internal sealed class PidNamespaceCase
             }
             int owner = int.Parse(line["owner ".Length..], CultureInfo.InvariantCulture);
             run.Owners.Add(owner);
-            if (ReadLine(app) != "held") { tally.Violation(Where, "the participant did not take the lock"); return; }
+            if (ReadLine(app) is var held && held != "held")
+            {
+                tally.Violation(Where, $"the participant did not take the lock and put its items: said '{held}', stderr: {(stderr.Wait(Limits.Moments) ? stderr.Result.Trim() : "")}");
+                return;
+            }
 
             try
             {
@@ -77,7 +81,7 @@ internal sealed class PidNamespaceCase
             deadline = DateTime.UtcNow + Limits.Moments;
             while (ShmLeaks.EntriesOf(owner).Any() && DateTime.UtcNow < deadline) Thread.Sleep(50);
             foreach (string name in ShmLeaks.EntriesOf(owner))
-                tally.Leak(Where, $"/dev/shm/{name} of the killed pid-1 participant not removed within {Limits.Moments.TotalSeconds} s");
+                tally.LeakedEntry(Where, name, $"of the killed participant (pid 1 of its namespace) not removed within {Limits.Moments.TotalSeconds} s");
         }
         finally
         {

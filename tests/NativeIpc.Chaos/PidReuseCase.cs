@@ -36,7 +36,7 @@ internal sealed class PidReuseCase
             reader.RecvBytes(Limits.Moments);
             e.Violation("a second message arrived from a dead writer");
         }
-        catch (IpcPipeClosedException) { e.Tally.AddItems(1); }
+        catch (IpcPipeClosedException) { e.Items(1); }
         catch (TimeoutException) { e.Violation($"no end-of-stream within {Limits.Moments.TotalSeconds} s: the recycled pid {pid} kept the dead writer's end alive"); }
         finally { Stop(squatter); }
     }
@@ -57,7 +57,7 @@ internal sealed class PidReuseCase
             if (lk.TryAcquire(Limits.Moments)) { e.Violation("a dead holder's lock was handed over without IpcAbandonedLockException"); lk.Release(); }
             else e.Violation($"the lock of a dead holder whose pid {pid} was recycled was not taken over in {Limits.Moments.TotalSeconds} s");
         }
-        catch (IpcAbandonedLockException) { lk.Release(); e.Tally.AddItems(1); }
+        catch (IpcAbandonedLockException) { lk.Release(); e.Items(1); }
         finally { Stop(squatter); }
     }
 

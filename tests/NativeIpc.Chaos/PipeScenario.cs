@@ -24,9 +24,9 @@ internal sealed class PipeScenario : Scenario
         using var acked = SharedArray<long>.Create(1);
         IpcProcess child;
         using (writer) child = e.Start(Write, writer, acked, inc); // the child holds the only writing end now
-        bool kill = e.Rng.Next(5) != 0;
-        int killAfterMs = e.Rng.Next(20, 600);
-        var killer = kill ? Task.Run(() => { Thread.Sleep(killAfterMs); e.Kill(child); }) : Task.CompletedTask;
+        // Most writers are killed once the reader got a random number of items, while they keep sending.
+        long killAt = e.Rng.Next(5) != 0 ? e.Rng.Next(Items) : -1;
+        var killer = Task.CompletedTask;
 
         long next = 0;
         try
@@ -44,6 +44,7 @@ internal sealed class PipeScenario : Scenario
                 if (!ChaosItem.TryRead(msg, out int gotInc, out long seq)) { e.Violation($"torn message after item {next - 1}"); continue; }
                 if (gotInc != inc || seq != next) { e.Violation($"expected item {next} of writer {inc}, got item {seq} of writer {gotInc}"); next = seq; }
                 next++;
+                if (next == killAt) killer = Task.Run(() => e.Kill(child));
             }
         }
         finally
@@ -55,7 +56,7 @@ internal sealed class PipeScenario : Scenario
         long a = acked[0];
         if (killed ? next < a || next > a + 1 : next != Items)
             e.Violation($"reader got {next} items; the writer acknowledged {a} sends (killed: {killed})");
-        e.Tally.AddItems(next);
+        e.Items(next);
         child.Dispose();
     }
 

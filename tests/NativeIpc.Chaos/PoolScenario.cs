@@ -12,7 +12,7 @@ internal sealed class PoolScenario : Scenario
     public override void Run(Episode e, TimeSpan length)
     {
         int kills = 0, lost = 0;
-        long answered = 0;
+        long answered = 0, answeredAtKill = 0;
         using (var pool = new ProcessPool(Workers))
         {
             var pending = new List<(long Input, AsyncResult<long> Result)>();
@@ -22,10 +22,11 @@ internal sealed class PoolScenario : Scenario
             while (DateTime.UtcNow < end)
             {
                 while (pending.Count < 64) { long x = next++; pending.Add((x, pool.ApplyAsync(Task, x))); }
-                if (DateTime.UtcNow >= nextKill)
+                if (DateTime.UtcNow >= nextKill && answered > answeredAtKill)
                 {
                     var pids = pool.Pids;
-                    if (pids.Count > 0 && Native.SendKill(pids[e.Rng.Next(pids.Count)])) { kills++; e.Tally.Kill(); }
+                    if (pids.Count > 0 && Native.SendKill(pids[e.Rng.Next(pids.Count)])) { kills++; e.Killed(); }
+                    answeredAtKill = answered;
                     nextKill = DateTime.UtcNow + TimeSpan.FromMilliseconds(e.Rng.Next(100, 600));
                 }
                 Settle(e, pending, ref answered, ref lost, onlyReady: true);
@@ -37,7 +38,7 @@ internal sealed class PoolScenario : Scenario
             if (!pool.Join(Limits.Join)) e.Hang("Close + Join did not return");
             foreach (int pid in pool.Pids) e.Violation($"worker pid {pid} still alive after Join");
         }
-        e.Tally.AddItems(answered);
+        e.Items(answered);
     }
 
     /// <summary>Checks finished tasks (all of them when not <paramref name="onlyReady"/>, each waited for until one

@@ -27,6 +27,6 @@ internal abstract class Scenario
         if (torn > 0) e.Violation($"{torn} torn item(s) delivered");
         long bad = ctl[ControlLayout.OutOfRange];
         if (bad > 0) e.Violation($"{bad} item(s) naming an incarnation or sequence that was never produced");
-        e.Tally.AddItems(ctl[ControlLayout.Done]);
+        e.Items(ctl[ControlLayout.Done]);
     }
 }

@@ -23,9 +23,11 @@ internal sealed class SemaphoreScenario : Scenario
         var workers = new IpcProcess[Workers];
         for (int i = 0; i < Workers; i++) workers[i] = e.Start(Work, sem, flags, ctl, inc++);
         var end = DateTime.UtcNow + length;
+        long progress = 0;
         while (DateTime.UtcNow < end && inc < MaxIncarnations)
         {
             e.Pause(50, 500);
+            e.AwaitProgress(ctl, ref progress);
             int v = e.Rng.Next(Workers);
             if (workers[v].IsAlive) { e.Kill(workers[v]); kills++; }
             else e.CheckExit(workers[v], "semaphore worker");

@@ -30,7 +30,7 @@ internal sealed class ShmLeaks
             .ToArray();
         var deadline = DateTime.UtcNow + grace;
         while (Leaked().Length > 0 && DateTime.UtcNow < deadline) Thread.Sleep(100);
-        foreach (string name in Leaked()) tally.Leak("shm", $"{ShmDir}/{name} left by owner {SegmentNames.CreatorPid(name)}");
+        foreach (string name in Leaked()) tally.LeakedEntry("shm", name, $"left by owner {SegmentNames.CreatorPid(name)}");
     }
 
     private static IEnumerable<string> Entries()
