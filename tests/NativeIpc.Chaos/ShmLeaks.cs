@@ -15,7 +15,7 @@ internal sealed class ShmLeaks
     /// <summary>Entries created by <paramref name="owner"/> that exist now.</summary>
     public static IEnumerable<string> EntriesOf(int owner)
     {
-        string prefix = $"{SegmentNames.Prefix}{owner}-";
+        string prefix = SegmentNames.PrefixOf(owner);
         return Entries().Where(n => n.StartsWith(prefix, StringComparison.Ordinal)).ToArray();
     }
 
@@ -25,12 +25,12 @@ internal sealed class ShmLeaks
         var ours = owners.ToHashSet();
         ours.Add(ProcessLiveness.Self);
         string[] Leaked() => Entries()
-            .Where(n => !_before.Contains(n) && SegmentNames.CreatorPid(n) is int o && ours.Contains(o)
+            .Where(n => !_before.Contains(n) && SegmentNames.CreatorOwner(n) is int o && ours.Contains(o)
                         && (o == ProcessLiveness.Self || !ProcessLiveness.IsAlive(o)))
             .ToArray();
         var deadline = DateTime.UtcNow + grace;
         while (Leaked().Length > 0 && DateTime.UtcNow < deadline) Thread.Sleep(100);
-        foreach (string name in Leaked()) tally.LeakedEntry("shm", name, $"left by owner {SegmentNames.CreatorPid(name)}");
+        foreach (string name in Leaked()) tally.LeakedEntry("shm", name, $"left by owner {SegmentNames.CreatorOwner(name)}");
     }
 
     private static IEnumerable<string> Entries()

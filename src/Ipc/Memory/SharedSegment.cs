@@ -184,6 +184,7 @@ internal sealed unsafe class SharedSegment : IDisposable
         {
             if (s_tracked) return;
             SegmentSweep.RemoveLeftovers(provider);
+            SegmentSweep.FollowDeaths(provider);
             provider.TrackCrashCleanup(SegmentNames.OwnPrefix);
             s_tracked = true;
         }

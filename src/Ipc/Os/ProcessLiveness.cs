@@ -21,7 +21,18 @@ internal static class ProcessLiveness
 
     /// <summary>False only when the process that stored <paramref name="owner"/> is certainly gone; 0 (no owner) is
     /// not alive.</summary>
-    public static bool IsAlive(int owner) => owner > 0 && (owner == Self || s_os.IsAlive(owner));
+    public static bool IsAlive(int owner)
+    {
+        if (owner <= 0) return false;
+        if (owner == Self || s_os.IsAlive(owner)) return true;
+        if (DeadOwnerObserved is { } observed) observed(owner);
+        return false;
+    }
+
+    /// <summary>Raised (on the caller's thread, so handlers must be cheap) each time a check finds an owner dead:
+    /// what such an owner left behind can then be removed at once, even when its own crash cleanup died with it
+    /// (the pid 1 of a killed pid namespace takes its tracker along).</summary>
+    public static event Action<int>? DeadOwnerObserved;
 
     /// <summary>Reserves the owner id of a child about to be spawned (pass its handle to the launcher).</summary>
     public static ReservedOwner Reserve() => s_os.Reserve();
