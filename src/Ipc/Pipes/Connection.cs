@@ -59,10 +59,16 @@ public sealed class Connection : IDisposable, ITransferable
         byte* p = segment.Payload;
         bool duplex = *(int*)(p + L.DuplexOffset) != 0;
         int capacity = *(int*)(p + L.CapacityOffset);
-        if (duplex || end == 1) _send = new QueueRing(p + L.RingOffset(end, capacity));
-        if (duplex || end == 0) _recv = new QueueRing(p + L.RingOffset(1 - end, capacity));
+        if (duplex || end == 1) _send = RingAt(segment, L.RingOffset(end, capacity));
+        if (duplex || end == 0) _recv = RingAt(segment, L.RingOffset(1 - end, capacity));
         if (!preRegistered) Register(Environment.ProcessId, end);
     }
+
+    /// <summary>The ring at <paramref name="offset"/> of the payload, checked against the mapping.</summary>
+    private static unsafe QueueRing RingAt(SharedSegment segment, long offset)
+        => offset >= 0 && offset < segment.PayloadLength
+            ? new QueueRing(segment.Payload + offset, segment.PayloadLength - offset)
+            : throw new IpcSegmentCorruptedException($"The pipe's shared memory is corrupt: a ring at {offset} lies outside its {segment.PayloadLength} bytes.");
 
     /// <summary>Creates a pipe and returns its two ends. With <paramref name="duplex"/> both ends send and receive;
     /// otherwise the first end only receives and the second only sends.</summary>

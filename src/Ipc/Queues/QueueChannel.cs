@@ -34,7 +34,7 @@ internal sealed unsafe class QueueChannel<T> : IDisposable
         _joinable = joinable;
         _display = display;
         _serializer = s_raw ? null : IpcSerializers.For<T>();
-        _ring = new QueueRing(segment.Payload);
+        _ring = new QueueRing(segment.Payload, segment.PayloadLength);
     }
 
     public static QueueChannel<T> Create(SegmentKind kind, int capacityBytes, int? maxItems, string display)
@@ -86,33 +86,17 @@ internal sealed unsafe class QueueChannel<T> : IDisposable
         if (ring.IsClosed) throw new IpcQueueClosedException();
         if (s_direct && item is null)
             throw new IpcSerializationException($"A null '{typeof(T)}' cannot be put: it would arrive as an empty one. Use Close() to signal the end.");
-        if (_joinable) ring.AddUnfinished();
-        bool ok = false;
-        try
-        {
-            if (s_raw)
-            {
-                ok = ring.Put(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<T, byte>(ref item), Unsafe.SizeOf<T>()), deadline);
-            }
-            else if (s_direct)
-            {
-                // Built-in string/array encodings are the object's own bytes: copy them straight into the ring.
-                ok = ring.Put(DirectBytes(item), deadline);
-            }
-            else
-            {
-                var buffer = t_buffer ??= new ArrayBufferWriter<byte>(256);
-                buffer.ResetWrittenCount();
-                Serialize(item, buffer);
-                ok = ring.Put(buffer.WrittenSpan, deadline);
-                if (buffer.Capacity > 1 << 20) t_buffer = null; // do not pin a huge buffer to the thread
-            }
-            return ok;
-        }
-        finally
-        {
-            if (_joinable && !ok) ring.TaskDone();
-        }
+        // A joinable queue's unfinished count is derived in the ring (JoinableCounter): nothing to count here.
+        if (s_raw)
+            return ring.Put(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<T, byte>(ref item), Unsafe.SizeOf<T>()), deadline);
+        if (s_direct)
+            return ring.Put(DirectBytes(item), deadline); // built-in string/array encodings are the object's own bytes
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(256);
+        buffer.ResetWrittenCount();
+        Serialize(item, buffer);
+        bool ok = ring.Put(buffer.WrittenSpan, deadline);
+        if (buffer.Capacity > 1 << 20) t_buffer = null; // do not pin a huge buffer to the thread
+        return ok;
     }
 
     private static ReadOnlySpan<byte> DirectBytes(T item)
