@@ -147,3 +147,28 @@ public sealed class FailingSerializer : IIpcSerializer<Unserializable>
 
     public Unserializable Deserialize(ReadOnlySpan<byte> source) => new();
 }
+
+/// <summary>Children for the kill tests of bounded and joinable queues.</summary>
+public static class QueueKillTargets
+{
+    /// <summary>Claims a record in a joinable queue, tells the test, and hangs before publishing it.</summary>
+    public static void ClaimAndHangJoinable(IpcJoinableQueue<int> q, int value, string readyFile)
+    {
+        QueueRing.AfterClaimHook = () => { File.WriteAllText(readyFile, "claimed"); Thread.Sleep(Timeout.Infinite); };
+        q.Put(value);
+    }
+
+    /// <summary>Tells the test, then puts into a full joinable queue (blocking for room until killed).</summary>
+    public static void PutIntoFullJoinable(IpcJoinableQueue<int> q, string readyFile)
+    {
+        File.WriteAllText(readyFile, "putting");
+        q.Put(1, TimeSpan.FromSeconds(60));
+    }
+
+    /// <summary>Claims a big (chunked) message in a joinable queue, tells the test after its first chunk, and hangs.</summary>
+    public static void ClaimBigAndHangJoinable(IpcJoinableQueue<byte[]> q, int size, string readyFile)
+    {
+        QueueRing.AfterClaimHook = () => { File.WriteAllText(readyFile, "claimed"); Thread.Sleep(Timeout.Infinite); };
+        q.Put(new byte[size]);
+    }
+}
