@@ -188,7 +188,7 @@ public sealed class ProcessPool : IDisposable
             if (_closed) return;
             _closed = true;
         }
-        _tasks.Close();
+        _tasks.Complete();
     }
 
     /// <summary>Waits for the workers to finish the queued tasks and exit, after <see cref="Close"/>.</summary>
@@ -201,7 +201,7 @@ public sealed class ProcessPool : IDisposable
         if (!_closed) throw new InvalidOperationException("Call Close() or Terminate() before Join().");
         var deadline = timeout is null ? DateTime.MaxValue : DateTime.UtcNow + timeout.Value;
         if (!WaitForWorkers(deadline)) return false;
-        _results.Close(); // no worker left to put results: the collector drains and stops
+        _results.Complete(); // no worker left to put results: the collector drains and stops
         return _collector.Join(Remaining(deadline));
     }
 
@@ -215,11 +215,11 @@ public sealed class ProcessPool : IDisposable
             _terminating = true;
             _closed = true;
         }
-        _tasks.Close();
+        _tasks.Complete();
         foreach (var w in _workers)
             try { if (w?.Pid is not null) w.Kill(); } catch (IpcException) { } catch (InvalidOperationException) { }
         WaitForWorkers(DateTime.UtcNow + TimeSpan.FromSeconds(30));
-        _results.Close();
+        _results.Complete();
         _collector?.Join(TimeSpan.FromSeconds(30));
         foreach (var id in _pending.Keys)
             if (_pending.TryRemove(id, out var p))

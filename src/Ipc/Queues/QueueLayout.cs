@@ -11,9 +11,11 @@ namespace NativeIpc.Queues;
 ///     |                                                                       producers short of space
 /// 384 | data seq (i32) | data sleepers (i32)       producers bump the seq; consumers sleep on it
 /// 512 | space seq (i32) | space sleepers (i32)     consumers bump the seq; producers sleep on it
-/// 640 | capacity (i32) | max items (i32) | closed (i32)             written once by the creator; closed by Close()
+/// 640 | capacity (i32) | max items (i32) | completed (i32)          written once by the creator; completed by Complete()
 /// 768 | tasks done (i64) | join seq (i32) | join sleepers (i32)     joinable queues: TaskDone() and Join()
-/// 896 | ring: capacity bytes (a power of two); positions are ever-growing i64 byte counts, offset = pos &amp; (capacity-1)
+/// 896 | tracking (i32) | overflow (i32) | pad | 64 × { owner (i32) | holds (i32) }   processes that may still put
+///     |   (queues only: a pipe ends by its own holder table and Complete, and never sets tracking)
+///1536 | ring: capacity bytes (a power of two); positions are ever-growing i64 byte counts, offset = pos &amp; (capacity-1)
 ///
 /// record (16-byte aligned, never split by the ring end: a Padding record fills the tail of the ring):
 ///   0 | state word (i32): state (bits 0-7) | kind (8-15) | message number, low 16 bits (16-31; Whole and First only)
@@ -63,15 +65,29 @@ internal static class QueueLayout
     public const int ConfigGroup = SpaceGroup + GroupSize;
     public const int CapacityOffset = ConfigGroup;
     public const int MaxItemsOffset = ConfigGroup + 4;
-    public const int ClosedOffset = ConfigGroup + 8;
+    /// <summary>Nonzero once the stream was ended for everyone (<c>Complete()</c>).</summary>
+    public const int CompletedOffset = ConfigGroup + 8;
 
     public const int JoinGroup = ConfigGroup + GroupSize;
     public const int TasksDoneOffset = JoinGroup;
     public const int JoinSeqOffset = JoinGroup + 8;
     public const int JoinSleepersOffset = JoinGroup + 12;
 
+    // Holder group: which processes may still put (see QueueHolders).
+    public const int HolderGroup = JoinGroup + GroupSize;
+    /// <summary>Nonzero once a queue registered a holder: only then does "no holder left" end the stream.</summary>
+    public const int HolderTrackingOffset = HolderGroup;
+    /// <summary>Nonzero once a holder found every slot taken by a live process: then only Complete() ends the stream.</summary>
+    public const int HolderOverflowOffset = HolderGroup + 4;
+    public const int HolderSlotsOffset = HolderGroup + 16;
+    public const int HolderSlots = 64;
+    public const int HolderSlotSize = 8;
+    public const int HolderOwnerOffset = 0;
+    public const int HolderCountOffset = 4;
+    private const int HolderGroupSize = 5 * GroupSize; // 16 + 64 × 8 bytes, rounded up to whole groups
+
     /// <summary>Start of the ring, after the control block.</summary>
-    public const int RingOffset = JoinGroup + GroupSize;
+    public const int RingOffset = HolderGroup + HolderGroupSize;
 
     public const int RecordStateOffset = 0;
     public const int RecordLengthOffset = 4;

@@ -26,7 +26,9 @@ internal sealed unsafe class QueueRing
 
     public int Capacity => _ring.Capacity;
 
-    public bool IsClosed => _ring.IsClosed;
+    /// <summary>True when nothing more will be put: <see cref="Complete"/> was called, or no process holds the queue
+    /// any more (<see cref="Hold"/>).</summary>
+    public bool IsClosed => _ring.HasEnded(checkLiveness: false);
 
     /// <summary>Messages put and not yet taken, approximately.</summary>
     public long Count => _ring.Count;
@@ -36,7 +38,21 @@ internal sealed unsafe class QueueRing
     /// <summary>True when a small message would not fit now.</summary>
     public bool IsFull => _ring.IsFull;
 
-    public void Close() => _ring.Close();
+    /// <summary>Ends the stream for everyone (a pipe end's last holder closing, or a queue's <c>Complete()</c>).</summary>
+    public void Close() => _ring.Complete();
+
+    /// <summary>Ends the stream for everyone.</summary>
+    public void Complete() => _ring.Complete();
+
+    /// <summary>Counts <paramref name="owner"/> as a process that may put (a queue's creator, attacher, or a child it
+    /// was sent to).</summary>
+    public void Hold(int owner) => _ring.Holders.Hold(owner);
+
+    /// <summary>Drops one hold of <paramref name="owner"/>; wakes consumers when it was the last one.</summary>
+    public void Release(int owner)
+    {
+        if (_ring.Holders.Release(owner)) _ring.NotifyEnded();
+    }
 
     /// <summary>Enqueues one message. False when <paramref name="deadline"/> passed while full.</summary>
     /// <exception cref="IpcQueueClosedException">The queue is closed.</exception>

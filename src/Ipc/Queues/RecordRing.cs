@@ -65,7 +65,18 @@ internal sealed unsafe class RecordRing
 
     private int OffsetOf(long position) => (int)(position & (_capacity - 1));
 
-    public bool IsClosed => Volatile.Read(ref Int(L.ClosedOffset)) != 0;
+    /// <summary>True once the stream was ended for everyone (<see cref="Complete"/>).</summary>
+    public bool IsCompleted => Volatile.Read(ref Int(L.CompletedOffset)) != 0;
+
+    /// <summary>The processes that may still put (queues; pipes leave it untracked).</summary>
+    public QueueHolders Holders => new(_ctl);
+
+    /// <summary>True when nothing more will be put: completed, or every holder closed (or, with
+    /// <paramref name="checkLiveness"/>, died).</summary>
+    public bool HasEnded(bool checkLiveness) => IsCompleted || Holders.NoneLeft(checkLiveness);
+
+    /// <summary>Wakes consumers so they look at <see cref="HasEnded"/> again (the last holder let go).</summary>
+    public void NotifyEnded() => Wake(Data, always: true);
 
     /// <summary>Messages committed minus messages taken or skipped: approximate by nature.</summary>
     public long Count => Math.Max(0, Volatile.Read(ref Long(L.EnqueuedOffset)) - Volatile.Read(ref Long(L.DequeuedOffset)));
@@ -77,9 +88,10 @@ internal sealed unsafe class RecordRing
         => (_maxItems > 0 && Count >= _maxItems)
            || Volatile.Read(ref Long(L.TailOffset)) + L.SmallMessageNeed - Volatile.Read(ref Long(L.ReleasedOffset)) > _capacity;
 
-    public void Close()
+    /// <summary>Ends the stream for everyone: puts throw, consumers drain then see the end.</summary>
+    public void Complete()
     {
-        Interlocked.Exchange(ref Int(L.ClosedOffset), 1);
+        Interlocked.Exchange(ref Int(L.CompletedOffset), 1);
         Wake(Data, always: true);
         Wake(Space, always: true);
     }
@@ -98,7 +110,7 @@ internal sealed unsafe class RecordRing
     /// <exception cref="IpcQueueClosedException">The queue is closed.</exception>
     public bool Put(ReadOnlySpan<byte> message, Deadline deadline)
     {
-        if (IsClosed) throw new IpcQueueClosedException();
+        if (IsCompleted) throw new IpcQueueClosedException();
         return message.Length <= _maxRecordPayload ? PutWhole(message, deadline) : PutChunked(message, deadline);
     }
 
@@ -128,7 +140,7 @@ internal sealed unsafe class RecordRing
             }
             if (!room)
             {
-                if (IsClosed) throw new IpcQueueClosedException();
+                if (IsCompleted) throw new IpcQueueClosedException();
                 if (!WaitForSpace(ref spin, t, need, deadline)) return false;
                 continue;
             }
@@ -161,7 +173,7 @@ internal sealed unsafe class RecordRing
                 if (!HasRoom(t, pad + recLen, countsItem: first))
                 {
                     // Giving up here leaves the chunks already sent: consumers see the claim word let go and drop them.
-                    if (IsClosed) throw new IpcQueueClosedException();
+                    if (IsCompleted) throw new IpcQueueClosedException();
                     if (!WaitForSpace(ref spin, t, pad + recLen, deadline)) return false;
                     continue;
                 }
@@ -275,7 +287,7 @@ internal sealed unsafe class RecordRing
         }
         AdvanceReleased(checkDead: true); // consumers killed mid-take leave Taken records behind
         QueueRing.CountPark();
-        return Space.Wait(static s => s.Ring.IsClosed || s.Ring.HasRoomNow(s.Tail, s.Need), (Ring: this, Tail: t, Need: need),
+        return Space.Wait(static s => s.Ring.IsCompleted || s.Ring.HasRoomNow(s.Tail, s.Need), (Ring: this, Tail: t, Need: need),
             deadline, WaitTuning.LivenessSliceMs, default);
     }
 
@@ -303,7 +315,9 @@ internal sealed unsafe class RecordRing
                 {
                     TakeLock.Release();
                     locked = false;
-                    if (IsClosed && Volatile.Read(ref Long(L.TailOffset)) <= h) return TakeOutcome.Closed;
+                    // Ended and drained: every holder closed (or died: looked at once spinning is over) or Complete().
+                    if (Volatile.Read(ref Long(L.TailOffset)) <= h && HasEnded(checkLiveness: spin.IsExhausted || deadline.HasPassed))
+                        return TakeOutcome.Closed;
                     if (!WaitForData(ref spin, h, deadline)) return TakeOutcome.TimedOut;
                     continue;
                 }
@@ -547,7 +561,7 @@ internal sealed unsafe class RecordRing
     private bool SleepOnData(long h, Deadline deadline)
     {
         QueueRing.CountPark();
-        return Data.Wait(static s => s.Ring.IsClosed || s.Ring.IsReadable(s.Head), (Ring: this, Head: h),
+        return Data.Wait(static s => s.Ring.HasEnded(checkLiveness: false) || s.Ring.IsReadable(s.Head), (Ring: this, Head: h),
             deadline, WaitTuning.LivenessSliceMs, default);
     }
 
