@@ -154,7 +154,7 @@ public class QueueBenchmarks
     [GlobalCleanup]
     public void Cleanup()
     {
-        foreach (var c in _commands) c.Close();
+        foreach (var c in _commands) c.Complete();
         ReapChildren();
         _small?.Dispose();
         _reports?.Dispose();
@@ -164,7 +164,7 @@ public class QueueBenchmarks
 
     private void ReapChildren()
     {
-        _small?.Close();
+        _small?.Complete();
         foreach (var p in _children)
         {
             if (!p.Join(TimeSpan.FromSeconds(10))) p.Kill();

@@ -54,7 +54,7 @@ public class QueueBytesBenchmarks
     [GlobalCleanup]
     public void Cleanup()
     {
-        _commands?.Close();
+        _commands?.Complete();
         if (_producer is { } p)
         {
             if (!p.Join(TimeSpan.FromSeconds(10))) p.Kill();

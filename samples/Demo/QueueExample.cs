@@ -1,7 +1,7 @@
 namespace NativeIpc.Demo;
 
 /// <summary>Seed section "Queue": a producer puts 0..4, a consumer prints what it gets until the end signal.
-/// Python puts a None sentinel; here the parent closes the queue, which ends the consumer's loop the same way.</summary>
+/// Python puts a None sentinel; here the parent completes the queue, which ends the consumer's loop the same way.</summary>
 public static class QueueExample
 {
     public static void Producer(IpcQueue<int> q)
@@ -30,7 +30,7 @@ public static class QueueExample
         foreach (var p in procs)
             p.Start();
         procs[0].Join(); // Wait for producer to finish
-        q.Close();       // Send termination signal
+        q.Complete();    // Send termination signal (Close() would only say "this process puts no more")
         procs[1].Join();
     }
 }

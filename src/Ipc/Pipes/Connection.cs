@@ -61,10 +61,16 @@ public sealed class Connection : IDisposable, ITransferable
         byte* p = segment.Payload;
         bool duplex = *(int*)(p + L.DuplexOffset) != 0;
         int capacity = *(int*)(p + L.CapacityOffset);
-        if (duplex || end == 1) _send = new QueueRing((byte*)(_sendControl = (nint)(p + L.RingOffset(end, capacity))));
-        if (duplex || end == 0) _recv = new QueueRing((byte*)(_recvControl = (nint)(p + L.RingOffset(1 - end, capacity))));
+        if (duplex || end == 1) _send = RingAt(segment, L.RingOffset(end, capacity), out _sendControl);
+        if (duplex || end == 0) _recv = RingAt(segment, L.RingOffset(1 - end, capacity), out _recvControl);
         if (!preRegistered) Register(ProcessLiveness.Self, end);
     }
+
+    /// <summary>The ring at <paramref name="offset"/> of the payload, checked against the mapping.</summary>
+    private static unsafe QueueRing RingAt(SharedSegment segment, long offset, out nint control)
+        => offset >= 0 && offset < segment.PayloadLength
+            ? new QueueRing((byte*)(control = (nint)(segment.Payload + offset)), segment.PayloadLength - offset)
+            : throw new IpcSegmentCorruptedException($"The pipe's shared memory is corrupt: a ring at {offset} lies outside its {segment.PayloadLength} bytes.");
 
     /// <summary>Creates a pipe and returns its two ends. With <paramref name="duplex"/> both ends send and receive;
     /// otherwise the first end only receives and the second only sends.</summary>
@@ -247,7 +253,7 @@ public sealed class Connection : IDisposable, ITransferable
             if (Poll()) return true;
             if (deadline.HasPassed) return false;
             // A writer that dies cannot wake us: park in liveness slices, as a sync receiver does.
-            if (!await ParkOnRing(_recvControl, QueueLayout.DataSeqOffset, QueueLayout.DataWaitersOffset, static c => c.Poll(), deadline, cancellationToken).ConfigureAwait(false))
+            if (!await ParkOnRing(_recvControl, QueueLayout.DataSeqOffset, QueueLayout.DataSleepersOffset, static c => c.Poll(), deadline, cancellationToken).ConfigureAwait(false))
                 return Poll();
         }
     }
@@ -276,7 +282,7 @@ public sealed class Connection : IDisposable, ITransferable
             cancellationToken.ThrowIfCancellationRequested();
             if (TryPutNow(ring, message.Span)) return;
             if (deadline.HasPassed) throw Deadline.TimedOut("Sending on the pipe (it stayed full)");
-            await ParkOnRing(_sendControl, QueueLayout.SpaceSeqOffset, QueueLayout.SpaceWaitersOffset, _ => !ring.IsFull || ring.IsClosed, deadline, cancellationToken).ConfigureAwait(false);
+            await ParkOnRing(_sendControl, QueueLayout.SpaceSeqOffset, QueueLayout.SpaceSleepersOffset, _ => !ring.IsFull || ring.IsClosed, deadline, cancellationToken).ConfigureAwait(false);
         }
     }
 

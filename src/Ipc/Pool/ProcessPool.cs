@@ -202,7 +202,7 @@ public sealed class ProcessPool : IDisposable
             if (_closed) return;
             _closed = true;
         }
-        _tasks.Ring.Close();
+        _tasks.Ring.Complete();
     }
 
     /// <summary>Waits for the workers to finish the queued tasks and exit, after <see cref="Close"/>. After
@@ -219,7 +219,7 @@ public sealed class ProcessPool : IDisposable
         if (!_closed) throw new InvalidOperationException("Call Close() or Terminate() before Join().");
         if (_disposed) return true;
         if (!WaitForWorkers(deadline)) return false;
-        _results.Ring.Close(); // no worker left to put results: the collector drains and stops
+        _results.Ring.Complete(); // no worker left to put results: the collector drains and stops
         return _collector.Join(deadline.RemainingMilliseconds);
     }
 
@@ -233,11 +233,11 @@ public sealed class ProcessPool : IDisposable
             _terminating = true;
             _closed = true;
         }
-        _tasks.Ring.Close();
+        _tasks.Ring.Complete();
         foreach (var w in _workers)
             try { if (w?.Pid is not null) w.Kill(); } catch (IpcException) { } catch (InvalidOperationException) { }
         WaitForWorkers(Deadline.From(TimeSpan.FromSeconds(30)));
-        _results.Ring.Close();
+        _results.Ring.Complete();
         _collector?.Join(TimeSpan.FromSeconds(30));
         foreach (var id in _pending.Keys)
             if (_pending.TryRemove(id, out var p))

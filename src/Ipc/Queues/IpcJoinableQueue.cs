@@ -3,8 +3,9 @@ namespace NativeIpc;
 /// <summary>An <see cref="IpcQueue{T}"/> that also counts unfinished tasks in shared memory: every put adds one,
 /// <see cref="TaskDone"/> removes one, and <see cref="Join"/> waits until none are left.</summary>
 /// <typeparam name="T">The item type.</typeparam>
-/// <remarks>Python: multiprocessing.JoinableQueue. A producer killed between counting an item and enqueuing it
-/// leaves the count one too high.</remarks>
+/// <remarks>Python: multiprocessing.JoinableQueue. A producer killed in the middle of a put leaves the count exact:
+/// its item is counted when its record is committed and taken out again by the consumer that skips the torn record.
+/// As in Python, an item taken by a process that dies before calling <see cref="TaskDone"/> is never done.</remarks>
 public sealed class IpcJoinableQueue<T> : IpcQueue<T>
 {
     static IpcJoinableQueue() => Transfer.TransferRegistry.Register(ReadTransfer); // lets a child attach without reflection
@@ -16,13 +17,15 @@ public sealed class IpcJoinableQueue<T> : IpcQueue<T>
     {
     }
 
-    private IpcJoinableQueue(QueueChannel<T> channel) : base(channel) { }
+    private IpcJoinableQueue(QueueChannel<T> channel, bool preRegistered = false) : base(channel, preRegistered) { }
 
     /// <summary>Attaches to a joinable queue created elsewhere, by its name.</summary>
     /// <exception cref="IpcSegmentMismatchException">The name belongs to something else, or to a queue of another item type.</exception>
     public static new IpcJoinableQueue<T> Attach(string name) => new(QueueChannel<T>.Attach(name, SegmentKind.JoinableQueue, "IpcJoinableQueue"));
 
-    internal static new IpcJoinableQueue<T> ReadTransfer(BinaryReader reader) => Attach(reader.ReadString());
+    // The parent counted this process as a holder when it spawned us (OnSentToChild).
+    internal static new IpcJoinableQueue<T> ReadTransfer(BinaryReader reader)
+        => new(QueueChannel<T>.Attach(reader.ReadString(), SegmentKind.JoinableQueue, "IpcJoinableQueue"), preRegistered: true);
 
     /// <summary>Items put whose <see cref="TaskDone"/> has not been called yet.</summary>
     public int UnfinishedTasks => Channel.Ring.Unfinished;

@@ -9,9 +9,14 @@ namespace NativeIpc;
 /// <typeparam name="T">The item type: unmanaged values are copied raw; <see cref="string"/>, arrays and other types
 /// go through <see cref="IpcSerializers.For{T}"/>.</typeparam>
 /// <remarks>
-/// <para>Python: multiprocessing.Queue. Differences: <see cref="Close"/> is seen by every process (it ends the
-/// stream, where Python uses a <c>None</c> sentinel), and a process killed in the middle of a put or get never
-/// corrupts or blocks the queue: a half-written item is skipped, a half-taken one is lost alone.</para>
+/// <para>Python: multiprocessing.Queue. The stream ends like a pipe's: every process that has the queue (its creator,
+/// processes that attached it, children it was passed to — counted from their spawn) may put until it calls
+/// <see cref="Close"/> (Python's <c>close()</c>: "this process puts no more"), disposes it, or dies; once none is
+/// left, consumers drain what is there and then see the end (<see cref="IpcQueueClosedException"/>, consuming
+/// enumerables finish) — no <c>None</c> sentinel needed. A process that only consumes should call <see cref="Close"/>
+/// first, as it would close an unused pipe end. <see cref="Complete"/> ends the stream for everyone at once.</para>
+/// <para>A process killed in the middle of a put or get never corrupts or blocks the queue: a half-written item is
+/// skipped (and not counted), a half-taken one is lost alone.</para>
 /// <para>Messages larger than the ring still go through, whole and in order.</para>
 /// </remarks>
 /// <example><code>
@@ -24,6 +29,7 @@ public class IpcQueue<T> : IDisposable, ITransferable
     static IpcQueue() => Transfer.TransferRegistry.Register(ReadTransfer); // lets a child attach without reflection
 
     private readonly QueueChannel<T> _channel;
+    private readonly QueueHold _hold;
 
     /// <summary>Creates a queue.</summary>
     /// <param name="capacityBytes">Size of the shared ring in bytes (rounded up to a power of two; default 1 MiB).
@@ -35,7 +41,12 @@ public class IpcQueue<T> : IDisposable, ITransferable
     {
     }
 
-    private protected IpcQueue(QueueChannel<T> channel) => _channel = channel;
+    private protected IpcQueue(QueueChannel<T> channel, bool preRegistered = false)
+    {
+        _channel = channel;
+        try { _hold = new QueueHold(channel.Ring, preRegistered); }
+        catch { channel.Dispose(); throw; }
+    }
 
     private protected QueueChannel<T> Channel => _channel;
 
@@ -43,9 +54,20 @@ public class IpcQueue<T> : IDisposable, ITransferable
     /// <exception cref="IpcSegmentMismatchException">The name belongs to something else, or to a queue of another item type.</exception>
     public static IpcQueue<T> Attach(string name) => new(QueueChannel<T>.Attach(name, SegmentKind.Queue, "IpcQueue"));
 
-    internal static IpcQueue<T> ReadTransfer(BinaryReader reader) => Attach(reader.ReadString());
+    /// <summary>Puts need the queue mapped and this object's hold (not <see cref="Close"/>d).</summary>
+    private void EnsureCanPut()
+    {
+        _ = _channel.Ring; // ObjectDisposedException after Dispose
+        _hold.ThrowIfReleased();
+    }
+
+    // The parent counted this process as a holder when it spawned us (OnSentToChild).
+    internal static IpcQueue<T> ReadTransfer(BinaryReader reader)
+        => new(QueueChannel<T>.Attach(reader.ReadString(), SegmentKind.Queue, "IpcQueue"), preRegistered: true);
 
     void ITransferable.WriteTransfer(BinaryWriter writer) => writer.Write(Name);
+
+    void ITransferable.OnSentToChild(int childPid) => _hold.SendToChild(childPid);
 
     /// <summary>The shared segment's name: pass it to <see cref="Attach"/> in another process.</summary>
     public string Name => _channel.Name;
@@ -65,23 +87,29 @@ public class IpcQueue<T> : IDisposable, ITransferable
     /// <remarks>Python: Queue.full()</remarks>
     public bool IsFull => _channel.Ring.IsFull;
 
-    /// <summary>True once any process called <see cref="Close"/>.</summary>
+    /// <summary>True once the stream has ended: <see cref="Complete"/> was called, or every process that held the
+    /// queue closed it (a holder that died is noticed by the next consumer that waits).</summary>
     public bool IsClosed => _channel.Ring.IsClosed;
 
     /// <summary>Puts an item, waiting for room up to <paramref name="timeout"/> (null: no limit).</summary>
     /// <exception cref="IpcQueueFullException">No room within the timeout.</exception>
-    /// <exception cref="IpcQueueClosedException">The queue is closed.</exception>
+    /// <exception cref="IpcQueueClosedException">This process closed the queue, or the stream has ended.</exception>
     /// <exception cref="IpcSerializationException">The item could not be serialized; nothing was enqueued.</exception>
     /// <remarks>Python: Queue.put(obj, block=True, timeout=None)</remarks>
     public void Put(T item, TimeSpan? timeout = null)
     {
+        EnsureCanPut();
         if (!_channel.Put(item, QueueRing.Deadline(timeout))) throw new IpcQueueFullException();
     }
 
     /// <summary>Puts an item if there is room now.</summary>
     /// <returns>False when the queue is full.</returns>
     /// <remarks>Python: Queue.put_nowait (returning instead of raising)</remarks>
-    public bool TryPut(T item) => _channel.Put(item, 0);
+    public bool TryPut(T item)
+    {
+        EnsureCanPut();
+        return _channel.Put(item, 0);
+    }
 
     /// <summary>Puts an item if there is room now.</summary>
     /// <exception cref="IpcQueueFullException">The queue is full.</exception>
@@ -94,6 +122,7 @@ public class IpcQueue<T> : IDisposable, ITransferable
     /// <summary>Puts every item in order, each waiting for room as <see cref="Put"/> does.</summary>
     public void PutMany(ReadOnlySpan<T> items, TimeSpan? timeout = null)
     {
+        EnsureCanPut();
         long deadline = QueueRing.Deadline(timeout);
         foreach (var item in items)
             if (!_channel.Put(item, deadline)) throw new IpcQueueFullException();
@@ -103,6 +132,7 @@ public class IpcQueue<T> : IDisposable, ITransferable
     public void PutMany(IEnumerable<T> items, TimeSpan? timeout = null)
     {
         ArgumentNullException.ThrowIfNull(items);
+        EnsureCanPut();
         long deadline = QueueRing.Deadline(timeout);
         foreach (var item in items)
             if (!_channel.Put(item, deadline)) throw new IpcQueueFullException();
@@ -186,10 +216,11 @@ public class IpcQueue<T> : IDisposable, ITransferable
     }
 
     /// <summary>Puts an item without blocking a thread while the queue is full.</summary>
-    /// <exception cref="IpcQueueClosedException">The queue is closed.</exception>
+    /// <exception cref="IpcQueueClosedException">This process closed the queue, or the stream has ended.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public async ValueTask PutAsync(T item, CancellationToken cancellationToken = default)
     {
+        EnsureCanPut();
         int delay = 0;
         while (!_channel.Put(item, 0))
         {
@@ -222,17 +253,24 @@ public class IpcQueue<T> : IDisposable, ITransferable
         }
     }
 
-    /// <summary>Says no more items will be put, in every process: further puts throw
-    /// <see cref="IpcQueueClosedException"/>; consumers drain what is there, then <see cref="Get"/> throws it,
-    /// <see cref="TryGet(out T)"/> returns false and the consuming enumerables end.</summary>
-    /// <remarks>Python: Queue.close(), plus the None sentinel convention</remarks>
-    public void Close() => _channel.Ring.Close();
+    /// <summary>Says this process puts no more: further puts through this object throw
+    /// <see cref="IpcQueueClosedException"/>; gets still work. When no process that could put is left, consumers
+    /// drain what is there, then <see cref="Get"/> throws <see cref="IpcQueueClosedException"/>,
+    /// <see cref="TryGet(out T)"/> returns false and the consuming enumerables end. Calling it again does nothing.</summary>
+    /// <remarks>Python: Queue.close()</remarks>
+    public void Close() => _hold.Release();
 
-    /// <summary>Unmaps the queue in this process; the creator also removes its name. Other processes that
-    /// attached keep working until they dispose theirs.</summary>
+    /// <summary>Ends the stream for every process at once: puts anywhere throw <see cref="IpcQueueClosedException"/>;
+    /// consumers drain what is there, then see the end as after the last <see cref="Close"/>.</summary>
+    /// <remarks>Python: (none; the None sentinel convention). .NET: ChannelWriter.Complete()</remarks>
+    public void Complete() => _channel.Ring.Complete();
+
+    /// <summary>Closes this object's hold (see <see cref="Close"/>) and unmaps the queue in this process; the creator
+    /// also removes its name. Other processes that attached keep working until they dispose theirs.</summary>
     /// <remarks>Python: Queue.close() + join_thread()</remarks>
     public void Dispose()
     {
+        if (!_channel.IsDisposed) _hold.Release();
         _channel.Dispose();
         GC.SuppressFinalize(this);
     }

@@ -4,27 +4,40 @@ namespace NativeIpc;
 
 /// <summary>The minimal shared queue: put, get, empty, close. Same ring as <see cref="IpcQueue{T}"/>, bounded by bytes only.</summary>
 /// <typeparam name="T">The item type.</typeparam>
-/// <remarks>Python: multiprocessing.SimpleQueue</remarks>
+/// <remarks>Python: multiprocessing.SimpleQueue. The stream ends as <see cref="IpcQueue{T}"/>'s does: when every
+/// process that held the queue called <see cref="Close"/> (or died), or at <see cref="Complete"/>.</remarks>
 public sealed class IpcSimpleQueue<T> : IDisposable, ITransferable
 {
     static IpcSimpleQueue() => Transfer.TransferRegistry.Register(ReadTransfer); // lets a child attach without reflection
 
     private readonly QueueChannel<T> _channel;
+    private readonly QueueHold _hold;
 
     /// <summary>Creates a simple queue with a ring of <paramref name="capacityBytes"/> bytes (default 1 MiB).</summary>
     /// <remarks>Python: multiprocessing.SimpleQueue()</remarks>
     public IpcSimpleQueue(int capacityBytes = QueueChannel<T>.DefaultCapacity)
-        => _channel = QueueChannel<T>.Create(SegmentKind.SimpleQueue, capacityBytes, null, "IpcSimpleQueue");
+        : this(QueueChannel<T>.Create(SegmentKind.SimpleQueue, capacityBytes, null, "IpcSimpleQueue"))
+    {
+    }
 
-    private IpcSimpleQueue(QueueChannel<T> channel) => _channel = channel;
+    private IpcSimpleQueue(QueueChannel<T> channel, bool preRegistered = false)
+    {
+        _channel = channel;
+        try { _hold = new QueueHold(channel.Ring, preRegistered); }
+        catch { channel.Dispose(); throw; }
+    }
 
     /// <summary>Attaches to a simple queue created elsewhere, by its name.</summary>
     /// <exception cref="IpcSegmentMismatchException">The name belongs to something else, or to a queue of another item type.</exception>
     public static IpcSimpleQueue<T> Attach(string name) => new(QueueChannel<T>.Attach(name, SegmentKind.SimpleQueue, "IpcSimpleQueue"));
 
-    internal static IpcSimpleQueue<T> ReadTransfer(BinaryReader reader) => Attach(reader.ReadString());
+    // The parent counted this process as a holder when it spawned us (OnSentToChild).
+    internal static IpcSimpleQueue<T> ReadTransfer(BinaryReader reader)
+        => new(QueueChannel<T>.Attach(reader.ReadString(), SegmentKind.SimpleQueue, "IpcSimpleQueue"), preRegistered: true);
 
     void ITransferable.WriteTransfer(BinaryWriter writer) => writer.Write(Name);
+
+    void ITransferable.OnSentToChild(int childPid) => _hold.SendToChild(childPid);
 
     /// <summary>The shared segment's name.</summary>
     public string Name => _channel.Name;
@@ -34,11 +47,13 @@ public sealed class IpcSimpleQueue<T> : IDisposable, ITransferable
     public bool IsEmpty => !_channel.Ring.HasData;
 
     /// <summary>Puts an item, waiting for room at most <paramref name="timeout"/> (null: as long as it takes).</summary>
-    /// <exception cref="IpcQueueClosedException">The queue is closed.</exception>
+    /// <exception cref="IpcQueueClosedException">This process closed the queue, or the stream has ended.</exception>
     /// <exception cref="IpcQueueFullException">The queue stayed full for the whole timeout; nothing was put.</exception>
     /// <remarks>Python: SimpleQueue.put(obj)</remarks>
     public void Put(T item, TimeSpan? timeout = null)
     {
+        _ = _channel.Ring; // ObjectDisposedException after Dispose
+        _hold.ThrowIfReleased();
         if (!_channel.Put(item, QueueRing.Deadline(timeout))) throw new IpcQueueFullException();
     }
 
@@ -56,10 +71,20 @@ public sealed class IpcSimpleQueue<T> : IDisposable, ITransferable
         };
     }
 
-    /// <summary>Ends the stream for every process: puts throw, gets drain then throw <see cref="IpcQueueClosedException"/>.</summary>
+    /// <summary>Says this process puts no more (puts through this object throw); when no process that could put is
+    /// left, gets drain what is there, then throw <see cref="IpcQueueClosedException"/>.</summary>
     /// <remarks>Python: SimpleQueue.close()</remarks>
-    public void Close() => _channel.Ring.Close();
+    public void Close() => _hold.Release();
 
-    /// <summary>Unmaps the queue in this process; the creator also removes its name.</summary>
-    public void Dispose() => _channel.Dispose();
+    /// <summary>Ends the stream for every process at once: puts throw, gets drain then throw <see cref="IpcQueueClosedException"/>.</summary>
+    /// <remarks>.NET: ChannelWriter.Complete()</remarks>
+    public void Complete() => _channel.Ring.Complete();
+
+    /// <summary>Closes this object's hold (see <see cref="Close"/>) and unmaps the queue in this process; the creator
+    /// also removes its name.</summary>
+    public void Dispose()
+    {
+        if (!_channel.IsDisposed) _hold.Release();
+        _channel.Dispose();
+    }
 }

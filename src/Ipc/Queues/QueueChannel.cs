@@ -30,7 +30,7 @@ internal sealed unsafe class QueueChannel<T> : IDisposable
         _display = display;
         _serializer = serializer;
         _direct = serializer as IDirectSerializer<T>;
-        _ring = new QueueRing(segment.Payload);
+        _ring = new QueueRing(segment.Payload, segment.PayloadLength);
     }
 
     public static QueueChannel<T> Create(SegmentKind kind, int capacityBytes, int? maxItems, string display)
@@ -84,28 +84,14 @@ internal sealed unsafe class QueueChannel<T> : IDisposable
     {
         var ring = Ring;
         if (ring.IsClosed) throw new IpcQueueClosedException();
-        if (_joinable) ring.AddUnfinished();
-        bool ok = false;
-        try
-        {
-            if (_direct is { } direct)
-            {
-                ok = ring.Put(direct.AsBytes(ref item), deadline);
-            }
-            else
-            {
-                var buffer = t_buffer ??= new ArrayBufferWriter<byte>(256);
-                buffer.ResetWrittenCount();
-                Serialize(item, buffer);
-                ok = ring.Put(buffer.WrittenSpan, deadline);
-                if (buffer.Capacity > 1 << 20) t_buffer = null; // do not pin a huge buffer to the thread
-            }
-            return ok;
-        }
-        finally
-        {
-            if (_joinable && !ok) ring.TaskDone();
-        }
+        // A joinable queue's unfinished count is derived in the ring (JoinableCounter): nothing to count here.
+        if (_direct is { } direct) return ring.Put(direct.AsBytes(ref item), deadline);
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(256);
+        buffer.ResetWrittenCount();
+        Serialize(item, buffer);
+        bool ok = ring.Put(buffer.WrittenSpan, deadline);
+        if (buffer.Capacity > 1 << 20) t_buffer = null; // do not pin a huge buffer to the thread
+        return ok;
     }
 
     private void Serialize(T item, IBufferWriter<byte> buffer)

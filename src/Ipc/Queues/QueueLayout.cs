@@ -1,49 +1,93 @@
 namespace NativeIpc.Queues;
 
-/// <summary>Layout of a queue segment's payload: a control block of cache lines, then a byte ring of
-/// variable-length records.
+/// <summary>Layout of a queue segment's payload: a control block of groups, each on its own pair of cache lines,
+/// then a byte ring of variable-length records.
 /// <code>
-/// control block (each line written by one side only, so producers and consumers do not share lines):
-///   0   | claim lock (i32 pid) | pad | tail (i64)     | enqueued msgs (i64) |  producers: claim space here
-///  64   | take lock (i32 pid)  | pad | head (i64)     | dequeued msgs (i64) |  consumers: claim records here
-/// 128   | released (i64): every byte below it is consumed and may be reused   |  consumers advance it by CAS
-/// 192   | data seq (i32) | data waiters (i32)                                 |  consumers sleep on data seq
-/// 256   | space seq (i32) | space waiters (i32)                               |  producers sleep on space seq
-/// 320   | capacity (i32) | max items (i32) | closed (i32) | unfinished (i32) | join seq (i32) | join waiters (i32)
-/// 384   | ring: capacity bytes (power of two), positions are ever-growing i64 byte counts, offset = pos &amp; (capacity-1)
+/// control block (groups are <see cref="GroupSize"/> = 128 bytes apart: the adjacent-line prefetcher pulls 128-byte
+/// pairs, so producers and consumers never pull each other's line):
+///   0 | claim word (i32 owner|flags) | pad | tail (i64) | enqueued (i64) | last claim (i64)   written under the claim word
+/// 128 | take word (i32 owner|flags)  | pad | head (i64) | dequeued (i64) | torn (i64)         written under the take word
+/// 256 | released (i64): every byte below it is consumed and may be reused    advanced by CAS by consumers, and by
+///     |                                                                       producers short of space
+/// 384 | data seq (i32) | data sleepers (i32)       producers bump the seq; consumers sleep on it
+/// 512 | space seq (i32) | space sleepers (i32)     consumers bump the seq; producers sleep on it
+/// 640 | capacity (i32) | max items (i32) | completed (i32)          written once by the creator; completed by Complete()
+/// 768 | tasks done (i64) | join seq (i32) | join sleepers (i32)     joinable queues: TaskDone() and Join()
+/// 896 | tracking (i32) | overflow (i32) | pad | 64 × { owner (i32) | holds (i32) }   processes that may still put
+///     |   (queues only: a pipe ends by its own holder table and Complete, and never sets tracking)
+///1536 | ring: capacity bytes (a power of two); positions are ever-growing i64 byte counts, offset = pos &amp; (capacity-1)
 ///
 /// record (16-byte aligned, never split by the ring end: a Padding record fills the tail of the ring):
-///   0   | state word (i32): state | kind &lt;&lt; 8 | length (i32) | producer pid (i32) | consumer pid (i32) | payload, padded to 16
+///   0 | state word (i32): state (bits 0-7) | kind (8-15) | message number, low 16 bits (16-31; Whole and First only)
+///   4 | payload length (i32)
+///   8 | producer (i32 owner id)
+///  12 | consumer (i32 owner id, set when Taken)
+///  16 | payload, padded to 16
 /// </code>
 /// A message larger than <see cref="MaxRecordPayload"/> travels as First, Middle…, Last records claimed by one
-/// producer holding the claim lock throughout, so its chunks are contiguous; the First payload starts with the
-/// total length (<see cref="ChunkPrefix"/> bytes).</summary>
+/// producer holding the claim word throughout, so its chunks are contiguous; the First payload starts with the whole
+/// message's length as an i64 (<see cref="ChunkPrefix"/> bytes).
+/// <para>Counting (Count, maxItems, joinable tasks): Whole and First records are counted messages. A producer numbers
+/// each one with <c>enqueued</c> (under the claim word: header, then last claim, then tail, then enqueued); a consumer
+/// sets <c>dequeued</c> to the record's number + 1 before it moves head past it, so a retake after a kill stores the
+/// same value. <c>torn</c> packs the count of torn counted records skipped (high 48 bits) with the number of the last
+/// one (low 16 bits), in one store for the same reason.</para></summary>
 internal static class QueueLayout
 {
-    public const int ClaimLockOffset = 0;
-    public const int TailOffset = 8;
-    public const int EnqueuedOffset = 16;
+    /// <summary>Distance between control groups: two cache lines.</summary>
+    public const int GroupSize = 128;
 
-    public const int TakeLockOffset = 64;
-    public const int HeadOffset = 72;
-    public const int DequeuedOffset = 80;
+    // Producer group: written under the claim word.
+    public const int ProducerGroup = 0;
+    public const int ClaimWordOffset = ProducerGroup;
+    public const int TailOffset = ProducerGroup + 8;
+    public const int EnqueuedOffset = ProducerGroup + 16;
+    /// <summary>Where the last claim-word holder put its last record; lets a taker-over finish a dead holder's count.</summary>
+    public const int LastClaimOffset = ProducerGroup + 24;
 
-    public const int ReleasedOffset = 128;
+    // Consumer group: written under the take word.
+    public const int ConsumerGroup = ProducerGroup + GroupSize;
+    public const int TakeWordOffset = ConsumerGroup;
+    public const int HeadOffset = ConsumerGroup + 8;
+    public const int DequeuedOffset = ConsumerGroup + 16;
+    public const int TornOffset = ConsumerGroup + 24;
 
-    public const int DataSeqOffset = 192;
-    public const int DataWaitersOffset = 196;
+    public const int ReleasedOffset = ConsumerGroup + GroupSize;
 
-    public const int SpaceSeqOffset = 256;
-    public const int SpaceWaitersOffset = 260;
+    public const int DataGroup = ReleasedOffset + GroupSize;
+    public const int DataSeqOffset = DataGroup;
+    public const int DataSleepersOffset = DataGroup + 4;
 
-    public const int CapacityOffset = 320;
-    public const int MaxItemsOffset = 324;
-    public const int ClosedOffset = 328;
-    public const int UnfinishedOffset = 332;
-    public const int JoinSeqOffset = 336;
-    public const int JoinWaitersOffset = 340;
+    public const int SpaceGroup = DataGroup + GroupSize;
+    public const int SpaceSeqOffset = SpaceGroup;
+    public const int SpaceSleepersOffset = SpaceGroup + 4;
 
-    public const int RingOffset = 384;
+    public const int ConfigGroup = SpaceGroup + GroupSize;
+    public const int CapacityOffset = ConfigGroup;
+    public const int MaxItemsOffset = ConfigGroup + 4;
+    /// <summary>Nonzero once the stream was ended for everyone (<c>Complete()</c>).</summary>
+    public const int CompletedOffset = ConfigGroup + 8;
+
+    public const int JoinGroup = ConfigGroup + GroupSize;
+    public const int TasksDoneOffset = JoinGroup;
+    public const int JoinSeqOffset = JoinGroup + 8;
+    public const int JoinSleepersOffset = JoinGroup + 12;
+
+    // Holder group: which processes may still put (see QueueHolders).
+    public const int HolderGroup = JoinGroup + GroupSize;
+    /// <summary>Nonzero once a queue registered a holder: only then does "no holder left" end the stream.</summary>
+    public const int HolderTrackingOffset = HolderGroup;
+    /// <summary>Nonzero once a holder found every slot taken by a live process: then only Complete() ends the stream.</summary>
+    public const int HolderOverflowOffset = HolderGroup + 4;
+    public const int HolderSlotsOffset = HolderGroup + 16;
+    public const int HolderSlots = 64;
+    public const int HolderSlotSize = 8;
+    public const int HolderOwnerOffset = 0;
+    public const int HolderCountOffset = 4;
+    private const int HolderGroupSize = 5 * GroupSize; // 16 + 64 × 8 bytes, rounded up to whole groups
+
+    /// <summary>Start of the ring, after the control block.</summary>
+    public const int RingOffset = HolderGroup + HolderGroupSize;
 
     public const int RecordStateOffset = 0;
     public const int RecordLengthOffset = 4;
@@ -52,25 +96,25 @@ internal static class QueueLayout
     public const int RecordHeaderSize = 16;
     public const int RecordAlignment = 16;
 
-    /// <summary>Bytes at the start of a First chunk's payload: the whole message's length (i32) and padding.</summary>
-    public const int ChunkPrefix = 8;
+    /// <summary>Bytes at the start of a First chunk's payload: the whole message's length (i64).</summary>
+    public const int ChunkPrefix = sizeof(long);
 
     public const int MinCapacity = 1024;
 
-    // Record states (low byte of the state word).
-    public const int StateClaimed = 1;   // header written, payload being copied
-    public const int StatePublished = 2; // payload complete
-    public const int StateTaken = 3;     // a consumer is copying it out (its pid in the header)
-    public const int StateConsumed = 4;  // space may be reused
+    /// <summary>Largest ring: positions and lengths stay in i32 range.</summary>
+    public const int MaxCapacity = 1 << 30;
 
-    // Record kinds (second byte of the state word).
-    public const int KindWhole = 0;
-    public const int KindPadding = 1;
-    public const int KindFirst = 2;
-    public const int KindMiddle = 3;
-    public const int KindLast = 4;
+    /// <summary>Bits of a message number kept in a record's state word.</summary>
+    public const int NumberBits = 16;
 
-    public static int StateWord(int state, int kind) => state | (kind << 8);
+    /// <summary>Mask of the message number bits; <c>torn</c> keeps the last torn record's number under it too.</summary>
+    public const long NumberMask = (1 << NumberBits) - 1;
+
+    /// <summary>Bytes a small message needs beyond the ring's free space: a padding header plus the smallest record,
+    /// what <see cref="QueueRing.IsFull"/> asks for.</summary>
+    public const int SmallMessageNeed = RecordHeaderSize + RecordSize0;
+
+    private const int RecordSize0 = RecordHeaderSize + RecordAlignment; // a record with up to 16 bytes of payload
 
     public static int RecordSize(int payloadLength) => (RecordHeaderSize + payloadLength + RecordAlignment - 1) & ~(RecordAlignment - 1);
 
@@ -79,4 +123,8 @@ internal static class QueueLayout
     public static int MaxRecordPayload(int capacity) => capacity / 4 - RecordHeaderSize;
 
     public static long SegmentPayloadSize(int capacity) => RingOffset + (long)capacity;
+
+    /// <summary>True for a ring size this layout can hold in <paramref name="available"/> bytes from the control block on.</summary>
+    public static bool IsValidCapacity(int capacity, long available)
+        => capacity is >= MinCapacity and <= MaxCapacity && (capacity & (capacity - 1)) == 0 && SegmentPayloadSize(capacity) <= available;
 }

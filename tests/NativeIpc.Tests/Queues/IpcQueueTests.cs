@@ -95,6 +95,7 @@ public class IpcQueueTests : ChildProcessFixture
         using var input = new IpcQueue<byte[]>();
         using var output = new IpcQueue<byte[]>();
         var echo = Track(IpcProcess.Start(QueueChildTargets.EchoBytes, input, output));
+        output.Close(); // this process only consumes output: it ends when the echo closes it
         byte[][] payloads = [[], [1], new byte[4096], QueueChildTargets.BigPayload(3, 3 << 20)];
         foreach (var b in payloads) input.Put(b, Long);
         input.Close();
@@ -139,24 +140,11 @@ public class IpcQueueTests : ChildProcessFixture
     [Test]
     public void PutAndGet_NobodyWaiting_MakeNoWakeCalls()
     {
-        var counting = new CountingWaiter(QueueRing.Waiter);
-        QueueRing.Waiter = counting;
-        try
-        {
-            using var q = new IpcQueue<long>(4096);
-            for (int i = 0; i < 10_000; i++) { q.Put(i); Assert.That(q.Get(Long), Is.EqualTo(i)); }
-            Assert.That(counting.Wakes, Is.EqualTo(0));
-            Assert.That(counting.Waits, Is.EqualTo(0));
-        }
-        finally { QueueRing.Waiter = counting.Inner; }
-    }
-
-    private sealed unsafe class CountingWaiter(NativeIpc.Os.IAddressWaiter inner) : NativeIpc.Os.IAddressWaiter
-    {
-        public NativeIpc.Os.IAddressWaiter Inner => inner;
-        public int Waits, Wakes;
-        public bool Wait(int* address, int expected, int timeoutMs) { Interlocked.Increment(ref Waits); return inner.Wait(address, expected, timeoutMs); }
-        public void Wake(int* address, int count) { Interlocked.Increment(ref Wakes); inner.Wake(address, count); }
+        using var q = new IpcQueue<long>(4096);
+        long parks = QueueRing.Parks, wakes = QueueRing.Wakes;
+        for (int i = 0; i < 10_000; i++) { q.Put(i); Assert.That(q.Get(Long), Is.EqualTo(i)); }
+        Assert.That(QueueRing.Wakes - wakes, Is.EqualTo(0));
+        Assert.That(QueueRing.Parks - parks, Is.EqualTo(0));
     }
 
     [Test]
@@ -203,6 +191,7 @@ public class IpcQueueTests : ChildProcessFixture
     {
         using var q = new IpcQueue<int>();
         var p = Track(IpcProcess.Start(static (IpcQueue<int> q) => { for (int i = 0; i < 100; i++) q.Put(i); q.Close(); }, q));
+        q.Close(); // only the child puts
         var got = new List<int>();
         using var cts = new CancellationTokenSource(Long);
         await foreach (var i in q.GetConsumingAsyncEnumerable(cts.Token)) got.Add(i);
@@ -211,11 +200,11 @@ public class IpcQueueTests : ChildProcessFixture
     }
 
     [Test]
-    public void Close_DrainsThenSignalsTheEnd_AndRejectsPuts()
+    public void Complete_InAnotherProcess_DrainsThenSignalsTheEnd_AndRejectsPuts()
     {
         using var q = new IpcQueue<int>();
         q.PutMany(new[] { 1, 2 });
-        var p = Track(IpcProcess.Start(QueueChildTargets.CloseQueue, q));
+        var p = Track(IpcProcess.Start(QueueChildTargets.CompleteQueue, q));
         JoinOrFail(p);
         Assert.That(q.IsClosed, Is.True);
         Assert.Throws<IpcQueueClosedException>(() => q.Put(3));
@@ -223,6 +212,57 @@ public class IpcQueueTests : ChildProcessFixture
         Assert.That(q.GetConsumingEnumerable().ToList(), Is.EqualTo(new[] { 2 }));
         Assert.Throws<IpcQueueClosedException>(() => q.Get(Long));
         Assert.That(q.TryGet(out _), Is.False);
+    }
+
+    [Test]
+    public void Close_ByEachOfTwoProducers_EndsTheStreamOnlyAfterTheLast_AndLosesNothing()
+    {
+        using var q = new IpcQueue<int>(4096);
+        var a = Track(IpcProcess.Start(QueueChildTargets.PutRangeAndClose, q, 0, 500));
+        var b = Track(IpcProcess.Start(QueueChildTargets.PutRangeAndClose, q, 1000, 500));
+        q.Close(); // this process only consumes
+        Assert.Throws<IpcQueueClosedException>(() => q.Put(7), "a put after this process's Close()");
+        var got = new List<int>();
+        var consume = Task.Run(() => { foreach (int i in q.GetConsumingEnumerable()) got.Add(i); });
+        Assert.That(consume.Wait(Long), Is.True, "the stream never ended");
+        JoinOrFail(a);
+        JoinOrFail(b);
+        Assert.That(a.ExitCode, Is.EqualTo(0));
+        Assert.That(b.ExitCode, Is.EqualTo(0));
+        Assert.That(got.Order(), Is.EqualTo(Enumerable.Range(0, 500).Concat(Enumerable.Range(1000, 500))));
+        Assert.That(q.IsClosed, Is.True);
+    }
+
+    [Test]
+    public void Stream_EndsWhenTheLastHolderIsKilled()
+    {
+        using var q = new IpcQueue<int>();
+        var p = Track(IpcProcess.Start(QueueChildTargets.PutAndHang, q, 3, _file));
+        q.Close();
+        Assert.That(Eventually(() => File.Exists(_file), Long), Is.True, "child never put");
+        for (int i = 0; i < 3; i++) Assert.That(q.Get(Long), Is.EqualTo(i));
+        // The child still holds the queue: no end yet.
+        Assert.Throws<IpcQueueEmptyException>(() => q.Get(TimeSpan.FromMilliseconds(300)));
+        Assert.That(q.IsClosed, Is.False);
+        p.Kill();
+        JoinOrFail(p);
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Throws<IpcQueueClosedException>(() => q.Get(Long));
+        Assert.That(sw.Elapsed, Is.LessThan(TimeSpan.FromSeconds(5)));
+    }
+
+    [Test]
+    public void Close_DoesNotEndTheStreamWhileAnotherObjectInThisProcessHoldsIt()
+    {
+        using var q = new IpcQueue<int>();
+        using var other = IpcQueue<int>.Attach(q.Name);
+        q.Close();
+        other.Put(5);
+        Assert.That(q.Get(Long), Is.EqualTo(5));
+        Assert.That(q.IsClosed, Is.False);
+        other.Close();
+        Assert.That(q.IsClosed, Is.True);
+        Assert.Throws<IpcQueueClosedException>(() => q.Get(Long));
     }
 
     [Test]

@@ -14,9 +14,10 @@ public static class QueueChildTargets
         for (int i = 0; i < count; i++) q.Put(((long)producer << 32) | (uint)i, TimeSpan.FromSeconds(30));
     }
 
-    /// <summary>Gets until the queue is closed, reporting every item with its consumer id.</summary>
+    /// <summary>Gets until the stream ends, reporting every item with its consumer id.</summary>
     public static void Consume(IpcQueue<long> q, IpcQueue<Seen> results, int consumer)
     {
+        q.Close(); // only consumes
         foreach (var item in q.GetConsumingEnumerable())
             results.Put(new Seen { Consumer = consumer, Item = item }, TimeSpan.FromSeconds(30));
     }
@@ -41,6 +42,7 @@ public static class QueueChildTargets
 
     public static void EchoBytes(IpcQueue<byte[]> input, IpcQueue<byte[]> output)
     {
+        input.Close(); // only consumes input
         foreach (var b in input.GetConsumingEnumerable()) output.Put(b, TimeSpan.FromSeconds(30));
         output.Close();
     }
@@ -88,9 +90,10 @@ public static class QueueChildTargets
         catch (IpcQueueClosedException) { }
     }
 
-    /// <summary>Gets and discards until killed or closed (a consumer to be killed at random points).</summary>
+    /// <summary>Gets and discards until killed or the stream ends (a consumer to be killed at random points).</summary>
     public static void Drain(IpcQueue<byte[]> q)
     {
+        q.Close(); // only consumes
         foreach (var _ in q.GetConsumingEnumerable()) { }
     }
 
@@ -122,6 +125,7 @@ public static class QueueChildTargets
 
     public static void SimpleEcho(IpcSimpleQueue<int> input, IpcSimpleQueue<int> output)
     {
+        input.Close(); // only consumes input
         while (true)
         {
             int v;
@@ -130,7 +134,24 @@ public static class QueueChildTargets
         }
     }
 
-    public static void CloseQueue(IpcQueue<int> q) => q.Close();
+    public static void CompleteQueue(IpcQueue<int> q) => q.Complete();
+
+    /// <summary>Puts <paramref name="count"/> items from <paramref name="first"/> on, then closes its hold.</summary>
+    public static void PutRangeAndClose(IpcQueue<int> q, int first, int count)
+    {
+        for (int i = first; i < first + count; i++) q.Put(i, TimeSpan.FromSeconds(30));
+        q.Close();
+        try { q.Put(-1); } catch (IpcQueueClosedException) { return; }
+        Environment.Exit(3); // a put after Close() went through
+    }
+
+    /// <summary>Puts <paramref name="count"/> items, tells the test, and hangs holding the queue until killed.</summary>
+    public static void PutAndHang(IpcQueue<int> q, int count, string readyFile)
+    {
+        for (int i = 0; i < count; i++) q.Put(i, TimeSpan.FromSeconds(30));
+        File.WriteAllText(readyFile, "put");
+        Thread.Sleep(Timeout.Infinite);
+    }
 }
 
 /// <summary>A type whose serializer fails: puts of it must throw and enqueue nothing.</summary>
@@ -146,4 +167,29 @@ public sealed class FailingSerializer : IIpcSerializer<Unserializable>
     }
 
     public Unserializable Deserialize(ReadOnlySpan<byte> source) => new();
+}
+
+/// <summary>Children for the kill tests of bounded and joinable queues.</summary>
+public static class QueueKillTargets
+{
+    /// <summary>Claims a record in a joinable queue, tells the test, and hangs before publishing it.</summary>
+    public static void ClaimAndHangJoinable(IpcJoinableQueue<int> q, int value, string readyFile)
+    {
+        QueueRing.AfterClaimHook = () => { File.WriteAllText(readyFile, "claimed"); Thread.Sleep(Timeout.Infinite); };
+        q.Put(value);
+    }
+
+    /// <summary>Tells the test, then puts into a full joinable queue (blocking for room until killed).</summary>
+    public static void PutIntoFullJoinable(IpcJoinableQueue<int> q, string readyFile)
+    {
+        File.WriteAllText(readyFile, "putting");
+        q.Put(1, TimeSpan.FromSeconds(60));
+    }
+
+    /// <summary>Claims a big (chunked) message in a joinable queue, tells the test after its first chunk, and hangs.</summary>
+    public static void ClaimBigAndHangJoinable(IpcJoinableQueue<byte[]> q, int size, string readyFile)
+    {
+        QueueRing.AfterClaimHook = () => { File.WriteAllText(readyFile, "claimed"); Thread.Sleep(Timeout.Infinite); };
+        q.Put(new byte[size]);
+    }
 }

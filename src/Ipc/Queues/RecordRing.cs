@@ -1,0 +1,611 @@
+using System.Buffers;
+using L = NativeIpc.Queues.QueueLayout;
+
+namespace NativeIpc.Queues;
+
+/// <summary>The byte ring of records under every queue and pipe (<see cref="QueueLayout"/>): producers claim space
+/// under the claim word, copy outside it in parallel and publish with one exchange of the record's state word;
+/// consumers take the record at head under the take word, copy outside it, and mark it consumed; <c>released</c>
+/// trails behind over consumed records. Every state a SIGKILL can leave is recoverable: a claim word whose holder is
+/// dead is taken over (and a count it left half done finished), a Claimed record whose producer is dead is skipped,
+/// a Taken record whose consumer is dead is freed.
+/// <para>Nothing read from shared memory is trusted: every position, length, state and kind is checked before it is
+/// used, and a value no correct peer writes throws <see cref="IpcSegmentCorruptedException"/>. All pointers into the
+/// ring are formed from a masked, 16-byte-aligned offset, so no access leaves the ring even before the checks.</para></summary>
+internal sealed unsafe class RecordRing
+{
+    private readonly byte* _ctl;
+    private readonly byte* _ring;
+    private readonly int _capacity;
+    private readonly long _offsetMask; // keeps offsets inside the ring and 16-byte aligned
+    private readonly int _maxItems;
+    private readonly int _maxRecordPayload;
+    private long _cachedReleased;
+    private long _cachedTail;
+
+    /// <summary>Attaches to a ring whose control block starts at <paramref name="control"/>, with
+    /// <paramref name="available"/> bytes mapped from there on.</summary>
+    /// <exception cref="IpcSegmentCorruptedException">The capacity or item limit in the control block is impossible.</exception>
+    public RecordRing(byte* control, long available)
+    {
+        if (available < L.RingOffset) throw Corrupt($"only {available} bytes are mapped for the queue's control block");
+        _ctl = control;
+        _ring = control + L.RingOffset;
+        _capacity = Volatile.Read(ref *(int*)(control + L.CapacityOffset));
+        if (!L.IsValidCapacity(_capacity, available))
+            throw Corrupt($"ring capacity {_capacity} is not a power of two between {L.MinCapacity} and {L.MaxCapacity} that fits the {available}-byte mapping");
+        _offsetMask = (_capacity - 1) & ~(long)(L.RecordAlignment - 1);
+        _maxItems = Volatile.Read(ref *(int*)(control + L.MaxItemsOffset));
+        if (_maxItems < 0) throw Corrupt($"item limit {_maxItems} is negative");
+        _maxRecordPayload = L.MaxRecordPayload(_capacity);
+    }
+
+    /// <summary>Writes a fresh control block (creator only, before the segment is marked ready).</summary>
+    public static void Initialize(byte* control, int capacity, int maxItems)
+    {
+        new Span<byte>(control, L.RingOffset).Clear();
+        *(int*)(control + L.CapacityOffset) = capacity;
+        *(int*)(control + L.MaxItemsOffset) = maxItems;
+    }
+
+    public int Capacity => _capacity;
+
+    public JoinableCounter Joinable => new(_ctl);
+
+    private ref int Int(int offset) => ref *(int*)(_ctl + offset);
+    private ref long Long(int offset) => ref *(long*)(_ctl + offset);
+
+    private ClaimWord ClaimLock => new((int*)(_ctl + L.ClaimWordOffset));
+    private ClaimWord TakeLock => new((int*)(_ctl + L.TakeWordOffset));
+    private EventCount Data => new((int*)(_ctl + L.DataSeqOffset), (int*)(_ctl + L.DataSleepersOffset));
+    private EventCount Space => new((int*)(_ctl + L.SpaceSeqOffset), (int*)(_ctl + L.SpaceSleepersOffset));
+
+    /// <summary>The record header at <paramref name="position"/>: always inside the ring, whatever the position.</summary>
+    private RecordHeader At(long position) => new(_ring + (position & _offsetMask));
+
+    private int OffsetOf(long position) => (int)(position & (_capacity - 1));
+
+    /// <summary>True once the stream was ended for everyone (<see cref="Complete"/>).</summary>
+    public bool IsCompleted => Volatile.Read(ref Int(L.CompletedOffset)) != 0;
+
+    /// <summary>The processes that may still put (queues; pipes leave it untracked).</summary>
+    public QueueHolders Holders => new(_ctl);
+
+    /// <summary>True when nothing more will be put: completed, or every holder closed (or, with
+    /// <paramref name="checkLiveness"/>, died).</summary>
+    public bool HasEnded(bool checkLiveness) => IsCompleted || Holders.NoneLeft(checkLiveness);
+
+    /// <summary>Wakes consumers so they look at <see cref="HasEnded"/> again (the last holder let go).</summary>
+    public void NotifyEnded() => Wake(Data, always: true);
+
+    /// <summary>Messages committed minus messages taken or skipped: approximate by nature.</summary>
+    public long Count => Math.Max(0, Volatile.Read(ref Long(L.EnqueuedOffset)) - Volatile.Read(ref Long(L.DequeuedOffset)));
+
+    public bool HasData => Volatile.Read(ref Long(L.HeadOffset)) < Volatile.Read(ref Long(L.TailOffset));
+
+    /// <summary>True when a small message would not fit now.</summary>
+    public bool IsFull
+        => (_maxItems > 0 && Count >= _maxItems)
+           || Volatile.Read(ref Long(L.TailOffset)) + L.SmallMessageNeed - Volatile.Read(ref Long(L.ReleasedOffset)) > _capacity;
+
+    /// <summary>Ends the stream for everyone: puts throw, consumers drain then see the end.</summary>
+    public void Complete()
+    {
+        Interlocked.Exchange(ref Int(L.CompletedOffset), 1);
+        Wake(Data, always: true);
+        Wake(Space, always: true);
+    }
+
+    private static void Wake(EventCount ev, bool always = false)
+    {
+        if (!always && !ev.HasSleepers) return;
+        QueueRing.CountWake();
+        ev.NotifyAlways();
+    }
+
+    // ---------------------------------------------------------------- producers
+
+    /// <summary>Enqueues one message. False when <paramref name="deadline"/> passed while full (or while another live
+    /// producer held the claim word).</summary>
+    /// <exception cref="IpcQueueClosedException">The queue is closed.</exception>
+    public bool Put(ReadOnlySpan<byte> message, Deadline deadline)
+    {
+        if (IsCompleted) throw new IpcQueueClosedException();
+        return message.Length <= _maxRecordPayload ? PutWhole(message, deadline) : PutChunked(message, deadline);
+    }
+
+    private bool PutWhole(ReadOnlySpan<byte> message, Deadline deadline)
+    {
+        int recLen = L.RecordSize(message.Length);
+        var spin = new SpinPhase(WaitTuning.QueueSpin);
+        while (true)
+        {
+            if (!AcquireClaim(deadline)) return false;
+            RecordHeader rec = default;
+            RecordState claimed = default;
+            long t;
+            int need;
+            bool room;
+            try
+            {
+                t = ReadTail();
+                int pad = PadBefore(t, recLen);
+                need = pad + recLen;
+                room = HasRoom(t, need, countsItem: true);
+                if (room) (rec, claimed) = Claim(t, pad, recLen, message.Length, RecordKind.Whole);
+            }
+            finally
+            {
+                ClaimLock.Release();
+            }
+            if (!room)
+            {
+                if (IsCompleted) throw new IpcQueueClosedException();
+                if (!WaitForSpace(ref spin, t, need, deadline)) return false;
+                continue;
+            }
+            QueueRing.AfterClaimHook?.Invoke();
+            message.CopyTo(new Span<byte>(rec.Payload, message.Length));
+            Publish(rec, claimed);
+            return true;
+        }
+    }
+
+    private bool PutChunked(ReadOnlySpan<byte> message, Deadline deadline)
+    {
+        // One producer holds the claim word for the whole message, so its chunks are contiguous in the ring; a
+        // consumer holds the take word for the whole message, so one consumer gets all of it. Both may wait (for
+        // space, for the next chunk) while holding them.
+        if (!AcquireClaim(deadline)) return false;
+        try
+        {
+            int sent = 0;
+            bool first = true;
+            var spin = new SpinPhase(WaitTuning.QueueSpin);
+            while (sent < message.Length)
+            {
+                int prefix = first ? L.ChunkPrefix : 0;
+                int chunk = Math.Min(message.Length - sent, _maxRecordPayload - prefix);
+                var kind = first ? RecordKind.First : sent + chunk == message.Length ? RecordKind.Last : RecordKind.Middle;
+                int recLen = L.RecordSize(prefix + chunk);
+                long t = ReadTail();
+                int pad = PadBefore(t, recLen);
+                if (!HasRoom(t, pad + recLen, countsItem: first))
+                {
+                    // Giving up here leaves the chunks already sent: consumers see the claim word let go and drop them.
+                    if (IsCompleted) throw new IpcQueueClosedException();
+                    if (!WaitForSpace(ref spin, t, pad + recLen, deadline)) return false;
+                    continue;
+                }
+                var (rec, claimed) = Claim(t, pad, recLen, prefix + chunk, kind);
+                if (first) QueueRing.AfterClaimHook?.Invoke();
+                byte* dst = rec.Payload;
+                if (first) { *(long*)dst = message.Length; dst += prefix; }
+                message.Slice(sent, chunk).CopyTo(new Span<byte>(dst, chunk));
+                Publish(rec, claimed);
+                sent += chunk;
+                first = false;
+                spin.Reset();
+            }
+            return true;
+        }
+        finally
+        {
+            ClaimLock.Release();
+            Wake(Data, always: true); // a consumer waiting for the next chunk learns the message ended or was abandoned
+        }
+    }
+
+    private bool AcquireClaim(Deadline deadline)
+    {
+        switch (ClaimLock.Acquire(deadline))
+        {
+            case ClaimResult.TimedOut: return false;
+            case ClaimResult.TookOver:
+                try { FinishDeadClaim(); }
+                catch { ClaimLock.Release(); throw; }
+                break;
+        }
+        return true;
+    }
+
+    /// <summary>A producer died holding the claim word. If it committed a counted record (tail moved past it) but
+    /// died before storing <c>enqueued</c>, store it now, so the count and the numbering stay exact.</summary>
+    private void FinishDeadClaim()
+    {
+        long e = Volatile.Read(ref Long(L.EnqueuedOffset));
+        long t = ReadTail();
+        long last = Volatile.Read(ref Long(L.LastClaimOffset));
+        if (last < 0 || last >= t || t - last > _capacity) return; // nothing committed since the last count
+        var state = At(last).State;
+        if (state.IsValid && state.IsCounted && state.Number == (e & L.NumberMask))
+            Volatile.Write(ref Long(L.EnqueuedOffset), e + 1);
+    }
+
+    private long ReadTail()
+    {
+        long t = Volatile.Read(ref Long(L.TailOffset));
+        if (t < 0 || (t & (L.RecordAlignment - 1)) != 0) throw Corrupt($"tail position {t} is not a record boundary");
+        return t;
+    }
+
+    /// <summary>Bytes of padding needed before a record of <paramref name="recLen"/> at <paramref name="t"/> so it is not split by the ring end.</summary>
+    private int PadBefore(long t, int recLen)
+    {
+        int off = OffsetOf(t);
+        return _capacity - off < recLen ? _capacity - off : 0;
+    }
+
+    private bool HasRoom(long t, int need, bool countsItem)
+    {
+        if (countsItem && _maxItems > 0 && Long(L.EnqueuedOffset) - Volatile.Read(ref Long(L.DequeuedOffset)) >= _maxItems) return false;
+        if (t + need - _cachedReleased <= _capacity && _cachedReleased <= t) return true;
+        _cachedReleased = Volatile.Read(ref Long(L.ReleasedOffset));
+        if (_cachedReleased > t || t - _cachedReleased > _capacity)
+            throw Corrupt($"released position {_cachedReleased} is not within one ring of tail {t}");
+        return t + need - _cachedReleased <= _capacity;
+    }
+
+    /// <summary>Writes the padding record (if any) and the Claimed header, commits them by moving tail, and counts a
+    /// message; called under the claim word. The order (header, last claim, tail, enqueued) lets a taker-over finish
+    /// the count of a holder killed between the last two (<see cref="FinishDeadClaim"/>).</summary>
+    private (RecordHeader, RecordState) Claim(long t, int pad, int recLen, int length, RecordKind kind)
+    {
+        int self = ProcessLiveness.Self;
+        if (pad > 0)
+        {
+            At(t).Write(RecordState.Make(RecordStatus.Published, RecordKind.Padding, 0), pad - L.RecordHeaderSize, self);
+            t += pad;
+        }
+        long e = Long(L.EnqueuedOffset);
+        var rec = At(t);
+        var claimed = RecordState.Make(RecordStatus.Claimed, kind, e);
+        rec.Write(claimed, length, self);
+        Volatile.Write(ref Long(L.LastClaimOffset), t);
+        Volatile.Write(ref Long(L.TailOffset), t + recLen);
+        if (claimed.IsCounted) Volatile.Write(ref Long(L.EnqueuedOffset), e + 1);
+        return (rec, claimed);
+    }
+
+    private void Publish(RecordHeader rec, RecordState claimed)
+    {
+        rec.Publish(claimed);
+        Wake(Data);
+    }
+
+    private bool WaitForSpace(ref SpinPhase spin, long t, int need, Deadline deadline)
+    {
+        if (deadline.HasPassed)
+        {
+            AdvanceReleased(checkDead: true);
+            return false;
+        }
+        if (spin.Spin())
+        {
+            if (spin.Count % SpinPhase.YieldEvery == 0) AdvanceReleased(checkDead: false);
+            return true;
+        }
+        AdvanceReleased(checkDead: true); // consumers killed mid-take leave Taken records behind
+        QueueRing.CountPark();
+        return Space.Wait(static s => s.Ring.IsCompleted || s.Ring.HasRoomNow(s.Tail, s.Need), (Ring: this, Tail: t, Need: need),
+            deadline, WaitTuning.LivenessSliceMs, default);
+    }
+
+    private bool HasRoomNow(long t, int need)
+    {
+        return t + need - Volatile.Read(ref Long(L.ReleasedOffset)) <= _capacity
+            && !(_maxItems > 0 && Volatile.Read(ref Long(L.EnqueuedOffset)) - Volatile.Read(ref Long(L.DequeuedOffset)) >= _maxItems);
+    }
+
+    // ---------------------------------------------------------------- consumers
+
+    /// <summary>Takes one whole message and hands it to <paramref name="reader"/>.</summary>
+    public TakeOutcome Take<TReader>(ref TReader reader, Deadline deadline) where TReader : IRecordReader, allows ref struct
+    {
+        var spin = new SpinPhase(WaitTuning.QueueSpin);
+        while (true)
+        {
+            if (TakeLock.Acquire(deadline) == ClaimResult.TimedOut) return TakeOutcome.TimedOut;
+            bool locked = true;
+            try
+            {
+                long h = ReadHead();
+                if (h >= _cachedTail) _cachedTail = Volatile.Read(ref Long(L.TailOffset));
+                if (h >= _cachedTail)
+                {
+                    TakeLock.Release();
+                    locked = false;
+                    // Ended and drained: every holder closed (or died: looked at once spinning is over) or Complete().
+                    if (Volatile.Read(ref Long(L.TailOffset)) <= h && HasEnded(checkLiveness: spin.IsExhausted || deadline.HasPassed))
+                        return TakeOutcome.Closed;
+                    if (!WaitForData(ref spin, h, deadline)) return TakeOutcome.TimedOut;
+                    continue;
+                }
+                var rec = At(h);
+                var state = rec.State;
+                int length = rec.Length;
+                int recLen = CheckRecord(h, state, length, _cachedTail);
+                if (state.Status == RecordStatus.Claimed)
+                {
+                    if ((spin.IsExhausted || deadline.HasPassed) && !ProcessLiveness.IsAlive(rec.Producer))
+                    {
+                        // Claimed by a process that died before publishing: the torn record is skipped, never delivered.
+                        if (state.IsCounted) CountTorn(state);
+                        locked = false;
+                        SkipAtHead(rec, state, h, recLen);
+                        continue;
+                    }
+                    TakeLock.Release();
+                    locked = false;
+                    if (!WaitForData(ref spin, h, deadline)) return TakeOutcome.TimedOut;
+                    continue;
+                }
+                if (state.Status == RecordStatus.Consumed || !state.IsCounted)
+                {
+                    // Padding, a record a dead taker had already finished, or the rest of a message whose first
+                    // part a dead consumer took: nothing to deliver.
+                    locked = false;
+                    SkipAtHead(rec, state, h, recLen);
+                    continue;
+                }
+                // Published (or Taken by a consumer that died before it moved head: nobody has copied it yet).
+                if (state.Kind == RecordKind.First)
+                {
+                    locked = false;
+                    if (TakeChunked(ref reader, rec, state, h, length)) return TakeOutcome.Taken;
+                    continue;
+                }
+                Dequeue(state);
+                rec.MarkTaken(state, ProcessLiveness.Self);
+                Volatile.Write(ref Long(L.HeadOffset), h + recLen);
+                TakeLock.Release();
+                locked = false;
+                try
+                {
+                    QueueRing.AfterTakeHook?.Invoke();
+                    reader.Read(new ReadOnlySpan<byte>(rec.Payload, length));
+                }
+                finally
+                {
+                    Release(rec, state);
+                }
+                return TakeOutcome.Taken;
+            }
+            finally
+            {
+                if (locked) TakeLock.Release();
+            }
+        }
+    }
+
+    private long ReadHead()
+    {
+        long h = Volatile.Read(ref Long(L.HeadOffset));
+        if (h < 0 || (h & (L.RecordAlignment - 1)) != 0) throw Corrupt($"head position {h} is not a record boundary");
+        return h;
+    }
+
+    /// <summary>Checks the record at <paramref name="h"/> as a consumer sees it (under the take word, below
+    /// <paramref name="tail"/>) and returns its size in the ring.</summary>
+    private int CheckRecord(long h, RecordState state, int length, long tail)
+    {
+        if (!state.IsValid) throw Corrupt($"record at {h} has state word 0x{state.Word:X8}");
+        if (tail - h > _capacity) throw Corrupt($"tail {tail} is more than one ring ahead of head {h}");
+        int off = OffsetOf(h);
+        int max = state.Kind == RecordKind.Padding ? _capacity - off - L.RecordHeaderSize : _maxRecordPayload;
+        if (length < 0 || length > max || (state.Kind == RecordKind.Padding && length != max))
+            throw Corrupt($"record at {h} ({state}) has length {length}");
+        int recLen = L.RecordSize(length);
+        if (off + recLen > _capacity || h + recLen > tail) throw Corrupt($"record at {h} ({state}, {length} bytes) runs past the ring end or tail");
+        return recLen;
+    }
+
+    /// <summary>Counts a message out: <c>dequeued</c> becomes its number + 1. Stored, not incremented, so a
+    /// consumer that retakes a record after a taker was killed stores the same value.</summary>
+    private void Dequeue(RecordState state)
+    {
+        long d = Long(L.DequeuedOffset);
+        long delta = (state.Number - d) & L.NumberMask;
+        if (delta == L.NumberMask) return; // already counted by a taker killed before it moved head
+        if (delta != 0) throw Corrupt($"message number {state.Number} at head does not follow {d}");
+        Volatile.Write(ref Long(L.DequeuedOffset), d + 1);
+    }
+
+    /// <summary>Counts a torn message (and takes it out of the joinable count): the count and the message's number
+    /// in one store, so a retake after a kill does not count it twice.</summary>
+    private void CountTorn(RecordState state)
+    {
+        Dequeue(state);
+        long number = Volatile.Read(ref Long(L.DequeuedOffset)) - 1;
+        long torn = Long(L.TornOffset);
+        uint mark = (uint)(number + 1); // 0 means "none yet"
+        if ((uint)torn == mark) return;
+        Volatile.Write(ref Long(L.TornOffset), (long)(((ulong)JoinableCounter.TornCount(torn) + 1) << 32 | mark));
+        Joinable.NotifyIfJoined();
+    }
+
+    /// <summary>Marks the record at head consumed and moves past it; called under the take word, which it releases.</summary>
+    private void SkipAtHead(RecordHeader rec, RecordState state, long h, int recLen)
+    {
+        rec.MarkConsumed(state);
+        Volatile.Write(ref Long(L.HeadOffset), h + recLen);
+        TakeLock.Release();
+        AdvanceReleased(checkDead: false);
+        NotifySpace();
+    }
+
+    private void Release(RecordHeader rec, RecordState state)
+    {
+        rec.MarkConsumed(state);
+        AdvanceReleased(checkDead: false);
+        NotifySpace();
+    }
+
+    private void NotifySpace()
+    {
+        Interlocked.MemoryBarrier();
+        Wake(Space);
+    }
+
+    /// <summary>Receives a chunked message, holding the take word throughout (entered with it held; releases it).
+    /// False when the producer died or gave up part-way: the partial message is dropped (and counted torn).</summary>
+    private bool TakeChunked<TReader>(ref TReader reader, RecordHeader rec, RecordState firstState, long h, int length)
+        where TReader : IRecordReader, allows ref struct
+    {
+        int producer = rec.Producer;
+        if (length < L.ChunkPrefix) { TakeLock.Release(); throw Corrupt($"first chunk at {h} has length {length}"); }
+        long total = *(long*)rec.Payload;
+        int got = length - L.ChunkPrefix;
+        if (total <= got || total > Array.MaxLength) { TakeLock.Release(); throw Corrupt($"chunked message at {h} claims {total} bytes"); }
+        // Grown as chunks arrive, so a corrupt total cannot make us allocate what was never sent.
+        byte[] buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(total, 4L * _maxRecordPayload));
+        bool locked = true;
+        try
+        {
+            new ReadOnlySpan<byte>(rec.Payload + L.ChunkPrefix, got).CopyTo(buffer);
+            Dequeue(firstState);
+            Consume(rec, firstState, h, L.RecordSize(length));
+            QueueRing.AfterTakeHook?.Invoke();
+            var spin = new SpinPhase(WaitTuning.QueueSpin);
+            while (got < total)
+            {
+                h = ReadHead();
+                long tail = Volatile.Read(ref Long(L.TailOffset));
+                if (h >= tail)
+                {
+                    // Did the producer finish, give up or die? It holds the claim word for the whole message.
+                    if (ClaimLock.Holder != producer && h >= Volatile.Read(ref Long(L.TailOffset))) return Abandon(firstState);
+                    if (spin.IsExhausted && !ProcessLiveness.IsAlive(producer)) return Abandon(firstState);
+                    WaitForDataHolding(ref spin, h);
+                    continue;
+                }
+                rec = At(h);
+                var state = rec.State;
+                length = rec.Length;
+                int recLen = CheckRecord(h, state, length, tail);
+                if (state.Status == RecordStatus.Claimed)
+                {
+                    if (spin.IsExhausted && !ProcessLiveness.IsAlive(producer)) return Abandon(firstState); // the torn chunk is skipped by the next take
+                    WaitForDataHolding(ref spin, h);
+                    continue;
+                }
+                if (state.Kind == RecordKind.Padding) { Consume(rec, state, h, recLen); continue; }
+                if (state.Kind is not (RecordKind.Middle or RecordKind.Last) || rec.Producer != producer) return Abandon(firstState);
+                if (length > total - got) throw Corrupt($"chunks at {h} add up to more than the {total} bytes announced");
+                if (got + length > buffer.Length)
+                {
+                    var bigger = ArrayPool<byte>.Shared.Rent((int)Math.Min(total, 2L * (got + length)));
+                    buffer.AsSpan(0, got).CopyTo(bigger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = bigger;
+                }
+                new ReadOnlySpan<byte>(rec.Payload, length).CopyTo(buffer.AsSpan(got));
+                got += length;
+                Consume(rec, state, h, recLen);
+                spin.Reset();
+            }
+            TakeLock.Release();
+            locked = false;
+            reader.Read(buffer.AsSpan(0, (int)total));
+            return true;
+        }
+        finally
+        {
+            if (locked) TakeLock.Release();
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Drops a partly received message: it will never be delivered, so it leaves the joinable count.</summary>
+    private bool Abandon(RecordState firstState)
+    {
+        CountTornAfterDequeue(firstState);
+        return false;
+    }
+
+    private void CountTornAfterDequeue(RecordState firstState)
+    {
+        // The First record was already dequeued; its full number is dequeued - 1 only if nothing else moved it, which
+        // holds because we still hold the take word.
+        long number = Volatile.Read(ref Long(L.DequeuedOffset)) - 1;
+        if ((number & L.NumberMask) != firstState.Number) return;
+        long torn = Long(L.TornOffset);
+        uint mark = (uint)(number + 1);
+        if ((uint)torn == mark) return;
+        Volatile.Write(ref Long(L.TornOffset), (long)(((ulong)JoinableCounter.TornCount(torn) + 1) << 32 | mark));
+        Joinable.NotifyIfJoined();
+    }
+
+    /// <summary>Consumes the record at head while keeping the take word (chunked messages).</summary>
+    private void Consume(RecordHeader rec, RecordState state, long h, int recLen)
+    {
+        rec.MarkConsumed(state);
+        Volatile.Write(ref Long(L.HeadOffset), h + recLen);
+        AdvanceReleased(checkDead: false);
+        NotifySpace();
+    }
+
+    private bool WaitForData(ref SpinPhase spin, long h, Deadline deadline)
+    {
+        if (deadline.HasPassed) return false; // also makes a non-blocking take return at once
+        if (spin.Spin()) return true;
+        return SleepOnData(h, deadline);
+    }
+
+    private void WaitForDataHolding(ref SpinPhase spin, long h)
+    {
+        if (spin.Spin()) return;
+        SleepOnData(h, Deadline.Infinite);
+    }
+
+    private bool SleepOnData(long h, Deadline deadline)
+    {
+        QueueRing.CountPark();
+        return Data.Wait(static s => s.Ring.HasEnded(checkLiveness: false) || s.Ring.IsReadable(s.Head), (Ring: this, Head: h),
+            deadline, WaitTuning.LivenessSliceMs, default);
+    }
+
+    /// <summary>True when the record at <paramref name="h"/> is committed and no longer being written.</summary>
+    private bool IsReadable(long h)
+        => Volatile.Read(ref Long(L.TailOffset)) > h && At(h).State.Status != RecordStatus.Claimed;
+
+    /// <summary>Moves <c>released</c> over consumed records at its front, by CAS: any consumer (or a producer short
+    /// of space) may do it; a stale read loses the CAS because positions only grow.</summary>
+    private void AdvanceReleased(bool checkDead)
+    {
+        while (true)
+        {
+            long r = Volatile.Read(ref Long(L.ReleasedOffset));
+            long h = Volatile.Read(ref Long(L.HeadOffset));
+            if (r >= h) return;
+            if (r < 0 || (r & (L.RecordAlignment - 1)) != 0 || h - r > _capacity)
+                throw Corrupt($"released position {r} is not a record boundary within one ring of head {h}");
+            var rec = At(r);
+            var state = rec.State;
+            int len = rec.Length;
+            if (state.Status != RecordStatus.Consumed)
+            {
+                if (checkDead && state.Status == RecordStatus.Taken && !ProcessLiveness.IsAlive(rec.Consumer))
+                {
+                    // The consumer died while copying: its item is lost, its space is not.
+                    rec.TryMarkConsumed(state);
+                    continue;
+                }
+                if (!state.IsValid && Volatile.Read(ref Long(L.ReleasedOffset)) == r)
+                    throw Corrupt($"record at {r} below head has state word 0x{state.Word:X8}");
+                return;
+            }
+            int off = OffsetOf(r);
+            int recLen = L.RecordSize(len);
+            if (len < 0 || off + recLen > _capacity || r + recLen > h)
+            {
+                // A reused header read after another process moved released past it is torn; anything else is corrupt.
+                if (Volatile.Read(ref Long(L.ReleasedOffset)) != r) continue;
+                throw Corrupt($"consumed record at {r} has length {len}");
+            }
+            Interlocked.CompareExchange(ref Long(L.ReleasedOffset), r + recLen, r);
+        }
+    }
+
+    private static IpcSegmentCorruptedException Corrupt(string what) => new($"The queue's shared memory is corrupt: {what}.");
+}
