@@ -91,6 +91,7 @@ internal sealed class Episode : IDisposable
                 if (p.IsAlive) { p.Kill(); p.Join(Limits.Join); }
             }
             catch (IpcException) { }
+            catch (ObjectDisposedException) { } // a scenario disposed it already
             p.Dispose();
         }
     }
