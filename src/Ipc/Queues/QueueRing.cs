@@ -78,12 +78,14 @@ internal sealed unsafe class QueueRing
     // QueueChannel and Connection still pass deadlines as Environment.TickCount64 milliseconds (long.MaxValue: none).
     // These adapters keep them working until they take a Waiting.Deadline; nothing here computes a deadline itself.
 
-    /// <summary>A deadline in <see cref="Environment.TickCount64"/> ms for a timeout argument: null is forever.</summary>
+    /// <summary>A deadline in <see cref="Environment.TickCount64"/> ms for a timeout argument, by the rule of
+    /// <see cref="Waiting.Deadline.From"/> (null, infinite or too large: long.MaxValue). One cheap clock read: this
+    /// runs on every put and get.</summary>
     public static long Deadline(TimeSpan? timeout)
     {
-        var d = Waiting.Deadline.From(timeout);
-        if (d.IsInfinite) return long.MaxValue;
-        return Environment.TickCount64 + (long)Math.Ceiling(d.Remaining.TotalMilliseconds);
+        if (timeout is not { } t || t == Timeout.InfiniteTimeSpan) return long.MaxValue;
+        if (t < TimeSpan.Zero || t.TotalMilliseconds >= int.MaxValue) return Waiting.Deadline.From(t).IsInfinite ? long.MaxValue : 0;
+        return Environment.TickCount64 + (long)Math.Ceiling(t.TotalMilliseconds);
     }
 
     public bool Put(ReadOnlySpan<byte> message, long tickDeadline) => _ring.Put(message, FromTicks(tickDeadline));

@@ -579,7 +579,12 @@ internal sealed unsafe class RecordRing
             long h = Volatile.Read(ref Long(L.HeadOffset));
             if (r >= h) return;
             if (r < 0 || (r & (L.RecordAlignment - 1)) != 0 || h - r > _capacity)
+            {
+                // Head was read after released: others may have moved both on meanwhile. Only a released that stays
+                // put while out of range is corrupt.
+                if (Volatile.Read(ref Long(L.ReleasedOffset)) != r) continue;
                 throw Corrupt($"released position {r} is not a record boundary within one ring of head {h}");
+            }
             var rec = At(r);
             var state = rec.State;
             int len = rec.Length;
