@@ -303,6 +303,7 @@ internal sealed unsafe class RecordRing
     public TakeOutcome Take<TReader>(ref TReader reader, Deadline deadline) where TReader : IRecordReader, allows ref struct
     {
         var spin = new SpinPhase(WaitTuning.QueueSpin);
+        long livenessDue = 0; // TickCount64 ms: holders' liveness (a /proc read each) is looked at once per slice
         while (true)
         {
             if (TakeLock.Acquire(deadline) == ClaimResult.TimedOut) return TakeOutcome.TimedOut;
@@ -316,8 +317,15 @@ internal sealed unsafe class RecordRing
                     TakeLock.Release();
                     locked = false;
                     // Ended and drained: every holder closed (or died: looked at once spinning is over) or Complete().
-                    if (Volatile.Read(ref Long(L.TailOffset)) <= h && HasEnded(checkLiveness: spin.IsExhausted || deadline.HasPassed))
-                        return TakeOutcome.Closed;
+                    // Not while spinning, nor for a non-blocking take: a /proc read per empty TryGet would cost more
+                    // than the take (a holder that died without closing is then seen by the next blocking take).
+                    bool checkLiveness = false;
+                    if (spin.IsExhausted)
+                    {
+                        long now = Environment.TickCount64;
+                        if (now >= livenessDue) { checkLiveness = true; livenessDue = now + WaitTuning.LivenessSliceMs; }
+                    }
+                    if (Volatile.Read(ref Long(L.TailOffset)) <= h && HasEnded(checkLiveness)) return TakeOutcome.Closed;
                     if (!WaitForData(ref spin, h, deadline)) return TakeOutcome.TimedOut;
                     continue;
                 }
