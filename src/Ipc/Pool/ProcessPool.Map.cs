@@ -212,7 +212,7 @@ public sealed partial class ProcessPool
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         using var registration = cancellationToken.CanBeCanceled
-            ? cancellationToken.Register(static (state, token) => { var (pool, j) = ((ProcessPool, PoolJob))state!; pool.CancelJob(j, token); }, (this, job))
+            ? cancellationToken.Register(static (state, token) => { var (pool, j) = ((ProcessPool, PoolJob))state!; pool.CancelJob(j, token); }, ((ProcessPool, PoolJob))(this, job))
             : default;
         var results = ordered ? job.InOrderAsync(timeout, cancellationToken) : job.AsCompletedAsync(timeout, cancellationToken);
         await foreach (var r in results.ConfigureAwait(false)) yield return r;

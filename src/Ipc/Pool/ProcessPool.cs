@@ -235,7 +235,7 @@ public sealed partial class ProcessPool : IDisposable
         int chunkSize = job.Chunks == 0 ? 1 : (items.Count + job.Chunks - 1) / job.Chunks;
         if (cancellationToken.CanBeCanceled && job.Chunks > 0)
             job.Registration = cancellationToken.Register(
-                static (state, token) => { var (pool, j) = ((ProcessPool, PoolJob))state!; pool.CancelJob(j, token); }, (this, job));
+                static (state, token) => { var (pool, j) = ((ProcessPool, PoolJob))state!; pool.CancelJob(j, token); }, ((ProcessPool, PoolJob))(this, job));
         for (int chunk = 0; chunk < job.Chunks && !cancellationToken.IsCancellationRequested; chunk++)
         {
             int start = chunk * chunkSize, count = Math.Min(chunkSize, items.Count - start);
@@ -357,6 +357,7 @@ public sealed partial class ProcessPool : IDisposable
             // Exit 0 after Close with nothing left queued: it left as asked. (With work left it hit maxTasksPerChild.)
             if (_closed && code == 0 && !_tasks.Ring.HasData) return;
             worker.Dispose();
+            _workers[slot] = null; // until a replacement takes the slot
             if (_startFailure is not null) return; // broken: no more replacements
             if (_startFailures >= MaxConsecutiveStartFailures) broken = Break(startError!);
             else broken = Replace(slot);
@@ -524,6 +525,9 @@ public sealed partial class ProcessPool : IDisposable
 
     /// <summary>The task queue, for tests that write hostile messages into it.</summary>
     internal QueueChannel<byte[]> TaskQueue => _tasks;
+
+    /// <summary>The cancel table, for tests that write hostile marks into it.</summary>
+    internal SharedArray<long> CancelTable => _cancelled;
 
     /// <summary>The result queue, for tests that write hostile messages into it.</summary>
     internal QueueChannel<byte[]> ResultQueue => _results;
