@@ -88,6 +88,9 @@ internal sealed class PoolJob<TResult> : PoolJob
 
     public int Chunks => _done.Length;
 
+    /// <summary>Items per task message (the last may hold fewer).</summary>
+    public int ChunkSize => _chunkSize;
+
     public override void ChunkSucceeded(int chunk, BinaryReader r, int items)
     {
         int start = chunk * _chunkSize;
@@ -257,6 +260,7 @@ internal sealed class PoolJob<TResult> : PoolJob
     /// <summary>Awaits the next chunk outcome until <paramref name="ready"/>, holding no thread.</summary>
     private async Task WaitUntilAsync(Func<bool> ready, TimeSpan? timeout, CancellationToken token)
     {
+        token.ThrowIfCancellationRequested(); // a cancelled enumeration ends even when results are ready
         var deadline = Deadline.From(timeout);
         while (true)
         {

@@ -232,7 +232,7 @@ public sealed partial class ProcessPool : IDisposable
         ThrowIfNotAccepting();
         var target = s_targets.GetOrAdd(func.Method, static (_, f) => PoolMessage.Describe(f), func);
         byte[] tag = _targetTags.GetOrAdd(target.Id, static (_, t) => PoolMessage.TargetTag(t.Key, t.Target), (Key: _key, Target: target));
-        int chunkSize = job.Chunks == 0 ? 1 : (items.Count + job.Chunks - 1) / job.Chunks;
+        int chunkSize = job.ChunkSize;
         if (cancellationToken.CanBeCanceled && job.Chunks > 0)
             job.Registration = cancellationToken.Register(
                 static (state, token) => { var (pool, j) = ((ProcessPool, PoolJob))state!; pool.CancelJob(j, token); }, ((ProcessPool, PoolJob))(this, job));
