@@ -1,6 +1,8 @@
+using System.Runtime.CompilerServices;
+
 namespace NativeIpc;
 
-/// <summary>The pending result of <see cref="ProcessPool.ApplyAsync{TResult}(Func{TResult})"/> and friends.</summary>
+/// <summary>The pending result of <see cref="ProcessPool.ApplyAsync{TResult}(Func{TResult}, CancellationToken, Action{TResult}?, Action{Exception}?)"/> and friends.</summary>
 /// <typeparam name="TResult">What the function returns.</typeparam>
 /// <remarks>Python: multiprocessing.pool.AsyncResult</remarks>
 public sealed class AsyncResult<TResult>
@@ -22,26 +24,43 @@ public sealed class AsyncResult<TResult>
 
     /// <summary>Waits for the result and returns it.</summary>
     /// <param name="timeout">How long to wait; null or <see cref="Timeout.InfiniteTimeSpan"/> waits until the task finishes.</param>
+    /// <param name="cancellationToken">Stops this wait (the task itself is cancelled only by the token given to
+    /// <see cref="ProcessPool.ApplyAsync{TResult}(Func{TResult}, CancellationToken, Action{TResult}?, Action{Exception}?)"/>).</param>
     /// <exception cref="TimeoutException">The task did not finish within <paramref name="timeout"/>.</exception>
+    /// <exception cref="OperationCanceledException">The task was cancelled, or <paramref name="cancellationToken"/> was.</exception>
     /// <exception cref="IpcRemoteException">The function threw in the worker.</exception>
     /// <exception cref="IpcWorkerLostException">The worker running the task died.</exception>
+    /// <exception cref="IpcPoolBrokenException">The pool could not keep workers running.</exception>
     /// <remarks>Python: AsyncResult.get(timeout)</remarks>
-    public TResult Get(TimeSpan? timeout = null)
+    public TResult Get(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
-        if (!Wait(timeout)) throw new TimeoutException($"The pool task did not finish within {timeout!.Value.TotalMilliseconds} ms.");
+        if (!Wait(timeout, cancellationToken)) throw new TimeoutException($"The pool task did not finish within {timeout!.Value.TotalMilliseconds} ms.");
         return _task.GetAwaiter().GetResult();
     }
 
     /// <summary>Waits for the task to finish.</summary>
     /// <param name="timeout">How long to wait; null or <see cref="Timeout.InfiniteTimeSpan"/> waits until it finishes.</param>
+    /// <param name="cancellationToken">Stops this wait (the task keeps its place in the pool).</param>
     /// <returns>True if it finished (successfully or not) within the timeout.</returns>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first.</exception>
     /// <remarks>Python: AsyncResult.wait(timeout)</remarks>
-    public bool Wait(TimeSpan? timeout = null)
+    public bool Wait(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
-        try { return _task.Wait(Deadline.From(timeout).RemainingMilliseconds); }
+        var deadline = Deadline.From(timeout);
+        if (_task.IsCompleted) return true;
+        try { return _task.Wait(deadline.RemainingMilliseconds, cancellationToken); }
         catch (AggregateException) { return true; }
     }
 
-    /// <summary>The result as a <see cref="Task{TResult}"/>, for <c>await</c>.</summary>
+    /// <summary>The result as a <see cref="Task{TResult}"/>; it completes from the pool's result collector, so
+    /// awaiting it holds no thread.</summary>
     public Task<TResult> AsTask() => _task;
+
+    /// <summary>Makes the result awaitable: <c>int r = await pool.ApplyAsync(f, x);</c>. Awaiting holds no thread.</summary>
+    /// <remarks>Python: <c>await loop.run_in_executor(...)</c> is the nearest; <c>AsyncResult</c> itself is not awaitable there.</remarks>
+    public TaskAwaiter<TResult> GetAwaiter() => _task.GetAwaiter();
+
+    /// <summary>Configures how an <c>await</c> on the result resumes (as <see cref="Task.ConfigureAwait(bool)"/>).</summary>
+    /// <param name="continueOnCapturedContext">False: resume on the thread pool, not the captured context.</param>
+    public ConfiguredTaskAwaitable<TResult> ConfigureAwait(bool continueOnCapturedContext) => _task.ConfigureAwait(continueOnCapturedContext);
 }

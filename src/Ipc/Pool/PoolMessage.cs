@@ -133,6 +133,15 @@ internal static class PoolMessage
         return bytes;
     }
 
+    /// <summary>The result of a task a worker skipped because the parent cancelled it (<see cref="CancelTableLayout"/>).</summary>
+    public static byte[] Skipped(long taskId)
+    {
+        var bytes = new byte[L.SkippedSize];
+        BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(L.TaskIdOffset), taskId);
+        bytes[L.StatusOffset] = L.Skipped;
+        return bytes;
+    }
+
     /// <summary>Reads a result's header; false when the message is too short to have one (it names no task).
     /// <paramref name="body"/> is positioned after the status byte.</summary>
     public static bool TryReadResult(byte[] message, out long taskId, out byte status, out BinaryReader body)

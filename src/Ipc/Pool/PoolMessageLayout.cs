@@ -8,6 +8,7 @@ namespace NativeIpc.Pool;
 /// result: i64 taskId | u8 Ok     | i32 items | value*                      (values encoded by the method's return type)
 ///         i64 taskId | u8 Failed | str exceptionType | str message | str stackTrace
 ///         i64 taskId | u8 Lost   | i32 pid | i32 exitCode                 (put by the parent when a worker died)
+///         i64 taskId | u8 Skipped                                         (the task was cancelled: not run)
 /// </code>
 /// <c>targetTag</c> is HMAC-SHA256 over <c>targetId | TargetMethod</c> under the pool's key, which workers receive on
 /// their private launch channel: a worker runs only targets its parent described.</summary>
@@ -30,10 +31,12 @@ internal static class PoolMessageLayout
     public const int ResultBodyOffset = StatusOffset + 1;
     public const int MinResultSize = ResultBodyOffset;
     public const int LostSize = ResultBodyOffset + 2 * sizeof(int);
+    public const int SkippedSize = ResultBodyOffset;
 
     public const byte Ok = 0;
     public const byte Failed = 1;
     public const byte Lost = 2;
+    public const byte Skipped = 3;
 
     /// <summary>Task id of a worker initializer, which never travels through the queue.</summary>
     public const long InitializerTaskId = 0;

@@ -8,6 +8,7 @@ namespace NativeIpc.Pool;
 /// <summary>The loop a pool worker process runs: mark its slot "taking", take a task (its id reaches the slot while the
 /// message is still in the ring, before any copy), run it, put the outcome, mark the slot idle. Ends when the task
 /// queue is closed and drained, or after <c>maxTasks</c> tasks (0: no limit; the parent then starts a fresh worker).
+/// A task the parent cancelled (its id in the cancel table, <see cref="CancelTableLayout"/>) is skipped, not run.
 /// Nothing read from the queue is trusted: a malformed message fails its task or is dropped, and only targets whose
 /// tag proves the parent described them run.</summary>
 internal static class PoolWorker
@@ -17,11 +18,12 @@ internal static class PoolWorker
     /// <param name="tasksName">The task queue (a <see cref="QueueChannel{T}"/> of byte[]).</param>
     /// <param name="resultsName">The result queue.</param>
     /// <param name="current">One <see cref="PoolSlot"/> value per worker.</param>
+    /// <param name="cancelled">The cancel table (<see cref="CancelTableLayout"/>).</param>
     /// <param name="slot">This worker's index in <paramref name="current"/>.</param>
     /// <param name="maxTasks">Task messages before this worker exits; 0: no limit.</param>
     /// <param name="initializer">A task message run first; empty: none.</param>
     /// <param name="key">The pool's key, which authenticates task targets (arrives on the private launch channel).</param>
-    public static void Run(string tasksName, string resultsName, SharedArray<long> current, int slot, int maxTasks, byte[] initializer, byte[] key)
+    public static void Run(string tasksName, string resultsName, SharedArray<long> current, SharedArray<long> cancelled, int slot, int maxTasks, byte[] initializer, byte[] key)
     {
         using var tasks = QueueChannel<byte[]>.Attach(tasksName, SegmentKind.Queue, "pool task queue");
         using var results = QueueChannel<byte[]>.Attach(resultsName, SegmentKind.Queue, "pool result queue");
@@ -40,11 +42,19 @@ internal static class PoolWorker
         for (int done = 0; maxTasks == 0 || done < maxTasks;)
         {
             Volatile.Write(ref current[slot], PoolSlot.Taking);
-            var reader = new TaskReader(current, slot);
+            var reader = new TaskReader(current, cancelled, slot);
             if (tasks.Take(ref reader, long.MaxValue) != TakeOutcome.Taken)
             {
                 Volatile.Write(ref current[slot], PoolSlot.Idle);
                 return; // closed and drained
+            }
+            if (reader.Skipped)
+            {
+                // Reported, so a task that a peer (not the parent) marked cancelled fails instead of hanging its caller.
+                try { results.Put(PoolMessage.Skipped(reader.TaskId), long.MaxValue); }
+                catch (IpcQueueClosedException) { return; }
+                Volatile.Write(ref current[slot], PoolSlot.Idle);
+                continue;
             }
             if (reader.Message is not { } task)
             {
@@ -59,11 +69,13 @@ internal static class PoolWorker
         }
     }
 
-    /// <summary>Records the task id in the worker's slot straight from the ring, then copies the message.</summary>
-    private struct TaskReader(SharedArray<long> current, int slot) : IRecordReader
+    /// <summary>Records the task id in the worker's slot straight from the ring, then copies the message (unless the
+    /// task was cancelled).</summary>
+    private struct TaskReader(SharedArray<long> current, SharedArray<long> cancelled, int slot) : IRecordReader
     {
         public byte[]? Message;
         public long TaskId;
+        public bool Skipped;
 
         public void Read(ReadOnlySpan<byte> message)
         {
@@ -71,6 +83,12 @@ internal static class PoolWorker
             if (!PoolMessage.TryReadTaskId(message, out long id) || id <= 0) return;
             Volatile.Write(ref current[slot], id);
             TaskId = id;
+            if (cancelled.Length == CancelTableLayout.Entries
+                && Volatile.Read(ref cancelled[CancelTableLayout.IndexOf(id)]) == id)
+            {
+                Skipped = true;
+                return;
+            }
             Message = message.ToArray();
         }
     }

@@ -13,13 +13,20 @@ namespace NativeIpc;
 /// collector thread here completes them. An exception in a function fails that task only
 /// (<see cref="IpcRemoteException"/>). A worker that dies mid-task (killed, crashed, <see cref="Environment.Exit"/>) fails
 /// the task it held with <see cref="IpcWorkerLostException"/>, and a replacement worker keeps the pool at its size.</para>
+/// <para>Every call takes a <see cref="CancellationToken"/>: cancelling it removes that call's queued tasks from the pool
+/// (a worker that takes one skips it; one already running finishes and its result is discarded) and the caller gets
+/// <see cref="OperationCanceledException"/>. Results are awaitable (<c>await pool.ApplyAsync(f, x)</c>) and complete
+/// from the collector thread, so an awaiting caller holds no thread.</para>
+/// <para>If replacement workers fail to start <see cref="MaxConsecutiveStartFailures"/> times in a row, the pool gives
+/// up: pending tasks fail, and later calls throw, with <see cref="IpcPoolBrokenException"/>.</para>
 /// <para><see cref="Dispose"/> is <see cref="Terminate"/>, as Python's <c>with Pool() as p:</c> is.</para>
 /// </remarks>
 /// <example><code>
 /// using var pool = new ProcessPool(4);
 /// int[] squares = pool.Map(static (int x) =&gt; x * x, Enumerable.Range(0, 10));
+/// int nine = await pool.ApplyAsync(static (int x) =&gt; x * x, 3, cancellationToken);
 /// </code></example>
-public sealed class ProcessPool : IDisposable
+public sealed partial class ProcessPool : IDisposable
 {
     private const int QueueBytes = 4 << 20;
     private static int s_workerNumber;
@@ -30,10 +37,12 @@ public sealed class ProcessPool : IDisposable
     private readonly QueueChannel<byte[]> _tasks;
     private readonly QueueChannel<byte[]> _results;
     private readonly SharedArray<long> _current; // slot i: a PoolSlot value for worker i
+    private readonly SharedArray<long> _cancelled; // CancelTableLayout: ids of cancelled tasks, which workers skip
     private readonly IpcProcess?[] _workers;
     private readonly Task?[] _monitors;
     private readonly ConcurrentDictionary<long, PendingTask> _pending = new();
     private readonly Thread _collector;
+    private readonly TaskCompletionSource _collectorDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly int _maxTasksPerChild; // 0: no limit
     private readonly byte[] _key = PoolMessage.NewKey(); // authenticates targets to the workers; never in shared memory
     private readonly ConcurrentDictionary<int, byte[]> _targetTags = new();
@@ -46,13 +55,23 @@ public sealed class ProcessPool : IDisposable
     private bool _closed;
     private bool _terminating;
     private bool _disposed;
+    private int _startFailures; // under _gate: consecutive workers that failed to start
+    private volatile Exception? _startFailure; // set once the pool gave up starting workers: it is broken
+
+    /// <summary>Consecutive worker start failures (spawn errors, or workers that died before reaching their task loop,
+    /// e.g. in the initializer) after which the pool gives up with <see cref="IpcPoolBrokenException"/>.</summary>
+    public const int MaxConsecutiveStartFailures = 5;
+
+    /// <summary>Test hook: called with each worker process before it starts (a test makes starts fail).</summary>
+    internal Action<IpcProcess>? BeforeWorkerStart { get; set; }
 
     /// <summary>Starts the worker processes (daemons: they die with this process).</summary>
     /// <param name="processes">Number of workers; null: <see cref="Multiprocessing.CpuCount"/>.</param>
     /// <param name="maxTasksPerChild">A worker exits after this many task messages and a fresh one takes its place
     /// (to bound leaks in the functions run); null: workers live as long as the pool.</param>
     /// <param name="initializer">Run once in each worker as it starts (a static method or capture-free lambda); null: none.
-    /// If it throws, the worker prints the error and exits, and the pool starts another, as Python's does.</param>
+    /// If it throws, the worker prints the error and exits, and the pool starts another, as Python's does; after
+    /// <see cref="MaxConsecutiveStartFailures"/> such failures in a row the pool is broken (<see cref="IpcPoolBrokenException"/>).</param>
     /// <param name="initArgs">The initializer's arguments.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="processes"/> or <paramref name="maxTasksPerChild"/> is less than 1.</exception>
     /// <exception cref="ArgumentException">The initializer is not a static method or capture-free lambda, or <paramref name="initArgs"/> do not fit it.</exception>
@@ -72,6 +91,7 @@ public sealed class ProcessPool : IDisposable
         _tasks = QueueChannel<byte[]>.Create(SegmentKind.Queue, QueueBytes, null, "ProcessPool task queue");
         _results = QueueChannel<byte[]>.Create(SegmentKind.Queue, QueueBytes, null, "ProcessPool result queue");
         _current = SharedArray<long>.Create(n);
+        _cancelled = SharedArray<long>.Create(CancelTableLayout.Entries);
         _workers = new IpcProcess?[n];
         _monitors = new Task?[n];
         try
@@ -80,7 +100,7 @@ public sealed class ProcessPool : IDisposable
         }
         catch
         {
-            Terminate();
+            Dispose();
             throw;
         }
         _collector = new Thread(CollectResults) { IsBackground = true, Name = "ProcessPool result collector" };
@@ -99,101 +119,10 @@ public sealed class ProcessPool : IDisposable
         }
     }
 
-    // ------------------------------------------------------------------ map family
-
-    /// <summary>Runs <paramref name="func"/> on every item in the workers and returns the results in input order.</summary>
-    /// <param name="func">A static method, or a lambda that captures nothing.</param>
-    /// <param name="items">The inputs (read at once).</param>
-    /// <param name="chunkSize">Items sent to a worker per task message.</param>
-    /// <param name="timeout">How long to wait for all results; null: no limit.</param>
-    /// <exception cref="TimeoutException">Not all results arrived within <paramref name="timeout"/>.</exception>
-    /// <exception cref="IpcRemoteException">The function threw for some item (the first failure is reported).</exception>
-    /// <exception cref="IpcWorkerLostException">A worker died while running some chunk.</exception>
-    /// <remarks>Python: Pool.map</remarks>
-    public TResult[] Map<T, TResult>(Func<T, TResult> func, IEnumerable<T> items, int chunkSize = 1, TimeSpan? timeout = null)
-        => Submit<TResult>(func, Single(items), chunkSize).Wait(timeout);
-
-    /// <summary>Like <see cref="Map{T, TResult}"/>, returning at once (after the tasks are queued; this waits only
-    /// while the task queue is full).</summary>
-    /// <remarks>Python: Pool.map_async</remarks>
-    public Task<TResult[]> MapAsync<T, TResult>(Func<T, TResult> func, IEnumerable<T> items, int chunkSize = 1)
-        => Submit<TResult>(func, Single(items), chunkSize).All;
-
-    /// <summary>Like <see cref="Map{T, TResult}"/>, but yields each result, in input order, as soon as it is ready.
-    /// All tasks are queued by this call; enumeration only waits for results.</summary>
-    /// <param name="func">A static method, or a lambda that captures nothing.</param>
-    /// <param name="items">The inputs (read at once).</param>
-    /// <param name="chunkSize">Items sent to a worker per task message.</param>
-    /// <param name="timeout">Longest wait for each next result (a <see cref="TimeoutException"/> after it); null: no limit.</param>
-    /// <remarks>Python: Pool.imap (next(timeout))</remarks>
-    public IEnumerable<TResult> Imap<T, TResult>(Func<T, TResult> func, IEnumerable<T> items, int chunkSize = 1, TimeSpan? timeout = null)
-    {
-        _ = Deadline.From(timeout); // a bad timeout fails this call, not the first MoveNext
-        return Submit<TResult>(func, Single(items), chunkSize).InOrder(timeout);
-    }
-
-    /// <summary>Like <see cref="Imap{T, TResult}"/>, yielding results in the order they finish.</summary>
-    /// <param name="func">A static method, or a lambda that captures nothing.</param>
-    /// <param name="items">The inputs (read at once).</param>
-    /// <param name="chunkSize">Items sent to a worker per task message.</param>
-    /// <param name="timeout">Longest wait for each next result (a <see cref="TimeoutException"/> after it); null: no limit.</param>
-    /// <remarks>Python: Pool.imap_unordered</remarks>
-    public IEnumerable<TResult> ImapUnordered<T, TResult>(Func<T, TResult> func, IEnumerable<T> items, int chunkSize = 1, TimeSpan? timeout = null)
-    {
-        _ = Deadline.From(timeout);
-        return Submit<TResult>(func, Single(items), chunkSize).AsCompleted(timeout);
-    }
-
-    /// <summary>Like <see cref="Map{T, TResult}"/> for a two-argument function: each item is a tuple of arguments.</summary>
-    /// <param name="func">A static method, or a lambda that captures nothing.</param>
-    /// <param name="items">The argument pairs (read at once).</param>
-    /// <param name="chunkSize">Items sent to a worker per task message.</param>
-    /// <param name="timeout">How long to wait for all results; null: no limit.</param>
-    /// <remarks>Python: Pool.starmap</remarks>
-    public TResult[] StarMap<T1, T2, TResult>(Func<T1, T2, TResult> func, IEnumerable<(T1, T2)> items, int chunkSize = 1, TimeSpan? timeout = null)
-        => Submit<TResult>(func, items.Select(t => new object?[] { t.Item1, t.Item2 }).ToList(), chunkSize).Wait(timeout);
-
-    // ------------------------------------------------------------------ apply family
-
-    /// <summary>Runs <paramref name="func"/> in a worker and waits for its result.</summary>
-    /// <exception cref="IpcRemoteException">The function threw in the worker.</exception>
-    /// <exception cref="IpcWorkerLostException">The worker died while running it.</exception>
-    /// <remarks>Python: Pool.apply</remarks>
-    public TResult Apply<TResult>(Func<TResult> func) => ApplyAsync(func).Get();
-
-    /// <summary>Runs <paramref name="func"/>(<paramref name="arg1"/>) in a worker and waits for its result.</summary>
-    /// <remarks>Python: Pool.apply</remarks>
-    public TResult Apply<T1, TResult>(Func<T1, TResult> func, T1 arg1) => ApplyAsync(func, arg1).Get();
-
-    /// <summary>Runs <paramref name="func"/>(<paramref name="arg1"/>, <paramref name="arg2"/>) in a worker and waits for its result.</summary>
-    /// <remarks>Python: Pool.apply</remarks>
-    public TResult Apply<T1, T2, TResult>(Func<T1, T2, TResult> func, T1 arg1, T2 arg2) => ApplyAsync(func, arg1, arg2).Get();
-
-    /// <summary>Runs <paramref name="func"/> with three arguments in a worker and waits for its result.</summary>
-    /// <remarks>Python: Pool.apply</remarks>
-    public TResult Apply<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> func, T1 arg1, T2 arg2, T3 arg3) => ApplyAsync(func, arg1, arg2, arg3).Get();
-
-    /// <summary>Queues <paramref name="func"/> for a worker; the result arrives in the returned <see cref="AsyncResult{TResult}"/>.</summary>
-    /// <remarks>Python: Pool.apply_async</remarks>
-    public AsyncResult<TResult> ApplyAsync<TResult>(Func<TResult> func) => ApplyCore<TResult>(func, []);
-
-    /// <summary>Queues <paramref name="func"/>(<paramref name="arg1"/>) for a worker.</summary>
-    /// <remarks>Python: Pool.apply_async</remarks>
-    public AsyncResult<TResult> ApplyAsync<T1, TResult>(Func<T1, TResult> func, T1 arg1) => ApplyCore<TResult>(func, [arg1]);
-
-    /// <summary>Queues <paramref name="func"/>(<paramref name="arg1"/>, <paramref name="arg2"/>) for a worker.</summary>
-    /// <remarks>Python: Pool.apply_async</remarks>
-    public AsyncResult<TResult> ApplyAsync<T1, T2, TResult>(Func<T1, T2, TResult> func, T1 arg1, T2 arg2) => ApplyCore<TResult>(func, [arg1, arg2]);
-
-    /// <summary>Queues <paramref name="func"/> with three arguments for a worker.</summary>
-    /// <remarks>Python: Pool.apply_async</remarks>
-    public AsyncResult<TResult> ApplyAsync<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> func, T1 arg1, T2 arg2, T3 arg3)
-        => ApplyCore<TResult>(func, [arg1, arg2, arg3]);
-
     // ------------------------------------------------------------------ lifetime
 
     /// <summary>Accepts no more work; workers exit once the queued tasks are done. Follow with <see cref="Join"/>.
-    /// Does nothing after <see cref="Dispose"/>.</summary>
+    /// Does nothing after <see cref="Dispose"/>. It does not block, so it takes no cancellation token.</summary>
     /// <remarks>Python: Pool.close()</remarks>
     public void Close()
     {
@@ -209,18 +138,42 @@ public sealed class ProcessPool : IDisposable
     /// <see cref="Dispose"/> (which terminated the workers) it returns true at once, as Python's
     /// <c>with Pool() as p: ...</c> then <c>p.join()</c> does.</summary>
     /// <param name="timeout">How long to wait; null or <see cref="Timeout.InfiniteTimeSpan"/>: no limit.</param>
+    /// <param name="cancellationToken">Stops the wait (the workers carry on).</param>
     /// <returns>True when every worker has exited and every result is delivered; false on timeout.</returns>
     /// <exception cref="InvalidOperationException"><see cref="Close"/> or <see cref="Terminate"/> was not called first.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative (and not infinite).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first.</exception>
     /// <remarks>Python: Pool.join()</remarks>
-    public bool Join(TimeSpan? timeout = null)
+    public bool Join(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         var deadline = Deadline.From(timeout);
         if (!_closed) throw new InvalidOperationException("Call Close() or Terminate() before Join().");
         if (_disposed) return true;
-        if (!WaitForWorkers(deadline)) return false;
+        if (!WaitForWorkers(deadline, cancellationToken)) return false;
         _results.Ring.Complete(); // no worker left to put results: the collector drains and stops
-        return _collector.Join(deadline.RemainingMilliseconds);
+        try { return _collectorDone.Task.Wait(deadline.RemainingMilliseconds, cancellationToken); }
+        catch (AggregateException) { return true; }
+    }
+
+    /// <summary><see cref="Join"/> for <c>await</c>: completes when every worker has exited and every result is
+    /// delivered, holding no thread while it waits.</summary>
+    /// <param name="cancellationToken">Stops the wait (the workers carry on).</param>
+    /// <exception cref="InvalidOperationException"><see cref="Close"/> or <see cref="Terminate"/> was not called first.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first.</exception>
+    /// <remarks>Python: Pool.join() (awaitable)</remarks>
+    public async Task JoinAsync(CancellationToken cancellationToken = default)
+    {
+        if (!_closed) throw new InvalidOperationException("Call Close() or Terminate() before Join().");
+        if (_disposed) return;
+        while (true)
+        {
+            Task[] monitors = LiveMonitors();
+            await Task.WhenAll(monitors).WaitAsync(cancellationToken).ConfigureAwait(false);
+            lock (_gate)
+                if (LiveMonitors().SequenceEqual(monitors)) break; // no replacement started meanwhile
+        }
+        _results.Ring.Complete();
+        await _collectorDone.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Kills the workers now; tasks not finished fail with <see cref="InvalidOperationException"/>.</summary>
@@ -236,12 +189,10 @@ public sealed class ProcessPool : IDisposable
         _tasks.Ring.Complete();
         foreach (var w in _workers)
             try { if (w?.Pid is not null) w.Kill(); } catch (IpcException) { } catch (InvalidOperationException) { }
-        WaitForWorkers(Deadline.From(TimeSpan.FromSeconds(30)));
+        WaitForWorkers(Deadline.From(TimeSpan.FromSeconds(30)), default);
         _results.Ring.Complete();
         _collector?.Join(TimeSpan.FromSeconds(30));
-        foreach (var id in _pending.Keys)
-            if (_pending.TryRemove(id, out var p))
-                p.Job.ChunkFailed(p.Chunk, new InvalidOperationException("The pool was terminated before this task finished."));
+        FailPending(() => new InvalidOperationException("The pool was terminated before this task finished."), skip: false);
     }
 
     /// <summary>Terminates the pool (see <see cref="Terminate"/>) and removes its shared memory. Afterwards
@@ -257,32 +208,35 @@ public sealed class ProcessPool : IDisposable
         _tasks.Dispose();
         _results.Dispose();
         _current.Dispose();
+        _cancelled.Dispose();
     }
 
     /// <inheritdoc/>
-    public override string ToString() => $"<ProcessPool size={Size} state={(_terminating ? "TERMINATE" : _closed ? "CLOSE" : "RUN")} pending={_pending.Count}>";
+    public override string ToString()
+        => $"<ProcessPool size={Size} state={(_startFailure is not null ? "BROKEN" : _terminating ? "TERMINATE" : _closed ? "CLOSE" : "RUN")} pending={_pending.Count}>";
 
     // ------------------------------------------------------------------ internals
 
-    private static List<object?[]> Single<T>(IEnumerable<T> items)
+    private void ThrowIfNotAccepting()
     {
-        ArgumentNullException.ThrowIfNull(items);
-        return items.Select(x => new object?[] { x }).ToList();
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_startFailure is { } failure) throw new IpcPoolBrokenException(failure);
+        if (_closed) throw new InvalidOperationException("The pool is closed; it accepts no more tasks.");
     }
 
-    private AsyncResult<TResult> ApplyCore<TResult>(Delegate func, object?[] args)
-        => new(Submit<TResult>(func, [args], 1, single: true).Single);
-
-    private PoolJob<TResult> Submit<TResult>(Delegate func, IReadOnlyList<object?[]> items, int chunkSize, bool single = false)
+    /// <summary>Queues <paramref name="job"/>'s chunks. With a cancellable token, the token's cancellation removes the
+    /// chunks still queued (<see cref="CancelJob"/>); a token cancelled before or during the submission queues no more.</summary>
+    private PoolJob<TResult> Submit<TResult>(Delegate func, IReadOnlyList<object?[]> items, PoolJob<TResult> job, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(func);
-        ArgumentOutOfRangeException.ThrowIfLessThan(chunkSize, 1);
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_closed) throw new InvalidOperationException("The pool is closed; it accepts no more tasks.");
+        ThrowIfNotAccepting();
         var target = s_targets.GetOrAdd(func.Method, static (_, f) => PoolMessage.Describe(f), func);
         byte[] tag = _targetTags.GetOrAdd(target.Id, static (_, t) => PoolMessage.TargetTag(t.Key, t.Target), (Key: _key, Target: target));
-        var job = new PoolJob<TResult>(items.Count, chunkSize, single);
-        for (int chunk = 0; chunk < job.Chunks; chunk++)
+        int chunkSize = job.ChunkSize;
+        if (cancellationToken.CanBeCanceled && job.Chunks > 0)
+            job.Registration = cancellationToken.Register(
+                static (state, token) => { var (pool, j) = ((ProcessPool, PoolJob))state!; pool.CancelJob(j, token); }, ((ProcessPool, PoolJob))(this, job));
+        for (int chunk = 0; chunk < job.Chunks && !cancellationToken.IsCancellationRequested; chunk++)
         {
             int start = chunk * chunkSize, count = Math.Min(chunkSize, items.Count - start);
             var ms = new MemoryStream();
@@ -297,64 +251,165 @@ public sealed class ProcessPool : IDisposable
                 // Ids rise in queue order, so a task below one a worker has taken was taken too (Reconcile relies on it).
                 long taskId = ++_nextTaskId;
                 PoolMessage.SetTaskId(message, taskId);
+                Volatile.Write(ref job.TaskIds[chunk], taskId);
                 // Registered before it is queued: a fast worker's result must find it.
                 _pending[taskId] = pending;
-                try { _tasks.Put(message, long.MaxValue); }
+                bool queued;
+                try { queued = PutTask(message, cancellationToken); }
                 catch (Exception e) when (e is IpcQueueClosedException or ObjectDisposedException)
                 {
                     _pending.TryRemove(taskId, out _);
+                    if (_startFailure is { } failure) throw new IpcPoolBrokenException(failure);
                     throw new InvalidOperationException("The pool is closed; it accepts no more tasks.");
+                }
+                if (!queued)
+                {
+                    _pending.TryRemove(taskId, out _);
+                    break;
                 }
                 pending.Queued = true;
             }
         }
+        // A cancellation that raced the loop may have missed the chunks queued after it looked: look again.
+        if (cancellationToken.IsCancellationRequested) CancelJob(job, cancellationToken);
         return job;
+    }
+
+    /// <summary>Puts a task message; false if <paramref name="cancellationToken"/> was cancelled while the queue was full.</summary>
+    private bool PutTask(byte[] message, CancellationToken cancellationToken)
+    {
+        if (!cancellationToken.CanBeCanceled) return _tasks.Put(message, long.MaxValue);
+        // The queue's put takes a deadline, not a token: while the queue stays full, look at the token every slice.
+        while (!_tasks.Put(message, Environment.TickCount64 + FullQueueSliceMs))
+            if (cancellationToken.IsCancellationRequested) return false;
+        return true;
+    }
+
+    private const int FullQueueSliceMs = 20;
+
+    /// <summary>Removes a job's queued tasks from the pool (workers skip the ones they take later; a running one
+    /// finishes, its result discarded) and ends the job with <see cref="OperationCanceledException"/>.</summary>
+    private void CancelJob(PoolJob job, CancellationToken token)
+    {
+        foreach (ref long id in job.TaskIds.AsSpan())
+        {
+            long taskId = Volatile.Read(ref id);
+            if (taskId != 0 && _pending.TryRemove(taskId, out _)) MarkCancelled(taskId);
+        }
+        job.Cancel(token);
+    }
+
+    private void MarkCancelled(long taskId)
+    {
+        try { Volatile.Write(ref _cancelled[CancelTableLayout.IndexOf(taskId)], taskId); }
+        catch (ObjectDisposedException) { } // the pool is gone: no worker will take it
+    }
+
+    /// <summary>Fails every pending task with a fresh exception from <paramref name="error"/>; with
+    /// <paramref name="skip"/>, workers also skip the ones still queued.</summary>
+    private void FailPending(Func<Exception> error, bool skip)
+    {
+        foreach (var id in _pending.Keys)
+            if (_pending.TryRemove(id, out var p))
+            {
+                if (skip) MarkCancelled(id);
+                p.Job.ChunkFailed(p.Chunk, error());
+            }
     }
 
     private void StartWorker(int slot)
     {
-        var p = IpcProcess.Create(PoolWorker.Run, _tasks.Name, _results.Name, _current, slot, _maxTasksPerChild, _initializer, _key);
+        Volatile.Write(ref _current[slot], PoolSlot.Starting);
+        var p = IpcProcess.Create(PoolWorker.Run, _tasks.Name, _results.Name, _current, _cancelled, slot, _maxTasksPerChild, _initializer, _key);
         p.Name = $"PoolWorker-{Interlocked.Increment(ref s_workerNumber)}";
         p.Daemon = true;
-        _workers[slot] = p.Start();
+        try
+        {
+            BeforeWorkerStart?.Invoke(p);
+            _workers[slot] = p.Start();
+        }
+        catch
+        {
+            Volatile.Write(ref _current[slot], PoolSlot.Idle);
+            p.Dispose();
+            throw;
+        }
         _monitors[slot] = MonitorWorker(slot, p);
     }
 
     private async Task MonitorWorker(int slot, IpcProcess worker)
     {
+        Exception? startError = null;
         try { await worker.WaitForExitAsync().ConfigureAwait(false); }
-        catch (IpcChildStartException) { }
+        catch (IpcChildStartException e) { startError = e; }
         int pid = worker.Pid ?? 0, code = worker.ExitCode ?? -1;
+        Exception? broken = null;
         lock (_gate)
         {
             if (_terminating) return;
             long held = Interlocked.Exchange(ref _current[slot], PoolSlot.Idle);
             // Through the results queue, behind anything the worker put before it died: a result that made it wins.
             // A death mid-take (Taking) names no task: the collector reconciles.
-            if (held != PoolSlot.Idle) _results.Put(PoolMessage.WorkerLost(held, pid, code), long.MaxValue);
+            if (held > 0 || held == PoolSlot.Taking) _results.Put(PoolMessage.WorkerLost(held, pid, code), long.MaxValue);
+            if (startError is null && held == PoolSlot.Starting)
+                startError = new IpcException($"Pool worker pid {pid} exited with code {code} before it was ready (did its initializer fail?).");
+            _startFailures = startError is null ? 0 : _startFailures + 1;
             // Exit 0 after Close with nothing left queued: it left as asked. (With work left it hit maxTasksPerChild.)
             if (_closed && code == 0 && !_tasks.Ring.HasData) return;
             worker.Dispose();
-            try { StartWorker(slot); }
-            catch (Exception e) when (e is IpcException or IOException or InvalidOperationException)
+            _workers[slot] = null; // until a replacement takes the slot
+            if (_startFailure is not null) return; // broken: no more replacements
+            if (_startFailures >= MaxConsecutiveStartFailures) broken = Break(startError!);
+            else broken = Replace(slot);
+        }
+        // Outside the lock: failing tasks runs the callers' callbacks.
+        if (broken is not null) FailPending(() => new IpcPoolBrokenException(broken), skip: true);
+    }
+
+    /// <summary>Starts a replacement in <paramref name="slot"/>, retrying a spawn that throws; returns the failure
+    /// that broke the pool, if it came to that. Called under <c>_gate</c>.</summary>
+    private Exception? Replace(int slot)
+    {
+        while (true)
+        {
+            try
             {
-                // The pool runs one worker short rather than failing callers that did nothing wrong.
+                StartWorker(slot);
+                return null;
+            }
+            catch (Exception e) when (e is IpcException or IOException or InvalidOperationException or UnauthorizedAccessException)
+            {
                 _workers[slot] = null;
                 _monitors[slot] = null;
-                Console.Error.WriteLine($"ProcessPool: could not replace worker pid {pid}: {e.Message}");
+                if (++_startFailures >= MaxConsecutiveStartFailures) return Break(e);
             }
         }
     }
 
-    private bool WaitForWorkers(Deadline deadline)
+    /// <summary>Gives up on starting workers: no more tasks are accepted and the queue is closed, so the workers still
+    /// alive exit; the caller then fails the pending tasks. Called under <c>_gate</c>.</summary>
+    private Exception Break(Exception startFailure)
+    {
+        Console.Error.WriteLine($"ProcessPool: {MaxConsecutiveStartFailures} worker starts failed in a row; the pool is broken: {startFailure.Message}");
+        _startFailure = startFailure;
+        _closed = true;
+        _tasks.Ring.Complete();
+        return startFailure;
+    }
+
+    private Task[] LiveMonitors()
+    {
+        lock (_gate) return _monitors.Where(m => m is not null).ToArray()!;
+    }
+
+    private bool WaitForWorkers(Deadline deadline, CancellationToken cancellationToken)
     {
         while (true)
         {
-            Task[] monitors;
-            lock (_gate) monitors = _monitors.Where(m => m is not null).ToArray()!;
-            if (!Task.WaitAll(monitors, deadline.RemainingMilliseconds)) return false;
+            Task[] monitors = LiveMonitors();
+            if (!Task.WaitAll(monitors, deadline.RemainingMilliseconds, cancellationToken)) return false;
             lock (_gate)
-                if (_monitors.Where(m => m is not null).SequenceEqual(monitors)) return true; // no replacement started meanwhile
+                if (LiveMonitors().SequenceEqual(monitors)) return true; // no replacement started meanwhile
         }
     }
 
@@ -370,6 +425,12 @@ public sealed class ProcessPool : IDisposable
     private const int ReconcileIntervalMs = 250;
 
     private void CollectResults()
+    {
+        try { CollectUntilClosed(); }
+        finally { _collectorDone.TrySetResult(); }
+    }
+
+    private void CollectUntilClosed()
     {
         while (true)
         {
@@ -396,10 +457,17 @@ public sealed class ProcessPool : IDisposable
             _lostCandidates = null;
             return;
         }
-        if (!_pending.TryRemove(taskId, out var p)) return; // already settled (a worker lost after its result went out), or not ours
+        // Already settled (a worker lost after its result went out), cancelled by its caller, or not ours.
+        if (!_pending.TryRemove(taskId, out var p)) return;
         _maxSettledTaskId = Math.Max(_maxSettledTaskId, taskId);
         try
         {
+            if (status == PoolMessageLayout.Skipped)
+            {
+                // Skipped though its caller did not cancel it: something else wrote the cancel table.
+                p.Job.ChunkFailed(p.Chunk, new OperationCanceledException("A worker skipped this task: it was marked cancelled in the pool's shared memory."));
+                return;
+            }
             if (status != PoolMessageLayout.Ok) { p.Job.ChunkFailed(p.Chunk, PoolMessage.ReadFailure(body, status)); return; }
             int items = PoolMessage.ReadItems(body);
             if (items != p.Items) throw PoolMessage.Malformed("result", $"{items} values for a task of {p.Items} items");
@@ -457,6 +525,9 @@ public sealed class ProcessPool : IDisposable
 
     /// <summary>The task queue, for tests that write hostile messages into it.</summary>
     internal QueueChannel<byte[]> TaskQueue => _tasks;
+
+    /// <summary>The cancel table, for tests that write hostile marks into it.</summary>
+    internal SharedArray<long> CancelTable => _cancelled;
 
     /// <summary>The result queue, for tests that write hostile messages into it.</summary>
     internal QueueChannel<byte[]> ResultQueue => _results;

@@ -109,19 +109,45 @@ public sealed partial class IpcProcess : IDisposable
     /// <summary>Waits for the process to exit.</summary>
     /// <param name="timeout">How long to wait; null, <see cref="Timeout.InfiniteTimeSpan"/> or any span of
     /// <see cref="int.MaxValue"/> ms or more (e.g. <see cref="TimeSpan.MaxValue"/>) waits forever.</param>
+    /// <param name="cancellationToken">Stops the wait (the process keeps running).</param>
     /// <returns>True if the process has exited; false if the timeout elapsed first.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative (other than <see cref="Timeout.InfiniteTimeSpan"/>).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first.</exception>
     /// <exception cref="InvalidOperationException">The process was never started, or it is the current process.</exception>
     /// <exception cref="ObjectDisposedException">This object was disposed.</exception>
     /// <exception cref="IpcChildStartException">The child could not run its target (the message says why).</exception>
     /// <remarks>Python: Process.join(timeout)</remarks>
-    public bool Join(TimeSpan? timeout = null) => _role.Join(NormalizeTimeout(timeout));
+    public bool Join(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        var limit = NormalizeTimeout(timeout);
+        if (!cancellationToken.CanBeCanceled) return _role.Join(limit);
+        cancellationToken.ThrowIfCancellationRequested();
+        var exited = _role.WaitForExitAsync(cancellationToken);
+        try
+        {
+            if (!exited.Wait(limit, cancellationToken)) return false;
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count == 1)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
+        }
+        return true;
+    }
 
     /// <summary>Completes when the process has exited.</summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first.</exception>
     /// <exception cref="ObjectDisposedException">This object was disposed.</exception>
     /// <exception cref="IpcChildStartException">The child could not run its target.</exception>
     public Task WaitForExitAsync(CancellationToken cancellationToken = default) => _role.WaitForExitAsync(cancellationToken);
+
+    /// <summary>Completes when the process has exited: <see cref="WaitForExitAsync"/> under Python's name.</summary>
+    /// <param name="cancellationToken">Stops the wait (the process keeps running).</param>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first.</exception>
+    /// <exception cref="InvalidOperationException">The process was never started, or it is the current process.</exception>
+    /// <exception cref="ObjectDisposedException">This object was disposed.</exception>
+    /// <exception cref="IpcChildStartException">The child could not run its target.</exception>
+    /// <remarks>Python: Process.join() (awaitable)</remarks>
+    public Task JoinAsync(CancellationToken cancellationToken = default) => WaitForExitAsync(cancellationToken);
 
     /// <summary>Asks the process to stop: SIGTERM on Unix, TerminateProcess on Windows. The exit code becomes -15 (SIGTERM).</summary>
     /// <exception cref="InvalidOperationException">The process was never started, or this process did not start it.</exception>

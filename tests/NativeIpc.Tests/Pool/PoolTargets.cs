@@ -64,4 +64,19 @@ public static class PoolTargets
             catch (FileNotFoundException) { return; }
             System.Diagnostics.Process.GetCurrentProcess().Kill();
         };
+
+    /// <summary>Counts itself in <paramref name="started"/>[0] as it starts, then sleeps: a cancelled map's queued
+    /// tasks must stop adding to the count.</summary>
+    public static int CountThenSleep(SharedArray<int> started, int ms)
+    {
+        Interlocked.Increment(ref started[0]);
+        Thread.Sleep(ms);
+        return ms;
+    }
+
+    /// <summary><see cref="CountThenSleep"/> for 50 ms, for one-argument maps.</summary>
+    public static int CountThenSleepBriefly(SharedArray<int> started) => CountThenSleep(started, 50);
+
+    /// <summary>An initializer that always fails: every worker dies before it is ready.</summary>
+    public static void FailInitializer(string why) => throw new InvalidOperationException(why);
 }

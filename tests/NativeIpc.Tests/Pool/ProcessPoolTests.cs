@@ -35,6 +35,11 @@ public class ProcessPoolTests : ChildProcessFixture
         var pool = NewPool();
         var expected = Enumerable.Range(0, 200).Select(x => x * x).ToArray();
         Assert.That(pool.Map(PoolTargets.Square, Enumerable.Range(0, 200), chunkSize, timeout: ChildTimeout), Is.EqualTo(expected));
+        // A short last chunk (9 = 4 + 4 + 1), ordered, unordered and async.
+        var nine = Enumerable.Range(0, 9).Select(x => x * x).ToArray();
+        Assert.That(pool.Map(PoolTargets.Square, Enumerable.Range(0, 9), 4, timeout: ChildTimeout), Is.EqualTo(nine));
+        Assert.That(pool.ImapUnordered(PoolTargets.Square, Enumerable.Range(0, 9), 4, timeout: ChildTimeout).Order(), Is.EqualTo(nine));
+        Assert.That(pool.MapAsync(PoolTargets.Square, Enumerable.Range(0, 9), 4).Wait(ChildTimeout), Is.True);
     }
 
     [Test]
