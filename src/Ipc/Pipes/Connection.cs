@@ -136,7 +136,7 @@ public sealed class Connection : IDisposable, ITransferable
             Serialize(value, buffer);
             Put(ring, buffer.WrittenSpan, timeout);
         }
-        catch (OperationCanceledException e) when (ClosedDuring(e)) { throw ClosedError(); }
+        catch (Exception e) when (ClosedDuring(e)) { throw ClosedError(); }
         finally { _segment.Exit(); }
     }
 
@@ -169,7 +169,7 @@ public sealed class Connection : IDisposable, ITransferable
             buffer.Write(data);
             Put(ring, buffer.WrittenSpan, timeout);
         }
-        catch (OperationCanceledException e) when (ClosedDuring(e)) { throw ClosedError(); }
+        catch (Exception e) when (ClosedDuring(e)) { throw ClosedError(); }
         finally { _segment.Exit(); }
     }
 
@@ -444,7 +444,7 @@ public sealed class Connection : IDisposable, ITransferable
     {
         Enter();
         try { return ReceiveCore(ref reader, deadline); }
-        catch (OperationCanceledException e) when (ClosedDuring(e)) { throw ClosedError(); }
+        catch (Exception e) when (ClosedDuring(e)) { throw ClosedError(); }
         finally { _segment.Exit(); }
     }
 
@@ -534,8 +534,11 @@ public sealed class Connection : IDisposable, ITransferable
         }
     }
 
-    // A ring wait ends with OperationCanceledException only through this end's closing token.
-    private bool ClosedDuring(OperationCanceledException e) => _closed && e.CancellationToken == _closing.Token;
+    // A ring wait ends with OperationCanceledException only through this end's closing token; the end of stream that
+    // closing this end may cause (its last holder left) is not news to the caller who closed it either.
+    private bool ClosedDuring(Exception e)
+        => _closed && (e is OperationCanceledException oce ? oce.CancellationToken == _closing.Token
+            : e is IpcPipeClosedException or IpcQueueClosedException);
 
     private static class TagOf<T>
     {

@@ -274,8 +274,7 @@ public class IpcQueue<T> : IDisposable, ITransferable
     /// <remarks>Python: Queue.close() + join_thread()</remarks>
     public void Dispose()
     {
-        _channel.TryRun(_hold.Release);
-        _channel.Dispose();
+        _channel.Dispose(_hold.Release);
         GC.SuppressFinalize(this);
     }
 

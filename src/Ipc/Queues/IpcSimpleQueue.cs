@@ -87,7 +87,6 @@ public sealed class IpcSimpleQueue<T> : IDisposable, ITransferable
     /// <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()
     {
-        _channel.TryRun(_hold.Release);
-        _channel.Dispose();
+        _channel.Dispose(_hold.Release);
     }
 }

@@ -79,7 +79,7 @@ internal sealed unsafe class QueueChannel<T> : IDisposable
     public bool IsDisposed => _segment.IsDisposed;
 
     /// <summary>Runs <paramref name="read"/> on the ring under a reference on the mapping (see
-    /// <see cref="SharedSegment.TryEnter"/>): a concurrent <see cref="Dispose"/> cannot unmap it meanwhile.</summary>
+    /// <see cref="SharedSegment.TryEnter"/>): a concurrent <see cref="Dispose()"/> cannot unmap it meanwhile.</summary>
     public TResult Read<TResult>(Func<QueueRing, TResult> read)
     {
         Enter();
@@ -129,6 +129,7 @@ internal sealed unsafe class QueueChannel<T> : IDisposable
         Enter();
         try { return PutCore(_ring, item, deadline); }
         catch (OperationCanceledException e) when (DisposedDuringWait(e)) { throw new ObjectDisposedException(_display); }
+        catch (IpcQueueClosedException) when (_segment.IsDisposed) { throw new ObjectDisposedException(_display); }
         finally { _segment.Exit(); }
     }
 
@@ -169,7 +170,13 @@ internal sealed unsafe class QueueChannel<T> : IDisposable
     public TakeOutcome Take<TReader>(ref TReader reader, long deadline) where TReader : IRecordReader, allows ref struct
     {
         Enter();
-        try { return _ring.Take(ref reader, deadline); }
+        try
+        {
+            var outcome = _ring.Take(ref reader, deadline);
+            // Disposing released this object's hold: the end of stream it may cause is not news to this object.
+            if (outcome == TakeOutcome.Closed && _segment.IsDisposed) throw new ObjectDisposedException(_display);
+            return outcome;
+        }
         catch (OperationCanceledException e) when (DisposedDuringWait(e)) { throw new ObjectDisposedException(_display); }
         finally { _segment.Exit(); }
     }
@@ -184,4 +191,15 @@ internal sealed unsafe class QueueChannel<T> : IDisposable
     /// <summary>Marks the queue disposed, wakes every call blocked on it (they throw
     /// <see cref="ObjectDisposedException"/>) and unmaps once the last call has left.</summary>
     public void Dispose() => _segment.Dispose();
+
+    /// <summary>Like <see cref="Dispose()"/>, running <paramref name="last"/> (a holder release) on the still-mapped
+    /// ring after the blocked calls were told, so they see the dispose, not the end of stream it may cause.</summary>
+    public void Dispose(Action last)
+    {
+        bool entered = _segment.TryEnter();
+        _segment.Dispose();
+        if (!entered) return;
+        try { last(); }
+        finally { _segment.Exit(); }
+    }
 }
