@@ -160,4 +160,61 @@ public class DisposeWhileBlockedTests : ChildProcessFixture
         using var cts = new CancellationTokenSource();
         AssertDisposeWakes(sem, () => sem.Acquire(Wait, cts.Token), nameof(IpcSemaphore));
     }
+
+    [Test]
+    public void Write_OnDictWhoseLockIsHeld_DisposedFromAnotherThread_ThrowsObjectDisposed()
+    {
+        var dict = IpcDict<string, int>.Create();
+        using var holding = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        Exception? holderError = null;
+        // A writer of this process stops under the dict's lock, so the next writer parks on it.
+        NativeIpc.Manager.SnapshotSegment.BeforePublishHook = () =>
+        {
+            holding.Set();
+            release.Wait(Wait);
+        };
+        var holder = new Thread(() =>
+        {
+            try { dict["a"] = 1; }
+            catch (Exception e) { holderError = e; }
+        }) { IsBackground = true };
+        try
+        {
+            holder.Start();
+            Assert.That(holding.Wait(Wait), Is.True, "the first writer never reached the publish");
+            NativeIpc.Manager.SnapshotSegment.BeforePublishHook = null;
+            AssertDisposeWakes(dict, () => dict["b"] = 2, "IpcDict");
+        }
+        finally
+        {
+            NativeIpc.Manager.SnapshotSegment.BeforePublishHook = null;
+            release.Set();
+            Assert.That(holder.Join(Wait), Is.True, "the lock holder finished on the still-mapped segment");
+        }
+        Assert.That(holderError, Is.Null, "a call that was already under way when Dispose came finishes normally");
+    }
+
+    [Test]
+    public void Add_WhileDisposedFromAnotherThread_EndsWithObjectDisposedAndNeverFaults()
+    {
+        for (int round = 0; round < 50; round++)
+        {
+            var v = SharedValue<long>.Create();
+            Exception? thrown = null;
+            using var started = new ManualResetEventSlim();
+            var t = new Thread(() =>
+            {
+                started.Set();
+                try { while (true) v.Add(1); }
+                catch (Exception e) { thrown = e; }
+            }) { IsBackground = true };
+            t.Start();
+            Assert.That(started.Wait(Wait), Is.True);
+            Thread.SpinWait(1000 * round);
+            v.Dispose();
+            Assert.That(t.Join(Wait), Is.True, "the adder stopped");
+            Assert.That(thrown, Is.InstanceOf<ObjectDisposedException>(), $"got {thrown}");
+        }
+    }
 }
