@@ -205,7 +205,8 @@ public sealed class IpcDict<TKey, TValue> : IReadOnlyDictionary<TKey, TValue>, I
         return sb.Append('}').ToString();
     }
 
-    /// <summary>Unmaps the dictionary; the creator also removes its segment.</summary>
+    /// <summary>Unmaps the dictionary once no call is using it; the creator also removes its segment. A call blocked
+    /// in another thread (a write waiting for the lock) throws <see cref="ObjectDisposedException"/>.</summary>
     /// <remarks>Python: (proxies are released by garbage collection; Manager.shutdown() frees the object)</remarks>
     public void Dispose() => _store.Dispose();
 

@@ -173,7 +173,8 @@ public sealed class IpcList<T> : IReadOnlyList<T>, IDisposable, ITransferable
         return sb.Append(']').ToString();
     }
 
-    /// <summary>Unmaps the list; the creator also removes its segment.</summary>
+    /// <summary>Unmaps the list once no call is using it; the creator also removes its segment. A call blocked in
+    /// another thread (a write waiting for the lock) throws <see cref="ObjectDisposedException"/>.</summary>
     /// <remarks>Python: (proxies are released by garbage collection; Manager.shutdown() frees the object)</remarks>
     public void Dispose() => _store.Dispose();
 

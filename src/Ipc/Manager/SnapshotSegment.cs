@@ -19,10 +19,13 @@ internal sealed unsafe class SnapshotSegment : IDisposable
     /// <summary>Where readers copy snapshots: per thread, so a cache miss does not allocate.</summary>
     [ThreadStatic] private static byte[]? t_copy;
 
-    private SnapshotSegment(SharedSegment segment, long capacity)
+    private readonly string _typeName;
+
+    private SnapshotSegment(SharedSegment segment, long capacity, SegmentKind kind)
     {
         _segment = segment;
         Capacity = capacity;
+        _typeName = kind == SegmentKind.ManagedDict ? "IpcDict" : "IpcList";
     }
 
     public static SnapshotSegment Create(SegmentKind kind, uint typeTag, long capacity)
@@ -33,7 +36,7 @@ internal sealed unsafe class SnapshotSegment : IDisposable
         // A fresh mapping is zero-filled: free lock, state 0, buffer 0 holding an empty snapshot.
         *(long*)(segment.Payload + SnapshotLayout.CapacityOffset) = capacity;
         segment.MarkReady();
-        return new SnapshotSegment(segment, capacity);
+        return new SnapshotSegment(segment, capacity, kind);
     }
 
     public static SnapshotSegment Attach(string name, SegmentKind kind, uint typeTag, string typeName)
@@ -45,7 +48,7 @@ internal sealed unsafe class SnapshotSegment : IDisposable
             segment.Dispose();
             throw new IpcSegmentMismatchException($"'{name}' records a capacity of {capacity} bytes that does not fit its {segment.PayloadLength}-byte payload: corrupt.");
         }
-        return new SnapshotSegment(segment, capacity);
+        return new SnapshotSegment(segment, capacity, kind);
     }
 
     public string Name => _segment.Name;
@@ -54,7 +57,17 @@ internal sealed unsafe class SnapshotSegment : IDisposable
 
     public bool IsDisposed => _segment.IsDisposed;
 
-    private byte* Payload => _segment.Payload; // throws ObjectDisposedException once disposed
+    private byte* Payload => _segment.Payload; // callers hold a reference (Enter)
+
+    /// <summary>A reference on the mapping for one read or write (Dispose unmaps only after <see cref="Exit"/>);
+    /// <see cref="ObjectDisposedException"/> naming the public collection once disposed.</summary>
+    public void Enter() => _segment.Enter(_typeName);
+
+    /// <summary>Drops the reference taken by <see cref="Enter"/>.</summary>
+    public void Exit() => _segment.Exit();
+
+    /// <summary>The exception a call blocked across <see cref="Dispose"/> throws.</summary>
+    public ObjectDisposedException Disposed() => new(_typeName);
 
     /// <summary>The current version; its low bit names the current buffer.</summary>
     public long State
@@ -73,7 +86,9 @@ internal sealed unsafe class SnapshotSegment : IDisposable
         if (LockWord.TryAcquireFast(l)) return;
         if (LockWord.IsMine(l))
             throw new LockRecursionException($"This thread is already changing shared collection '{Name}': a callback run under its lock may not use it.");
-        LockWord.Acquire(l, Deadline.Infinite, CancellationToken.None, out _);
+        // Parked with the dispose token: disposing wakes a writer waiting for the lock (ObjectDisposedException).
+        try { LockWord.Acquire(l, Deadline.Infinite, _segment.DisposeToken, out _); }
+        catch (OperationCanceledException) when (_segment.IsDisposed) { throw Disposed(); }
     }
 
     public void ExitWrite() => LockWord.Release(Payload + SnapshotLayout.LockOffset);
@@ -137,5 +152,6 @@ internal sealed unsafe class SnapshotSegment : IDisposable
         Volatile.Write(ref *(long*)(p + SnapshotLayout.StateOffset), state + 1);
     }
 
+    /// <summary>Marks the collection disposed, wakes a writer blocked on its lock and unmaps once no call is using it.</summary>
     public void Dispose() => _segment.Dispose();
 }

@@ -29,17 +29,29 @@ internal sealed class SnapshotStore<TData> : IDisposable where TData : class
     /// <summary>The current snapshot (a private object: enumerate it freely).</summary>
     public TData Read()
     {
-        long state = _segment.State;
-        var cached = _cache;
-        if (cached is not null && cached.Version == state) return cached.Data;
-        var data = _decode(_segment.CopyCurrent(out state, out int count), count);
-        _cache = new Snapshot(state, data);
-        return data;
+        _segment.Enter();
+        try
+        {
+            long state = _segment.State;
+            var cached = _cache;
+            if (cached is not null && cached.Version == state) return cached.Data;
+            var data = _decode(_segment.CopyCurrent(out state, out int count), count);
+            _cache = new Snapshot(state, data);
+            return data;
+        }
+        finally { _segment.Exit(); }
     }
 
     /// <summary>Under the lock: reads the current snapshot, lets <paramref name="change"/> decide (a null
     /// <c>Next</c> changes nothing) and publishes the new one with <paramref name="encode"/>.</summary>
     public TResult Write<TResult>(Func<TData, (TData? Next, TResult Result)> change, Encoder encode)
+    {
+        _segment.Enter();
+        try { return WriteLocked(change, encode); }
+        finally { _segment.Exit(); }
+    }
+
+    private TResult WriteLocked<TResult>(Func<TData, (TData? Next, TResult Result)> change, Encoder encode)
     {
         _segment.EnterWrite();
         try
@@ -60,10 +72,7 @@ internal sealed class SnapshotStore<TData> : IDisposable where TData : class
             _cache = new Snapshot(state + 1, next);
             return result;
         }
-        finally
-        {
-            if (!_segment.IsDisposed) _segment.ExitWrite();
-        }
+        finally { _segment.ExitWrite(); } // the mapping stays until Exit, also when disposed meanwhile
     }
 
     public void Dispose()

@@ -22,15 +22,16 @@ internal sealed unsafe class SegmentMemoryManager : MemoryManager<byte>
         return new Span<byte>(_segment.Payload, _length);
     }
 
-    // The mapping never moves, so pinning is just handing out the address.
+    // The mapping never moves, so pinning is handing out the address plus a reference on the mapping: a Dispose
+    // meanwhile unmaps only once the pin is released (Unpin).
     public override MemoryHandle Pin(int elementIndex = 0)
     {
-        ObjectDisposedException.ThrowIf(_segment.IsDisposed, this);
         ArgumentOutOfRangeException.ThrowIfGreaterThan((uint)elementIndex, (uint)_length, nameof(elementIndex));
-        return new MemoryHandle(_segment.Payload + elementIndex);
+        if (!_segment.TryEnter()) throw new ObjectDisposedException(nameof(SharedMemory));
+        return new MemoryHandle(_segment.Payload + elementIndex, default, this);
     }
 
-    public override void Unpin() { }
+    public override void Unpin() => _segment.Exit();
 
     // The segment's owner disposes the mapping; this view owns nothing.
     protected override void Dispose(bool disposing) { }

@@ -139,7 +139,9 @@ public sealed unsafe class SharedArray<T> : IDisposable, IEnumerable<T>, ITransf
         }
     }
 
-    /// <summary>All elements as a span over the shared memory itself (no copy). Valid until <see cref="Dispose"/>.</summary>
+    /// <summary>All elements as a span over the shared memory itself (no copy). Valid until <see cref="Dispose"/>: a
+    /// span cannot be protected, so one used after the array was disposed (by any thread) touches unmapped memory
+    /// and crashes the process; dispose only once no thread uses a span from it.</summary>
     /// <exception cref="ObjectDisposedException">The array was disposed.</exception>
     /// <remarks>Python: memoryview(arr.get_obj())</remarks>
     public Span<T> AsSpan() => new(Items, Length);
@@ -175,7 +177,8 @@ public sealed unsafe class SharedArray<T> : IDisposable, IEnumerable<T>, ITransf
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
-    /// <summary>Unmaps the array; the creator also removes the segment's name.</summary>
+    /// <summary>Unmaps the array; the creator also removes the segment's name. Nothing blocks on an array; spans
+    /// handed out by <see cref="AsSpan"/> must no longer be used (they cannot be protected).</summary>
     /// <remarks>Python: (Array is released by garbage collection)</remarks>
     public void Dispose()
     {

@@ -77,7 +77,8 @@ public sealed unsafe class SharedMemory : IDisposable, ITransferable
     /// <remarks>Python: SharedMemory.size</remarks>
     public long Size { get; }
 
-    /// <summary>The bytes, as a span. Valid until <see cref="Dispose"/>; for blocks over 2 GiB use <see cref="AsSpan(long, int)"/>.</summary>
+    /// <summary>The bytes, as a span. Valid until <see cref="Dispose"/> (a span used after it, by any thread, touches
+    /// unmapped memory: spans cannot be protected); for blocks over 2 GiB use <see cref="AsSpan(long, int)"/>.</summary>
     /// <exception cref="ObjectDisposedException">The block was disposed.</exception>
     /// <remarks>Python: SharedMemory.buf</remarks>
     public Span<byte> Span
@@ -104,8 +105,10 @@ public sealed unsafe class SharedMemory : IDisposable, ITransferable
         return new Span<byte>(_segment.Payload + offset, length);
     }
 
-    /// <summary>The bytes as <see cref="Memory{T}"/> (for async and buffer APIs). Using it after <see cref="Dispose"/> throws
-    /// <see cref="ObjectDisposedException"/>.</summary>
+    /// <summary>The bytes as <see cref="Memory{T}"/> (for async and buffer APIs). Getting its span or pinning it after
+    /// <see cref="Dispose"/> throws <see cref="ObjectDisposedException"/>; a pin taken before keeps the mapping alive
+    /// until it is released, so an I/O in flight never writes into unmapped memory. A span taken from it is as
+    /// unprotected as <see cref="Span"/>.</summary>
     /// <remarks>Python: SharedMemory.buf (a memoryview)</remarks>
     public Memory<byte> Memory
     {
@@ -125,6 +128,8 @@ public sealed unsafe class SharedMemory : IDisposable, ITransferable
 
     /// <summary>Unmaps the block. In the creator (created with <c>track: true</c>) it also removes the name.</summary>
     /// <remarks>Python: SharedMemory.close() (plus unlink() in the tracked creator)</remarks>
+    /// <remarks>Spans handed out earlier must no longer be used (they cannot be protected); pinned
+    /// <see cref="Memory"/> keeps the mapping until unpinned.</remarks>
     public void Dispose() => _segment.Dispose();
 
     /// <inheritdoc/>

@@ -7,12 +7,22 @@ namespace NativeIpc.Memory;
 /// <summary>A named shared-memory segment with the NativeIpc header (<see cref="SegmentLayout"/>): the one building
 /// block under every shared object. The creator removes the name on dispose (unless it opted out); a crash
 /// tracker and a start-up sweep remove names whose creator died.</summary>
+/// <remarks>Dispose never races into a crash: every call that touches the mapping holds a reference
+/// (<see cref="TryEnter"/>/<see cref="Exit"/>, one interlocked add each); <see cref="Dispose"/> marks the segment
+/// disposed, cancels <see cref="DisposeToken"/> (which blocked calls park with, so they wake and throw
+/// <see cref="ObjectDisposedException"/>) and drops the segment's own reference; the last reference to leave unmaps.</remarks>
 internal sealed unsafe class SharedSegment : IDisposable
 {
+    // _state: bit 0 = disposed; the rest counts references in units of RefUnit (the segment's own + one per call).
+    private const int DisposedBit = 1;
+    private const int RefUnit = 2;
+
     private static readonly object s_gate = new();
     private static bool s_tracked;
     private ISharedMapping? _mapping;
     private bool _trackedByName;
+    private int _state = RefUnit;
+    private CancellationTokenSource? _disposing;
 
     private readonly long _length;
 
@@ -36,7 +46,72 @@ internal sealed unsafe class SharedSegment : IDisposable
     /// <summary>Whether <see cref="Dispose"/> removes the name (creator only).</summary>
     public bool UnlinkOnDispose { get; set; }
 
-    public bool IsDisposed => _mapping is null;
+    /// <summary>True once <see cref="Dispose"/> was called (the mapping may live on until the last call in flight leaves).</summary>
+    public bool IsDisposed => (Volatile.Read(ref _state) & DisposedBit) != 0;
+
+    /// <summary>Takes a reference for a call that touches the mapping; false once disposed. Pair with <see cref="Exit"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryEnter()
+    {
+        if ((Interlocked.Add(ref _state, RefUnit) & DisposedBit) == 0) return true;
+        Exit();
+        return false;
+    }
+
+    /// <summary>Takes a reference (see <see cref="TryEnter"/>), or throws <see cref="ObjectDisposedException"/>
+    /// naming <paramref name="typeName"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Enter(string typeName)
+    {
+        if (!TryEnter()) ThrowDisposed(typeName);
+    }
+
+    /// <summary>Drops a reference taken by <see cref="TryEnter"/>; the last one after <see cref="Dispose"/> unmaps.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Exit()
+    {
+        if (Interlocked.Add(ref _state, -RefUnit) == DisposedBit) Unmap();
+    }
+
+    /// <summary>Cancelled when <see cref="Dispose"/> starts: a blocked call parks with it (<see cref="WaitToken"/>)
+    /// so disposing wakes it. Created on first use (a call that never blocks costs nothing).</summary>
+    public CancellationToken DisposeToken
+    {
+        get
+        {
+            var cts = Volatile.Read(ref _disposing);
+            if (cts is null)
+            {
+                var created = new CancellationTokenSource();
+                cts = Interlocked.CompareExchange(ref _disposing, created, null) ?? created;
+                if (cts != created) created.Dispose();
+                // Dispose sets the bit before it reads _disposing; we wrote _disposing before reading the bit.
+                if (IsDisposed) cts.Cancel();
+            }
+            return cts.Token;
+        }
+    }
+
+    /// <summary>The token a blocked call parks with: <paramref name="cancellationToken"/> and <see cref="DisposeToken"/>
+    /// (linked into <paramref name="linked"/> when the caller's token can fire; dispose it after the wait).</summary>
+    public CancellationToken WaitToken(CancellationToken cancellationToken, out CancellationTokenSource? linked)
+    {
+        if (!cancellationToken.CanBeCanceled)
+        {
+            linked = null;
+            return DisposeToken;
+        }
+        linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, DisposeToken);
+        return linked.Token;
+    }
+
+    /// <summary>True when a wait stopped by <see cref="WaitToken"/> stopped because of <see cref="Dispose"/>, not the
+    /// caller's token: the caller then throws <see cref="ObjectDisposedException"/>.</summary>
+    public bool DisposedDuring(CancellationToken cancellationToken) => IsDisposed && !cancellationToken.IsCancellationRequested;
+
+    /// <summary>Throws <see cref="ObjectDisposedException"/> naming <paramref name="typeName"/> (the public type).</summary>
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    public static void ThrowDisposed(string typeName) => throw new ObjectDisposedException(typeName);
 
     /// <summary>Start of the mapping (the header).</summary>
     public byte* Base => (_mapping ?? throw new ObjectDisposedException($"shared segment '{Name}'")).Pointer;
@@ -149,17 +224,23 @@ internal sealed unsafe class SharedSegment : IDisposable
         return removed;
     }
 
+    /// <summary>Marks the segment disposed, wakes calls blocked on it (<see cref="DisposeToken"/>), removes the name
+    /// (creator, unless opted out) and unmaps once no call is in flight any more.</summary>
     public void Dispose()
     {
-        var m = Interlocked.Exchange(ref _mapping, null);
-        if (m is null) return;
-        m.Dispose();
+        if ((Interlocked.Or(ref _state, DisposedBit) & DisposedBit) != 0) return;
+        Volatile.Read(ref _disposing)?.Cancel();
         if (IsCreator && UnlinkOnDispose)
         {
             try { Provider.Unlink(Name); } catch (IOException) { /* already gone */ }
             StopTracking();
         }
+        Exit(); // the segment's own reference
     }
+
+    // Reached again if a TryEnter raced the last Exit (it then leaves at once): the exchange makes it happen once.
+    // The token source is left to the GC: it has no timer or wait handle, and a late DisposeToken reader may still use it.
+    private void Unmap() => Interlocked.Exchange(ref _mapping, null)?.Dispose();
 
     private void StopTracking()
     {

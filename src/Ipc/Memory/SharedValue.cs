@@ -19,7 +19,7 @@ public sealed unsafe class SharedValue<T> : IDisposable, ITransferable where T :
 
     private static readonly uint s_typeTag = SharedSegment.TypeTag(typeof(T));
     private readonly SharedSegment _segment;
-    private T* _value;
+    private readonly T* _value;
 
     private IpcRLock? _lock;
 
@@ -89,7 +89,21 @@ public sealed unsafe class SharedValue<T> : IDisposable, ITransferable where T :
     {
         get
         {
-            T* p = Ptr;
+            T* p = Enter();
+            try { return Read(p); }
+            finally { _segment.Exit(); }
+        }
+        set
+        {
+            T* p = Enter();
+            try { Write(p, value); }
+            finally { _segment.Exit(); }
+        }
+    }
+
+    private static T Read(T* p)
+    {
+        {
             switch (sizeof(T))
             {
                 case 1: { byte b = Volatile.Read(ref *(byte*)p); return Unsafe.As<byte, T>(ref b); }
@@ -99,9 +113,11 @@ public sealed unsafe class SharedValue<T> : IDisposable, ITransferable where T :
                 default: { Interlocked.MemoryBarrier(); return *p; }
             }
         }
-        set
+    }
+
+    private static void Write(T* p, T value)
+    {
         {
-            T* p = Ptr;
             switch (sizeof(T))
             {
                 case 1: Volatile.Write(ref *(byte*)p, Unsafe.As<T, byte>(ref value)); break;
@@ -119,7 +135,13 @@ public sealed unsafe class SharedValue<T> : IDisposable, ITransferable where T :
     /// <remarks>Python: <c>with v.get_lock(): v.value += delta</c></remarks>
     public T Add(T delta)
     {
-        T* p = Ptr;
+        T* p = Enter();
+        try { return AddCore(p, delta); }
+        finally { _segment.Exit(); }
+    }
+
+    private static T AddCore(T* p, T delta)
+    {
         if (typeof(T) == typeof(int)) return As(Interlocked.Add(ref *(int*)p, Unsafe.As<T, int>(ref delta)));
         if (typeof(T) == typeof(long)) return As(Interlocked.Add(ref *(long*)p, Unsafe.As<T, long>(ref delta)));
         if (typeof(T) == typeof(uint)) return As(Interlocked.Add(ref *(uint*)p, Unsafe.As<T, uint>(ref delta)));
@@ -163,7 +185,13 @@ public sealed unsafe class SharedValue<T> : IDisposable, ITransferable where T :
     /// <remarks>Python: <c>with v.get_lock(): old, v.value = v.value, value</c></remarks>
     public T Exchange(T value)
     {
-        T* p = Ptr;
+        T* p = Enter();
+        try { return ExchangeCore(p, value); }
+        finally { _segment.Exit(); }
+    }
+
+    private static T ExchangeCore(T* p, T value)
+    {
         if (typeof(T) == typeof(int) || typeof(T) == typeof(uint) || typeof(T) == typeof(float))
             return As(Interlocked.Exchange(ref *(int*)p, Unsafe.As<T, int>(ref value)));
         if (typeof(T) == typeof(long) || typeof(T) == typeof(ulong) || typeof(T) == typeof(double))
@@ -177,7 +205,13 @@ public sealed unsafe class SharedValue<T> : IDisposable, ITransferable where T :
     /// <remarks>Python: <c>with v.get_lock(): if v.value == comparand: v.value = value</c></remarks>
     public T CompareExchange(T value, T comparand)
     {
-        T* p = Ptr;
+        T* p = Enter();
+        try { return CompareExchangeCore(p, value, comparand); }
+        finally { _segment.Exit(); }
+    }
+
+    private static T CompareExchangeCore(T* p, T value, T comparand)
+    {
         // Bitwise for float/double too: a CAS that treats NaN as unequal to itself could never succeed.
         if (typeof(T) == typeof(int) || typeof(T) == typeof(uint) || typeof(T) == typeof(float))
             return As(Interlocked.CompareExchange(ref *(int*)p, Unsafe.As<T, int>(ref value), Unsafe.As<T, int>(ref comparand)));
@@ -186,17 +220,18 @@ public sealed unsafe class SharedValue<T> : IDisposable, ITransferable where T :
         throw Unsupported(nameof(CompareExchange));
     }
 
-    /// <summary>Unmaps the value; the creator also removes the segment's name.</summary>
+    /// <summary>Unmaps the value once no call is using it; the creator also removes the segment's name. A call in
+    /// another thread at that moment finishes on the still-mapped value; later calls throw
+    /// <see cref="ObjectDisposedException"/>.</summary>
     /// <remarks>Python: (Value is released by garbage collection)</remarks>
     public void Dispose()
     {
-        _value = null;
         _segment.Dispose();
         _lock?.Dispose();
     }
 
     /// <inheritdoc/>
-    public override string ToString() => _value == null ? $"SharedValue<{typeof(T).Name}>(disposed)" : $"SharedValue<{typeof(T).Name}>({Value})";
+    public override string ToString() => _segment.IsDisposed ? $"SharedValue<{typeof(T).Name}>(disposed)" : $"SharedValue<{typeof(T).Name}>({Value})";
 
     void ITransferable.WriteTransfer(BinaryWriter writer)
     {
@@ -211,10 +246,17 @@ public sealed unsafe class SharedValue<T> : IDisposable, ITransferable where T :
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get
         {
-            T* p = _value;
-            if (p == null) ThrowDisposed();
-            return p;
+            if (_segment.IsDisposed) ThrowDisposed();
+            return _value;
         }
+    }
+
+    /// <summary>A reference on the mapping for one access (Dispose unmaps only after it); pair with <c>_segment.Exit()</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private T* Enter()
+    {
+        if (!_segment.TryEnter()) ThrowDisposed();
+        return _value;
     }
 
     private void ThrowDisposed() => throw new ObjectDisposedException(ToString());

@@ -39,9 +39,11 @@ public sealed class Connection : IDisposable, ITransferable
     private readonly QueueRing? _recv;
     private readonly nint _sendControl; // the rings' control blocks, for async parking on their event counts
     private readonly nint _recvControl;
+    private readonly CancellationTokenSource _closing = new(); // cancelled by Close: wakes this end's blocked calls
     private byte[]? _pending;
-    private bool _closed;
-    private bool _disposed;
+    private volatile bool _closed;
+    private int _closeStarted;
+    private int _disposed;
 
     /// <summary>The mapping, shared by the ends that live in one process; unmapped (and, in the creator, unlinked)
     /// when the last of them is disposed.</summary>
@@ -61,15 +63,15 @@ public sealed class Connection : IDisposable, ITransferable
         byte* p = segment.Payload;
         bool duplex = *(int*)(p + L.DuplexOffset) != 0;
         int capacity = *(int*)(p + L.CapacityOffset);
-        if (duplex || end == 1) _send = RingAt(segment, L.RingOffset(end, capacity), out _sendControl);
-        if (duplex || end == 0) _recv = RingAt(segment, L.RingOffset(1 - end, capacity), out _recvControl);
+        if (duplex || end == 1) _send = RingAt(segment, L.RingOffset(end, capacity), _closing.Token, out _sendControl);
+        if (duplex || end == 0) _recv = RingAt(segment, L.RingOffset(1 - end, capacity), _closing.Token, out _recvControl);
         if (!preRegistered) Register(ProcessLiveness.Self, end);
     }
 
     /// <summary>The ring at <paramref name="offset"/> of the payload, checked against the mapping.</summary>
-    private static unsafe QueueRing RingAt(SharedSegment segment, long offset, out nint control)
+    private static unsafe QueueRing RingAt(SharedSegment segment, long offset, CancellationToken stop, out nint control)
         => offset >= 0 && offset < segment.PayloadLength
-            ? new QueueRing((byte*)(control = (nint)(segment.Payload + offset)), segment.PayloadLength - offset)
+            ? new QueueRing((byte*)(control = (nint)(segment.Payload + offset)), segment.PayloadLength - offset, stop)
             : throw new IpcSegmentCorruptedException($"The pipe's shared memory is corrupt: a ring at {offset} lies outside its {segment.PayloadLength} bytes.");
 
     /// <summary>Creates a pipe and returns its two ends. With <paramref name="duplex"/> both ends send and receive;
@@ -119,16 +121,23 @@ public sealed class Connection : IDisposable, ITransferable
     /// <exception cref="IpcPipeClosedException">No process holds the other end.</exception>
     /// <exception cref="TimeoutException">The ring stayed full for the whole timeout; nothing was sent.</exception>
     /// <exception cref="IpcSerializationException">The value cannot be serialized; nothing was sent.</exception>
+    /// <exception cref="ObjectDisposedException">This end is closed (also by another thread while this call waited).</exception>
     /// <remarks>Python: Connection.send(obj)</remarks>
     public void Send<T>(T value, TimeSpan? timeout = null)
     {
-        var ring = SendRing();
-        var buffer = t_buffer ??= new ArrayBufferWriter<byte>();
-        buffer.ResetWrittenCount();
-        MemoryMarshal.Write(buffer.GetSpan(TagSize), TagOf<T>.Value);
-        buffer.Advance(TagSize);
-        Serialize(value, buffer);
-        Put(ring, buffer.WrittenSpan, timeout);
+        Enter();
+        try
+        {
+            var ring = SendRing();
+            var buffer = t_buffer ??= new ArrayBufferWriter<byte>();
+            buffer.ResetWrittenCount();
+            MemoryMarshal.Write(buffer.GetSpan(TagSize), TagOf<T>.Value);
+            buffer.Advance(TagSize);
+            Serialize(value, buffer);
+            Put(ring, buffer.WrittenSpan, timeout);
+        }
+        catch (Exception e) when (ClosedDuring(e)) { throw ClosedError(); }
+        finally { _segment.Exit(); }
     }
 
     /// <summary>Encodes with the same serializer objects as queues and process arguments; any failure becomes an
@@ -145,16 +154,23 @@ public sealed class Connection : IDisposable, ITransferable
     /// <summary>Sends <paramref name="data"/> as one message of raw bytes.</summary>
     /// <exception cref="IpcPipeClosedException">No process holds the other end.</exception>
     /// <exception cref="TimeoutException">The ring stayed full for the whole timeout; nothing was sent.</exception>
+    /// <exception cref="ObjectDisposedException">This end is closed (also by another thread while this call waited).</exception>
     /// <remarks>Python: Connection.send_bytes(buf)</remarks>
     public void SendBytes(ReadOnlySpan<byte> data, TimeSpan? timeout = null)
     {
-        var ring = SendRing();
-        var buffer = t_buffer ??= new ArrayBufferWriter<byte>();
-        buffer.ResetWrittenCount();
-        MemoryMarshal.Write(buffer.GetSpan(TagSize), BytesTag);
-        buffer.Advance(TagSize);
-        buffer.Write(data);
-        Put(ring, buffer.WrittenSpan, timeout);
+        Enter();
+        try
+        {
+            var ring = SendRing();
+            var buffer = t_buffer ??= new ArrayBufferWriter<byte>();
+            buffer.ResetWrittenCount();
+            MemoryMarshal.Write(buffer.GetSpan(TagSize), BytesTag);
+            buffer.Advance(TagSize);
+            buffer.Write(data);
+            Put(ring, buffer.WrittenSpan, timeout);
+        }
+        catch (Exception e) when (ClosedDuring(e)) { throw ClosedError(); }
+        finally { _segment.Exit(); }
     }
 
     /// <summary>Receives the next message as a <typeparamref name="T"/>.</summary>
@@ -162,6 +178,7 @@ public sealed class Connection : IDisposable, ITransferable
     /// <exception cref="IpcPipeClosedException">The other end is closed and everything sent was read (Python's EOFError).</exception>
     /// <exception cref="TimeoutException">Nothing arrived in time.</exception>
     /// <exception cref="IpcSerializationException">The message was sent as another type; it is kept for the next receive.</exception>
+    /// <exception cref="ObjectDisposedException">This end is closed (also by another thread while this call waited).</exception>
     /// <remarks>Python: Connection.recv()</remarks>
     public T Recv<T>(TimeSpan? timeout = null)
     {
@@ -182,6 +199,7 @@ public sealed class Connection : IDisposable, ITransferable
     /// <summary>Receives the next message's bytes.</summary>
     /// <exception cref="IpcPipeClosedException">The other end is closed and everything sent was read.</exception>
     /// <exception cref="TimeoutException">Nothing arrived in time.</exception>
+    /// <exception cref="ObjectDisposedException">This end is closed (also by another thread while this call waited).</exception>
     /// <remarks>Python: Connection.recv_bytes()</remarks>
     public byte[] RecvBytes(TimeSpan? timeout = null)
     {
@@ -209,6 +227,7 @@ public sealed class Connection : IDisposable, ITransferable
 
     /// <summary>True if a message can be received now, or the other end is closed (so a receive would not block).
     /// Waits up to <paramref name="timeout"/> for that (default: not at all).</summary>
+    /// <exception cref="ObjectDisposedException">This end is closed (also by another thread while this call waited).</exception>
     /// <remarks>Python: Connection.poll(timeout)</remarks>
     public bool Poll(TimeSpan timeout = default)
     {
@@ -247,14 +266,25 @@ public sealed class Connection : IDisposable, ITransferable
     public async ValueTask<bool> PollAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         var deadline = Deadline.From(timeout);
-        while (true)
+        Enter(); // the mapping stays while the wait is registered
+        var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closing.Token);
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (Poll()) return true;
-            if (deadline.HasPassed) return false;
-            // A writer that dies cannot wake us: park in liveness slices, as a sync receiver does.
-            if (!await ParkOnRing(_recvControl, QueueLayout.DataSeqOffset, QueueLayout.DataSleepersOffset, static c => c.Poll(), deadline, cancellationToken).ConfigureAwait(false))
-                return Poll();
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (Poll()) return true;
+                if (deadline.HasPassed) return false;
+                // A writer that dies cannot wake us: park in liveness slices, as a sync receiver does.
+                if (!await ParkOnRing(_recvControl, QueueLayout.DataSeqOffset, QueueLayout.DataSleepersOffset, static c => c.Poll(), deadline, linked.Token).ConfigureAwait(false))
+                    return Poll();
+            }
+        }
+        catch (OperationCanceledException) when (_closed && !cancellationToken.IsCancellationRequested) { throw ClosedError(); }
+        finally
+        {
+            linked.Dispose();
+            _segment.Exit();
         }
     }
 
@@ -277,12 +307,24 @@ public sealed class Connection : IDisposable, ITransferable
         IpcSerializers.For<T>().Serialize(value, buffer);
         var message = buffer.WrittenMemory;
         var deadline = Deadline.From(timeout);
-        while (true)
+        Enter(); // the mapping stays while the wait is registered
+        var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closing.Token);
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (TryPutNow(ring, message.Span)) return;
-            if (deadline.HasPassed) throw Deadline.TimedOut("Sending on the pipe (it stayed full)");
-            await ParkOnRing(_sendControl, QueueLayout.SpaceSeqOffset, QueueLayout.SpaceSleepersOffset, _ => !ring.IsFull || ring.IsClosed, deadline, cancellationToken).ConfigureAwait(false);
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                ThrowIfClosed();
+                if (TryPutNow(ring, message.Span)) return;
+                if (deadline.HasPassed) throw Deadline.TimedOut("Sending on the pipe (it stayed full)");
+                await ParkOnRing(_sendControl, QueueLayout.SpaceSeqOffset, QueueLayout.SpaceSleepersOffset, _ => !ring.IsFull || ring.IsClosed, deadline, linked.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (_closed && !cancellationToken.IsCancellationRequested) { throw ClosedError(); }
+        finally
+        {
+            linked.Dispose();
+            _segment.Exit();
         }
     }
 
@@ -317,17 +359,23 @@ public sealed class Connection : IDisposable, ITransferable
     /// <remarks>Python: Connection.close()</remarks>
     public void Close()
     {
-        if (_closed || _segment.IsDisposed) return;
+        if (Interlocked.Exchange(ref _closeStarted, 1) != 0) return;
         _closed = true;
-        if (Unregister(_end) && _send is not null) _send.Close();
+        _closing.Cancel(); // wakes this end's blocked calls: they throw ObjectDisposedException
+        if (!_segment.TryEnter()) return;
+        try
+        {
+            if (Unregister(_end) && _send is not null) _send.Close();
+        }
+        finally { _segment.Exit(); }
     }
 
-    /// <summary>Closes this end (see <see cref="Close"/>) and unmaps the pipe; the creator also removes its name.</summary>
+    /// <summary>Closes this end (see <see cref="Close"/>) and unmaps the pipe once no call is using it; the creator
+    /// also removes its name. A call blocked on this end in another thread throws <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()
     {
         Close();
-        if (_disposed) return;
-        _disposed = true;
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         if (Interlocked.Decrement(ref _shared.Ends) == 0)
         {
             AsyncParker.Abandon(_shared, nameof(Connection)); // pending async waits fail before the memory goes
@@ -345,7 +393,12 @@ public sealed class Connection : IDisposable, ITransferable
         writer.Write(_end);
     }
 
-    void ITransferable.OnSentToChild(int childOwner) => Register(childOwner, _end);
+    void ITransferable.OnSentToChild(int childOwner)
+    {
+        Enter();
+        try { Register(childOwner, _end); }
+        finally { _segment.Exit(); }
+    }
 
     internal static unsafe Connection ReadTransfer(BinaryReader reader)
     {
@@ -388,6 +441,14 @@ public sealed class Connection : IDisposable, ITransferable
     /// <summary>Hands the next message (a kept one first) to <paramref name="reader"/>; false when
     /// <paramref name="deadline"/> passed first; throws at end-of-stream.</summary>
     private bool Receive<TReader>(ref TReader reader, long deadline) where TReader : IRecordReader, allows ref struct
+    {
+        Enter();
+        try { return ReceiveCore(ref reader, deadline); }
+        catch (Exception e) when (ClosedDuring(e)) { throw ClosedError(); }
+        finally { _segment.Exit(); }
+    }
+
+    private bool ReceiveCore<TReader>(ref TReader reader, long deadline) where TReader : IRecordReader, allows ref struct
     {
         ThrowIfClosed();
         var ring = _recv ?? throw new InvalidOperationException("This end of a one-way pipe only sends.");
@@ -456,8 +517,28 @@ public sealed class Connection : IDisposable, ITransferable
 
     private void ThrowIfClosed()
     {
-        if (_closed) throw new ObjectDisposedException(nameof(Connection), "This end of the pipe is closed.");
+        if (_closed) throw ClosedError();
     }
+
+    private static ObjectDisposedException ClosedError() => new(nameof(Connection), "This end of the pipe is closed.");
+
+    /// <summary>A reference on the mapping for one call (the last end's <see cref="Dispose"/> unmaps only after it);
+    /// <see cref="ObjectDisposedException"/> once this end is closed. Pair with <c>_segment.Exit()</c>.</summary>
+    private void Enter()
+    {
+        if (_closed || !_segment.TryEnter()) throw ClosedError();
+        if (_closed)
+        {
+            _segment.Exit();
+            throw ClosedError();
+        }
+    }
+
+    // A ring wait ends with OperationCanceledException only through this end's closing token; the end of stream that
+    // closing this end may cause (its last holder left) is not news to the caller who closed it either.
+    private bool ClosedDuring(Exception e)
+        => _closed && (e is OperationCanceledException oce ? oce.CancellationToken == _closing.Token
+            : e is IpcPipeClosedException or IpcQueueClosedException);
 
     private static class TagOf<T>
     {

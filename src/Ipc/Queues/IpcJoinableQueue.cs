@@ -28,18 +28,19 @@ public sealed class IpcJoinableQueue<T> : IpcQueue<T>
         => new(QueueChannel<T>.Attach(reader.ReadString(), SegmentKind.JoinableQueue, "IpcJoinableQueue"), preRegistered: true);
 
     /// <summary>Items put whose <see cref="TaskDone"/> has not been called yet.</summary>
-    public int UnfinishedTasks => Channel.Ring.Unfinished;
+    public int UnfinishedTasks => Channel.Read(static r => r.Unfinished);
 
     /// <summary>Says one item taken from the queue has been processed.</summary>
     /// <exception cref="InvalidOperationException">Called more times than items were put.</exception>
     /// <remarks>Python: JoinableQueue.task_done()</remarks>
     public void TaskDone()
     {
-        if (!Channel.Ring.TaskDone()) throw new InvalidOperationException("TaskDone() called more times than there were items put.");
+        if (!Channel.Read(static r => r.TaskDone())) throw new InvalidOperationException("TaskDone() called more times than there were items put.");
     }
 
     /// <summary>Waits until every item put has been marked done with <see cref="TaskDone"/>.</summary>
     /// <returns>False when the timeout ran out first.</returns>
+    /// <exception cref="ObjectDisposedException">The queue was disposed (also by another thread while this call waited).</exception>
     /// <remarks>Python: JoinableQueue.join()</remarks>
-    public bool Join(TimeSpan? timeout = null) => Channel.Ring.Join(QueueRing.Deadline(timeout));
+    public bool Join(TimeSpan? timeout = null) => Channel.Join(QueueRing.Deadline(timeout));
 }

@@ -67,7 +67,7 @@ public class IpcQueue<T> : IDisposable, ITransferable
 
     void ITransferable.WriteTransfer(BinaryWriter writer) => writer.Write(Name);
 
-    void ITransferable.OnSentToChild(int childPid) => _hold.SendToChild(childPid);
+    void ITransferable.OnSentToChild(int childPid) => _channel.Run(() => _hold.SendToChild(childPid));
 
     /// <summary>The shared segment's name: pass it to <see cref="Attach"/> in another process.</summary>
     public string Name => _channel.Name;
@@ -77,24 +77,25 @@ public class IpcQueue<T> : IDisposable, ITransferable
 
     /// <summary>Items put and not yet taken, approximately (other processes change it while you look).</summary>
     /// <remarks>Python: Queue.qsize()</remarks>
-    public int Count => (int)Math.Min(int.MaxValue, _channel.Ring.Count);
+    public int Count => (int)Math.Min(int.MaxValue, _channel.Read(static r => r.Count));
 
     /// <summary>True when no item is waiting, approximately.</summary>
     /// <remarks>Python: Queue.empty()</remarks>
-    public bool IsEmpty => !_channel.Ring.HasData;
+    public bool IsEmpty => !_channel.Read(static r => r.HasData);
 
     /// <summary>True when a small item would not fit now, approximately.</summary>
     /// <remarks>Python: Queue.full()</remarks>
-    public bool IsFull => _channel.Ring.IsFull;
+    public bool IsFull => _channel.Read(static r => r.IsFull);
 
     /// <summary>True once the stream has ended: <see cref="Complete"/> was called, or every process that held the
     /// queue closed it (a holder that died is noticed by the next consumer that waits).</summary>
-    public bool IsClosed => _channel.Ring.IsClosed;
+    public bool IsClosed => _channel.Read(static r => r.IsClosed);
 
     /// <summary>Puts an item, waiting for room up to <paramref name="timeout"/> (null: no limit).</summary>
     /// <exception cref="IpcQueueFullException">No room within the timeout.</exception>
     /// <exception cref="IpcQueueClosedException">This process closed the queue, or the stream has ended.</exception>
     /// <exception cref="IpcSerializationException">The item could not be serialized; nothing was enqueued.</exception>
+    /// <exception cref="ObjectDisposedException">The queue was disposed (also by another thread while this call waited).</exception>
     /// <remarks>Python: Queue.put(obj, block=True, timeout=None)</remarks>
     public void Put(T item, TimeSpan? timeout = null)
     {
@@ -141,6 +142,7 @@ public class IpcQueue<T> : IDisposable, ITransferable
     /// <summary>Takes the next item, waiting up to <paramref name="timeout"/> (null: no limit).</summary>
     /// <exception cref="IpcQueueEmptyException">Nothing arrived within the timeout.</exception>
     /// <exception cref="IpcQueueClosedException">The queue is closed and drained: the end of the stream.</exception>
+    /// <exception cref="ObjectDisposedException">The queue was disposed (also by another thread while this call waited).</exception>
     /// <remarks>Python: Queue.get(block=True, timeout=None)</remarks>
     public T Get(TimeSpan? timeout = null)
     {
@@ -258,20 +260,21 @@ public class IpcQueue<T> : IDisposable, ITransferable
     /// drain what is there, then <see cref="Get"/> throws <see cref="IpcQueueClosedException"/>,
     /// <see cref="TryGet(out T)"/> returns false and the consuming enumerables end. Calling it again does nothing.</summary>
     /// <remarks>Python: Queue.close()</remarks>
-    public void Close() => _hold.Release();
+    public void Close() => _channel.Run(_hold.Release);
 
     /// <summary>Ends the stream for every process at once: puts anywhere throw <see cref="IpcQueueClosedException"/>;
     /// consumers drain what is there, then see the end as after the last <see cref="Close"/>.</summary>
     /// <remarks>Python: (none; the None sentinel convention). .NET: ChannelWriter.Complete()</remarks>
-    public void Complete() => _channel.Ring.Complete();
+    public void Complete() => _channel.Read(static r => { r.Complete(); return true; });
 
-    /// <summary>Closes this object's hold (see <see cref="Close"/>) and unmaps the queue in this process; the creator
-    /// also removes its name. Other processes that attached keep working until they dispose theirs.</summary>
+    /// <summary>Closes this object's hold (see <see cref="Close"/>) and unmaps the queue in this process once no call
+    /// is using it; the creator also removes its name. A call blocked in another thread (<see cref="Get"/>,
+    /// <see cref="Put"/>, <see cref="IpcJoinableQueue{T}.Join"/>...) throws <see cref="ObjectDisposedException"/>.
+    /// Other processes that attached keep working until they dispose theirs.</summary>
     /// <remarks>Python: Queue.close() + join_thread()</remarks>
     public void Dispose()
     {
-        if (!_channel.IsDisposed) _hold.Release();
-        _channel.Dispose();
+        _channel.Dispose(_hold.Release);
         GC.SuppressFinalize(this);
     }
 

@@ -37,18 +37,19 @@ public sealed class IpcSimpleQueue<T> : IDisposable, ITransferable
 
     void ITransferable.WriteTransfer(BinaryWriter writer) => writer.Write(Name);
 
-    void ITransferable.OnSentToChild(int childPid) => _hold.SendToChild(childPid);
+    void ITransferable.OnSentToChild(int childPid) => _channel.Run(() => _hold.SendToChild(childPid));
 
     /// <summary>The shared segment's name.</summary>
     public string Name => _channel.Name;
 
     /// <summary>True when no item is waiting, approximately.</summary>
     /// <remarks>Python: SimpleQueue.empty()</remarks>
-    public bool IsEmpty => !_channel.Ring.HasData;
+    public bool IsEmpty => !_channel.Read(static r => r.HasData);
 
     /// <summary>Puts an item, waiting for room at most <paramref name="timeout"/> (null: as long as it takes).</summary>
     /// <exception cref="IpcQueueClosedException">This process closed the queue, or the stream has ended.</exception>
     /// <exception cref="IpcQueueFullException">The queue stayed full for the whole timeout; nothing was put.</exception>
+    /// <exception cref="ObjectDisposedException">The queue was disposed (also by another thread while this call waited).</exception>
     /// <remarks>Python: SimpleQueue.put(obj)</remarks>
     public void Put(T item, TimeSpan? timeout = null)
     {
@@ -60,6 +61,7 @@ public sealed class IpcSimpleQueue<T> : IDisposable, ITransferable
     /// <summary>Takes the next item, waiting at most <paramref name="timeout"/> (null: as long as it takes).</summary>
     /// <exception cref="IpcQueueClosedException">The queue is closed and drained.</exception>
     /// <exception cref="IpcQueueEmptyException">Nothing arrived within the timeout.</exception>
+    /// <exception cref="ObjectDisposedException">The queue was disposed (also by another thread while this call waited).</exception>
     /// <remarks>Python: SimpleQueue.get()</remarks>
     public T Get(TimeSpan? timeout = null)
     {
@@ -74,17 +76,17 @@ public sealed class IpcSimpleQueue<T> : IDisposable, ITransferable
     /// <summary>Says this process puts no more (puts through this object throw); when no process that could put is
     /// left, gets drain what is there, then throw <see cref="IpcQueueClosedException"/>.</summary>
     /// <remarks>Python: SimpleQueue.close()</remarks>
-    public void Close() => _hold.Release();
+    public void Close() => _channel.Run(_hold.Release);
 
     /// <summary>Ends the stream for every process at once: puts throw, gets drain then throw <see cref="IpcQueueClosedException"/>.</summary>
     /// <remarks>.NET: ChannelWriter.Complete()</remarks>
-    public void Complete() => _channel.Ring.Complete();
+    public void Complete() => _channel.Read(static r => { r.Complete(); return true; });
 
-    /// <summary>Closes this object's hold (see <see cref="Close"/>) and unmaps the queue in this process; the creator
-    /// also removes its name.</summary>
+    /// <summary>Closes this object's hold (see <see cref="Close"/>) and unmaps the queue in this process once no call
+    /// is using it; the creator also removes its name. A call blocked in another thread throws
+    /// <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()
     {
-        if (!_channel.IsDisposed) _hold.Release();
-        _channel.Dispose();
+        _channel.Dispose(_hold.Release);
     }
 }

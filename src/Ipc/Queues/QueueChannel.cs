@@ -30,7 +30,7 @@ internal sealed unsafe class QueueChannel<T> : IDisposable
         _display = display;
         _serializer = serializer;
         _direct = serializer as IDirectSerializer<T>;
-        _ring = new QueueRing(segment.Payload, segment.PayloadLength);
+        _ring = new QueueRing(segment.Payload, segment.PayloadLength, segment.DisposeToken);
     }
 
     public static QueueChannel<T> Create(SegmentKind kind, int capacityBytes, int? maxItems, string display)
@@ -78,11 +78,63 @@ internal sealed unsafe class QueueChannel<T> : IDisposable
 
     public bool IsDisposed => _segment.IsDisposed;
 
+    /// <summary>Runs <paramref name="read"/> on the ring under a reference on the mapping (see
+    /// <see cref="SharedSegment.TryEnter"/>): a concurrent <see cref="Dispose()"/> cannot unmap it meanwhile.</summary>
+    public TResult Read<TResult>(Func<QueueRing, TResult> read)
+    {
+        Enter();
+        try { return read(_ring); }
+        finally { _segment.Exit(); }
+    }
+
+    /// <summary>Runs <paramref name="action"/> under a reference on the mapping; <see cref="ObjectDisposedException"/> once disposed.</summary>
+    public void Run(Action action)
+    {
+        Enter();
+        try { action(); }
+        finally { _segment.Exit(); }
+    }
+
+    /// <summary>Like <see cref="Run"/>, but false (and nothing run) once disposed.</summary>
+    public bool TryRun(Action action)
+    {
+        if (!_segment.TryEnter()) return false;
+        try { action(); }
+        finally { _segment.Exit(); }
+        return true;
+    }
+
+    private void Enter()
+    {
+        if (!_segment.TryEnter()) throw new ObjectDisposedException(_display);
+    }
+
+    // A ring wait ends with OperationCanceledException only through the segment's DisposeToken.
+    private bool DisposedDuringWait(OperationCanceledException e) => _segment.IsDisposed && e.CancellationToken == _segment.DisposeToken;
+
+    /// <summary>Waits until every task put has been marked done (joinable queues); false when the deadline passed.</summary>
+    /// <exception cref="ObjectDisposedException">The queue was disposed, also by another thread while this call waited.</exception>
+    public bool Join(long deadline)
+    {
+        Enter();
+        try { return _ring.Join(deadline); }
+        catch (OperationCanceledException e) when (DisposedDuringWait(e)) { throw new ObjectDisposedException(_display); }
+        finally { _segment.Exit(); }
+    }
+
     /// <summary>False when the deadline passed while the queue was full.</summary>
     /// <exception cref="IpcSerializationException">The item cannot be encoded; nothing was enqueued.</exception>
     public bool Put(T item, long deadline)
     {
-        var ring = Ring;
+        Enter();
+        try { return PutCore(_ring, item, deadline); }
+        catch (OperationCanceledException e) when (DisposedDuringWait(e)) { throw new ObjectDisposedException(_display); }
+        catch (IpcQueueClosedException) when (_segment.IsDisposed) { throw new ObjectDisposedException(_display); }
+        finally { _segment.Exit(); }
+    }
+
+    private bool PutCore(QueueRing ring, T item, long deadline)
+    {
         if (ring.IsClosed) throw new IpcQueueClosedException();
         // A joinable queue's unfinished count is derived in the ring (JoinableCounter): nothing to count here.
         if (_direct is { } direct) return ring.Put(direct.AsBytes(ref item), deadline);
@@ -107,15 +159,27 @@ internal sealed unsafe class QueueChannel<T> : IDisposable
     public TakeOutcome Take(long deadline, out T item)
     {
         var reader = new Reader(_serializer);
-        var outcome = Ring.Take(ref reader, deadline);
+        var outcome = Take(ref reader, deadline);
         item = reader.Value;
         return outcome;
     }
 
     /// <summary>Hands the next message, in place in the ring, to <paramref name="reader"/> (the pool reads a task's id
     /// before copying it).</summary>
+    /// <exception cref="ObjectDisposedException">The queue was disposed, also by another thread while this call waited.</exception>
     public TakeOutcome Take<TReader>(ref TReader reader, long deadline) where TReader : IRecordReader, allows ref struct
-        => Ring.Take(ref reader, deadline);
+    {
+        Enter();
+        try
+        {
+            var outcome = _ring.Take(ref reader, deadline);
+            // Disposing released this object's hold: the end of stream it may cause is not news to this object.
+            if (outcome == TakeOutcome.Closed && _segment.IsDisposed) throw new ObjectDisposedException(_display);
+            return outcome;
+        }
+        catch (OperationCanceledException e) when (DisposedDuringWait(e)) { throw new ObjectDisposedException(_display); }
+        finally { _segment.Exit(); }
+    }
 
     private struct Reader(IIpcSerializer<T> serializer) : IRecordReader
     {
@@ -124,5 +188,18 @@ internal sealed unsafe class QueueChannel<T> : IDisposable
         public void Read(ReadOnlySpan<byte> message) => Value = serializer.Deserialize(message);
     }
 
+    /// <summary>Marks the queue disposed, wakes every call blocked on it (they throw
+    /// <see cref="ObjectDisposedException"/>) and unmaps once the last call has left.</summary>
     public void Dispose() => _segment.Dispose();
+
+    /// <summary>Like <see cref="Dispose()"/>, running <paramref name="last"/> (a holder release) on the still-mapped
+    /// ring after the blocked calls were told, so they see the dispose, not the end of stream it may cause.</summary>
+    public void Dispose(Action last)
+    {
+        bool entered = _segment.TryEnter();
+        _segment.Dispose();
+        if (!entered) return;
+        try { last(); }
+        finally { _segment.Exit(); }
+    }
 }

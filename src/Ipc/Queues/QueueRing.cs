@@ -17,9 +17,10 @@ internal sealed unsafe class QueueRing
     private readonly RecordRing _ring;
 
     /// <summary>Attaches to the ring whose control block is at <paramref name="control"/>, with
-    /// <paramref name="available"/> bytes mapped from there on.</summary>
+    /// <paramref name="available"/> bytes mapped from there on;
+    /// <paramref name="stop"/> stops every wait (see <see cref="RecordRing(byte*, long, CancellationToken)"/>).</summary>
     /// <exception cref="IpcSegmentCorruptedException">The control block's capacity does not fit the mapping.</exception>
-    public QueueRing(byte* control, long available) => _ring = new RecordRing(control, available);
+    public QueueRing(byte* control, long available, CancellationToken stop = default) => _ring = new RecordRing(control, available, stop);
 
     /// <summary>Writes a fresh control block (creator only, before the segment is marked ready).</summary>
     public static void Initialize(byte* control, int capacity, int maxItems) => RecordRing.Initialize(control, capacity, maxItems);
@@ -71,7 +72,7 @@ internal sealed unsafe class QueueRing
     public bool TaskDone() => _ring.Joinable.TaskDone();
 
     /// <summary>Waits until every task put has been marked done.</summary>
-    public bool Join(Deadline deadline) => _ring.Joinable.Join(deadline);
+    public bool Join(Deadline deadline) => _ring.Joinable.Join(deadline, _ring.Stop);
 
     // ---------------------------------------------------------------- tick-count deadlines
 
@@ -93,7 +94,7 @@ internal sealed unsafe class QueueRing
     public TakeOutcome Take<TReader>(ref TReader reader, long tickDeadline) where TReader : IRecordReader, allows ref struct
         => _ring.Take(ref reader, FromTicks(tickDeadline));
 
-    public bool Join(long tickDeadline) => _ring.Joinable.Join(FromTicks(tickDeadline));
+    public bool Join(long tickDeadline) => _ring.Joinable.Join(FromTicks(tickDeadline), _ring.Stop);
 
     private static Deadline FromTicks(long tickDeadline)
     {

@@ -20,14 +20,20 @@ internal sealed unsafe class RecordRing
     private readonly long _offsetMask; // keeps offsets inside the ring and 16-byte aligned
     private readonly int _maxItems;
     private readonly int _maxRecordPayload;
+    private readonly CancellationToken _stop;
     private long _cachedReleased;
     private long _cachedTail;
 
     /// <summary>Attaches to a ring whose control block starts at <paramref name="control"/>, with
     /// <paramref name="available"/> bytes mapped from there on.</summary>
+    /// <param name="control">The control block.</param>
+    /// <param name="available">Bytes mapped from <paramref name="control"/> on.</param>
+    /// <param name="stop">Stops every wait (it throws <see cref="OperationCanceledException"/>): the owning segment's
+    /// <see cref="SharedSegment.DisposeToken"/>, so disposing wakes a blocked put, get or join.</param>
     /// <exception cref="IpcSegmentCorruptedException">The capacity or item limit in the control block is impossible.</exception>
-    public RecordRing(byte* control, long available)
+    public RecordRing(byte* control, long available, CancellationToken stop = default)
     {
+        _stop = stop;
         if (available < L.RingOffset) throw Corrupt($"only {available} bytes are mapped for the queue's control block");
         _ctl = control;
         _ring = control + L.RingOffset;
@@ -51,6 +57,9 @@ internal sealed unsafe class RecordRing
     public int Capacity => _capacity;
 
     public JoinableCounter Joinable => new(_ctl);
+
+    /// <summary>The token every wait of this ring parks with.</summary>
+    public CancellationToken Stop => _stop;
 
     private ref int Int(int offset) => ref *(int*)(_ctl + offset);
     private ref long Long(int offset) => ref *(long*)(_ctl + offset);
@@ -198,7 +207,7 @@ internal sealed unsafe class RecordRing
 
     private bool AcquireClaim(Deadline deadline)
     {
-        switch (ClaimLock.Acquire(deadline))
+        switch (ClaimLock.Acquire(deadline, _stop))
         {
             case ClaimResult.TimedOut: return false;
             case ClaimResult.TookOver:
@@ -288,7 +297,7 @@ internal sealed unsafe class RecordRing
         AdvanceReleased(checkDead: true); // consumers killed mid-take leave Taken records behind
         QueueRing.CountPark();
         return Space.Wait(static s => s.Ring.IsCompleted || s.Ring.HasRoomNow(s.Tail, s.Need), (Ring: this, Tail: t, Need: need),
-            deadline, WaitTuning.LivenessSliceMs, default);
+            deadline, WaitTuning.LivenessSliceMs, _stop);
     }
 
     private bool HasRoomNow(long t, int need)
@@ -306,7 +315,7 @@ internal sealed unsafe class RecordRing
         long livenessDue = 0; // TickCount64 ms: holders' liveness (a /proc read each) is looked at once per slice
         while (true)
         {
-            if (TakeLock.Acquire(deadline) == ClaimResult.TimedOut) return TakeOutcome.TimedOut;
+            if (TakeLock.Acquire(deadline, _stop) == ClaimResult.TimedOut) return TakeOutcome.TimedOut;
             bool locked = true;
             try
             {
@@ -570,7 +579,7 @@ internal sealed unsafe class RecordRing
     {
         QueueRing.CountPark();
         return Data.Wait(static s => s.Ring.HasEnded(checkLiveness: false) || s.Ring.IsReadable(s.Head), (Ring: this, Head: h),
-            deadline, WaitTuning.LivenessSliceMs, default);
+            deadline, WaitTuning.LivenessSliceMs, _stop);
     }
 
     /// <summary>True when the record at <paramref name="h"/> is committed and no longer being written.</summary>

@@ -46,11 +46,20 @@ public sealed unsafe class IpcBarrier : IDisposable, ITransferable
         _action = action;
     }
 
-    private int* State => (int*)(_handle.Payload + BarrierLayout.StateOffset);
+    // Callers hold a reference on the mapping (_handle.Enter, or the async wait's own).
+    private int* State => (int*)(_handle.Mapped + BarrierLayout.StateOffset);
 
     /// <summary>The number of parties needed to pass.</summary>
     /// <remarks>Python: Barrier.parties</remarks>
-    public int Parties => *(int*)(_handle.Payload + BarrierLayout.PartiesOffset);
+    public int Parties
+    {
+        get
+        {
+            byte* p = _handle.Enter();
+            try { return *(int*)(p + BarrierLayout.PartiesOffset); }
+            finally { _handle.Exit(); }
+        }
+    }
 
     /// <summary>The number of parties waiting now (a snapshot).</summary>
     /// <remarks>Python: Barrier.n_waiting</remarks>
@@ -58,20 +67,35 @@ public sealed unsafe class IpcBarrier : IDisposable, ITransferable
     {
         get
         {
-            int v = Volatile.Read(ref *State);
-            int c = v & BarrierLayout.CountMask;
-            return (v & BarrierLayout.BrokenBit) != 0 || c >= Parties ? 0 : c;
+            byte* p = _handle.Enter();
+            try
+            {
+                int v = Volatile.Read(ref *(int*)(p + BarrierLayout.StateOffset));
+                int c = v & BarrierLayout.CountMask;
+                return (v & BarrierLayout.BrokenBit) != 0 || c >= *(int*)(p + BarrierLayout.PartiesOffset) ? 0 : c;
+            }
+            finally { _handle.Exit(); }
         }
     }
 
     /// <summary>True when the barrier is broken (until <see cref="Reset"/>).</summary>
     /// <remarks>Python: Barrier.broken</remarks>
-    public bool Broken => (Volatile.Read(ref *State) & BarrierLayout.BrokenBit) != 0;
+    public bool Broken
+    {
+        get
+        {
+            byte* p = _handle.Enter();
+            try { return (Volatile.Read(ref *(int*)(p + BarrierLayout.StateOffset)) & BarrierLayout.BrokenBit) != 0; }
+            finally { _handle.Exit(); }
+        }
+    }
 
     /// <summary>Waits until all parties have arrived; returns this party's arrival index, 0 to <see cref="Parties"/>-1.
     /// A timeout (null: the constructor's) breaks the barrier.</summary>
     /// <exception cref="IpcBrokenBarrierException">The barrier is or became broken (aborted, reset, timed out, the action failed).</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative but not infinite.</exception>
+    /// <exception cref="ObjectDisposedException">The barrier was disposed (also by another thread while this call
+    /// waited: the party leaves, breaking the round for the others as a cancellation does).</exception>
     /// <remarks>Python: Barrier.wait(timeout=None)</remarks>
     public int Wait(TimeSpan? timeout = null) => Wait(timeout, CancellationToken.None);
 
@@ -84,16 +108,32 @@ public sealed unsafe class IpcBarrier : IDisposable, ITransferable
     public int Wait(TimeSpan? timeout, CancellationToken cancellationToken)
     {
         var arrival = new Arrival(Deadline.From(timeout ?? _defaultTimeout));
-        while (Step(ref arrival) == StepResult.Park)
+        _handle.Enter();
+        CancellationTokenSource? linked = null;
+        try
         {
-            var spin = new SpinPhase(WaitTuning.LockSpin);
-            bool changed = false;
-            while (!changed && spin.Spin()) changed = Volatile.Read(ref *State) != arrival.ParkValue;
-            if (changed) continue;
-            try { WordParker.Park(State, arrival.ParkValue, arrival.Deadline, WaitTuning.LivenessSliceMs, cancellationToken); }
-            catch (OperationCanceledException) { Leave(ref arrival); throw; }
+            while (Step(ref arrival) == StepResult.Park)
+            {
+                var spin = new SpinPhase(WaitTuning.LockSpin);
+                bool changed = false;
+                while (!changed && spin.Spin()) changed = Volatile.Read(ref *State) != arrival.ParkValue;
+                if (changed) continue;
+                var token = linked?.Token ?? _handle.WaitToken(cancellationToken, out linked);
+                try { WordParker.Park(State, arrival.ParkValue, arrival.Deadline, WaitTuning.LivenessSliceMs, token); }
+                catch (OperationCanceledException)
+                {
+                    Leave(ref arrival);
+                    if (_handle.DisposedDuring(cancellationToken)) throw _handle.Disposed();
+                    throw;
+                }
+            }
+            return arrival.Index;
         }
-        return arrival.Index;
+        finally
+        {
+            linked?.Dispose();
+            _handle.Exit();
+        }
     }
 
     /// <summary>The async <see cref="Wait(TimeSpan?)"/>: waits for the other parties without holding a thread
@@ -128,7 +168,7 @@ public sealed unsafe class IpcBarrier : IDisposable, ITransferable
     /// checks whether the round passed; throws when broken; otherwise says which state value to park on.</summary>
     internal StepResult Step(ref Arrival a)
     {
-        byte* p = _handle.Payload;
+        byte* p = _handle.Payload; // the caller holds a reference; a step after Dispose throws ObjectDisposedException
         int* state = (int*)(p + BarrierLayout.StateOffset);
         int parties = *(int*)(p + BarrierLayout.PartiesOffset);
         while (!a.Arrived)
@@ -255,34 +295,42 @@ public sealed unsafe class IpcBarrier : IDisposable, ITransferable
     /// <remarks>Python: Barrier.abort()</remarks>
     public void Abort()
     {
-        int* state = State;
-        while (true)
+        int* state = (int*)(_handle.Enter() + BarrierLayout.StateOffset);
+        try
         {
-            int v = Volatile.Read(ref *state);
-            if ((v & BarrierLayout.BrokenBit) != 0 || Interlocked.CompareExchange(ref *state, v | BarrierLayout.BrokenBit, v) == v) break;
+            while (true)
+            {
+                int v = Volatile.Read(ref *state);
+                if ((v & BarrierLayout.BrokenBit) != 0 || Interlocked.CompareExchange(ref *state, v | BarrierLayout.BrokenBit, v) == v) break;
+            }
+            WordParker.Wake(state);
         }
-        WordParker.Wake(state);
+        finally { _handle.Exit(); }
     }
 
     /// <summary>Returns the barrier to its empty, unbroken state; parties waiting now get <see cref="IpcBrokenBarrierException"/>.</summary>
     /// <remarks>Python: Barrier.reset()</remarks>
     public void Reset()
     {
-        byte* p = _handle.Payload;
-        int* state = (int*)(p + BarrierLayout.StateOffset);
-        while (true)
+        byte* p = _handle.Enter();
+        try
         {
-            int v = Volatile.Read(ref *state);
-            int g = (v >> BarrierLayout.GenerationShift) & BarrierLayout.GenerationMask;
-            if ((v & BarrierLayout.CountMask) > 0) Volatile.Write(ref *(int*)(p + BarrierLayout.BrokenGenerationOffset), g);
-            int next = ((g + 1) & BarrierLayout.GenerationMask) << BarrierLayout.GenerationShift;
-            if (Interlocked.CompareExchange(ref *state, next, v) == v) break;
+            int* state = (int*)(p + BarrierLayout.StateOffset);
+            while (true)
+            {
+                int v = Volatile.Read(ref *state);
+                int g = (v >> BarrierLayout.GenerationShift) & BarrierLayout.GenerationMask;
+                if ((v & BarrierLayout.CountMask) > 0) Volatile.Write(ref *(int*)(p + BarrierLayout.BrokenGenerationOffset), g);
+                int next = ((g + 1) & BarrierLayout.GenerationMask) << BarrierLayout.GenerationShift;
+                if (Interlocked.CompareExchange(ref *state, next, v) == v) break;
+            }
+            WordParker.Wake(state);
         }
-        WordParker.Wake(state);
+        finally { _handle.Exit(); }
     }
 
-    /// <summary>Removes the barrier's name (creator) and unmaps it; pending async waits fail with
-    /// <see cref="ObjectDisposedException"/>.</summary>
+    /// <summary>Removes the barrier's name (creator) and unmaps it once no call is using it; a call blocked in another
+    /// thread throws <see cref="ObjectDisposedException"/>, and so do pending async waits.</summary>
     public void Dispose() => _handle.Dispose();
 
     /// <summary>The barrier's shared segment name.</summary>

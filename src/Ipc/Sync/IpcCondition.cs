@@ -88,6 +88,8 @@ public sealed unsafe class IpcCondition : IDisposable, ITransferable
     /// lock; returns false if the time ran out. The caller must hold the lock.</summary>
     /// <exception cref="InvalidOperationException">The calling thread does not hold the lock.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative but not infinite.</exception>
+    /// <exception cref="ObjectDisposedException">The condition was disposed (also by another thread while this call
+    /// waited; the lock is re-acquired first, unless it was disposed too).</exception>
     /// <remarks>Python: Condition.wait(timeout=None)</remarks>
     public bool Wait(TimeSpan? timeout = null) => Wait(timeout, CancellationToken.None);
 
@@ -97,13 +99,22 @@ public sealed unsafe class IpcCondition : IDisposable, ITransferable
     public bool Wait(TimeSpan? timeout, CancellationToken cancellationToken)
     {
         var deadline = Deadline.From(timeout);
+        _handle.Enter();
+        try { return WaitCore(deadline, cancellationToken); }
+        finally { _handle.Exit(); }
+    }
+
+    private bool WaitCore(Deadline deadline, CancellationToken cancellationToken)
+    {
         int levels = BeginWait(out int startSeq);
         bool notified = false;
+        var token = _handle.WaitToken(cancellationToken, out var linked);
         try
         {
             while (!(notified = TryNotified(startSeq, out int s)))
-                if (!WordParker.Park(Seq, s, deadline, WaitTuning.NoSlice, cancellationToken)) break;
+                if (!WordParker.Park(Seq, s, deadline, WaitTuning.NoSlice, token)) break;
         }
+        catch (OperationCanceledException) when (_handle.DisposedDuring(cancellationToken)) { throw _handle.Disposed(); }
         finally
         {
             ExceptionDispatchInfo? abandoned = null;
@@ -114,6 +125,7 @@ public sealed unsafe class IpcCondition : IDisposable, ITransferable
             }
             catch (IpcAbandonedLockException e) { abandoned = ExceptionDispatchInfo.Capture(e); }
             notified = EndWait(notified);
+            linked?.Dispose();
             abandoned?.Throw();
         }
         return notified;
@@ -149,7 +161,7 @@ public sealed unsafe class IpcCondition : IDisposable, ITransferable
     private int BeginWait(out int startSeq)
     {
         RequireOwned("wait on");
-        byte* p = _handle.Payload;
+        byte* p = _handle.Mapped;
         startSeq = Volatile.Read(ref *(int*)(p + ConditionLayout.SeqOffset));
         Interlocked.Increment(ref *(int*)(p + ConditionLayout.WaitersOffset));
         return _rlock is not null ? _rlock.ReleaseAll() : Release1();
@@ -158,7 +170,7 @@ public sealed unsafe class IpcCondition : IDisposable, ITransferable
     /// <summary>True once a notify issued after the wait began is consumed; else the sequence to park on.</summary>
     internal bool TryNotified(int startSeq, out int seq)
     {
-        byte* p = _handle.Payload;
+        byte* p = _handle.Mapped;
         seq = Volatile.Read(ref *(int*)(p + ConditionLayout.SeqOffset));
         // Only a notify issued after this wait began may wake it.
         return seq != startSeq && TryConsume((int*)(p + ConditionLayout.SignalsOffset));
@@ -168,7 +180,7 @@ public sealed unsafe class IpcCondition : IDisposable, ITransferable
     internal bool EndWait(bool notified)
     {
         if (notified) return true;
-        byte* p = _handle.Payload;
+        byte* p = _handle.Mapped;
         if (TryConsume((int*)(p + ConditionLayout.SignalsOffset))) return true;
         Interlocked.Decrement(ref *(int*)(p + ConditionLayout.WaitersOffset));
         return false;
@@ -182,7 +194,8 @@ public sealed unsafe class IpcCondition : IDisposable, ITransferable
     internal ValueTask ReacquireAsync(int levels, int ownerToken)
         => _rlock is not null ? _rlock.RestoreAsync(levels, ownerToken) : SyncAsync.Ignore(_lock!.EnterAsync(Deadline.Infinite, CancellationToken.None, ownerToken));
 
-    private int* Seq => (int*)(_handle.Payload + ConditionLayout.SeqOffset);
+    // Callers hold a reference on the mapping.
+    private int* Seq => (int*)(_handle.Mapped + ConditionLayout.SeqOffset);
 
     /// <summary>Waits until <paramref name="predicate"/> is true (checked under the lock first, then after each
     /// wake-up) or the timeout elapses; returns the predicate's last value.</summary>
@@ -212,15 +225,19 @@ public sealed unsafe class IpcCondition : IDisposable, ITransferable
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         RequireOwned("notify");
-        byte* p = _handle.Payload;
-        int* waiters = (int*)(p + ConditionLayout.WaitersOffset);
-        int k = Math.Min(count, Volatile.Read(ref *waiters));
-        if (k <= 0) return;
-        Interlocked.Add(ref *waiters, -k);
-        Interlocked.Add(ref *(int*)(p + ConditionLayout.SignalsOffset), k);
-        int* seq = (int*)(p + ConditionLayout.SeqOffset);
-        Interlocked.Increment(ref *seq);
-        WordParker.Wake(seq, k);
+        byte* p = _handle.Enter();
+        try
+        {
+            int* waiters = (int*)(p + ConditionLayout.WaitersOffset);
+            int k = Math.Min(count, Volatile.Read(ref *waiters));
+            if (k <= 0) return;
+            Interlocked.Add(ref *waiters, -k);
+            Interlocked.Add(ref *(int*)(p + ConditionLayout.SignalsOffset), k);
+            int* seq = (int*)(p + ConditionLayout.SeqOffset);
+            Interlocked.Increment(ref *seq);
+            WordParker.Wake(seq, k);
+        }
+        finally { _handle.Exit(); }
     }
 
     /// <summary>Wakes every waiter. The caller must hold the lock.</summary>
@@ -253,7 +270,9 @@ public sealed unsafe class IpcCondition : IDisposable, ITransferable
         if (!owned) throw new InvalidOperationException($"Cannot {what} a condition whose lock the calling thread does not hold.");
     }
 
-    /// <summary>Removes the condition's name (creator) and unmaps it; disposes the lock if the condition made it.</summary>
+    /// <summary>Removes the condition's name (creator) and unmaps it once no call is using it; disposes the lock if the
+    /// condition made it. A call blocked in another thread throws <see cref="ObjectDisposedException"/>, and so do
+    /// pending async waits.</summary>
     public void Dispose()
     {
         _handle.Dispose();

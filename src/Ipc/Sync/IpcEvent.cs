@@ -18,27 +18,42 @@ public sealed unsafe class IpcEvent : IDisposable, ITransferable, IAsyncWaitable
 
     private IpcEvent(SyncHandle handle) => _handle = handle;
 
-    private int* Flag => (int*)(_handle.Payload + EventLayout.FlagOffset);
-
     /// <summary>True when the event is set.</summary>
     /// <remarks>Python: Event.is_set()</remarks>
-    public bool IsSet => Volatile.Read(ref *Flag) != 0;
+    public bool IsSet
+    {
+        get
+        {
+            byte* p = _handle.Enter();
+            try { return Volatile.Read(ref *(int*)(p + EventLayout.FlagOffset)) != 0; }
+            finally { _handle.Exit(); }
+        }
+    }
 
     /// <summary>Sets the event and wakes every waiter, sync and async.</summary>
     /// <remarks>Python: Event.set()</remarks>
     public void Set()
     {
-        byte* p = _handle.Payload;
-        int* f = (int*)(p + EventLayout.FlagOffset);
-        if (Volatile.Read(ref *f) != 0) return;
-        // The exchange is a full fence: a sleeper counted itself before the kernel re-checked the flag.
-        if (Interlocked.Exchange(ref *f, 1) == 0 && Volatile.Read(ref *(int*)(p + EventLayout.SleepersOffset)) > 0)
-            WordParker.Wake(f);
+        byte* p = _handle.Enter();
+        try
+        {
+            int* f = (int*)(p + EventLayout.FlagOffset);
+            if (Volatile.Read(ref *f) != 0) return;
+            // The exchange is a full fence: a sleeper counted itself before the kernel re-checked the flag.
+            if (Interlocked.Exchange(ref *f, 1) == 0 && Volatile.Read(ref *(int*)(p + EventLayout.SleepersOffset)) > 0)
+                WordParker.Wake(f);
+        }
+        finally { _handle.Exit(); }
     }
 
     /// <summary>Clears the event: later waits block until the next <see cref="Set"/>.</summary>
     /// <remarks>Python: Event.clear()</remarks>
-    public void Clear() => Volatile.Write(ref *Flag, 0);
+    public void Clear()
+    {
+        byte* p = _handle.Enter();
+        try { Volatile.Write(ref *(int*)(p + EventLayout.FlagOffset), 0); }
+        finally { _handle.Exit(); }
+    }
 
     /// <summary>Waits until the event is set or <paramref name="timeout"/> elapses (null: no limit); returns the flag
     /// (false only on timeout).</summary>
@@ -47,11 +62,18 @@ public sealed unsafe class IpcEvent : IDisposable, ITransferable, IAsyncWaitable
     public bool Wait(TimeSpan? timeout = null) => Wait(timeout, CancellationToken.None);
 
     /// <summary>Like <see cref="Wait(TimeSpan?)"/>, cancellable (the token wakes the sleeper at once).</summary>
+    /// <exception cref="ObjectDisposedException">The event was disposed (also by another thread while this call waited).</exception>
     /// <remarks>Python: Event.wait(timeout=None)</remarks>
     public bool Wait(TimeSpan? timeout, CancellationToken cancellationToken)
     {
         var deadline = Deadline.From(timeout);
-        byte* p = _handle.Payload;
+        byte* p = _handle.Enter();
+        try { return WaitCore(p, deadline, cancellationToken); }
+        finally { _handle.Exit(); }
+    }
+
+    private bool WaitCore(byte* p, Deadline deadline, CancellationToken cancellationToken)
+    {
         int* f = (int*)(p + EventLayout.FlagOffset);
         if (Volatile.Read(ref *f) != 0) return true;
         if (!deadline.HasPassed)
@@ -61,12 +83,18 @@ public sealed unsafe class IpcEvent : IDisposable, ITransferable, IAsyncWaitable
                 if (Volatile.Read(ref *f) != 0) return true;
         }
         int* sleepers = (int*)(p + EventLayout.SleepersOffset);
-        while (true)
+        var token = _handle.WaitToken(cancellationToken, out var linked);
+        try
         {
-            if (Volatile.Read(ref *f) != 0) return true;
-            if (!WordParker.ParkCounted(f, 0, sleepers, deadline, WaitTuning.NoSlice, cancellationToken))
-                return Volatile.Read(ref *f) != 0;
+            while (true)
+            {
+                if (Volatile.Read(ref *f) != 0) return true;
+                if (!WordParker.ParkCounted(f, 0, sleepers, deadline, WaitTuning.NoSlice, token))
+                    return Volatile.Read(ref *f) != 0;
+            }
         }
+        catch (OperationCanceledException) when (_handle.DisposedDuring(cancellationToken)) { throw _handle.Disposed(); }
+        finally { linked?.Dispose(); }
     }
 
     /// <summary>Waits until the event is set without holding a thread: the continuation runs when a
@@ -97,8 +125,8 @@ public sealed unsafe class IpcEvent : IDisposable, ITransferable, IAsyncWaitable
             deadline, WaitTuning.NoSlice, ct, _handle);
     }
 
-    /// <summary>Removes the event's name (creator) and unmaps it; pending async waits fail with
-    /// <see cref="ObjectDisposedException"/>.</summary>
+    /// <summary>Removes the event's name (creator) and unmaps it once no call is using it; a call blocked in another
+    /// thread throws <see cref="ObjectDisposedException"/>, and so do pending async waits.</summary>
     public void Dispose() => _handle.Dispose();
 
     /// <summary>The event's shared segment name.</summary>

@@ -10,8 +10,8 @@ namespace NativeIpc;
 /// waits), and any thread or process may release it. Pass it to a child as an argument of <see cref="IpcProcess"/>.
 /// Limits: only the death of the holding <i>process</i> is detected (a thread that exits holding the lock is not);
 /// the lock word stores the holder's owner id (<c>ProcessLiveness.Self</c>), so a recycled pid is not taken for the
-/// dead holder; do not dispose the lock while another thread of this process is still waiting on it synchronously
-/// (pending <see cref="AcquireAsync"/> calls complete with <see cref="ObjectDisposedException"/>).</remarks>
+/// dead holder. Disposing the lock while another thread waits on it makes that wait throw
+/// <see cref="ObjectDisposedException"/> (pending <see cref="AcquireAsync"/> calls too).</remarks>
 public sealed unsafe class IpcLock : IDisposable, ITransferable
 {
     static IpcLock() => Transfer.TransferRegistry.Register(ReadTransfer); // lets a child attach without reflection
@@ -34,13 +34,22 @@ public sealed unsafe class IpcLock : IDisposable, ITransferable
     }
 
     /// <summary>True while some thread of some process holds the lock (a snapshot).</summary>
-    public bool IsLocked => LockWord.IsLocked(_handle.Payload);
+    public bool IsLocked
+    {
+        get
+        {
+            byte* p = _handle.Enter();
+            try { return LockWord.IsLocked(p); }
+            finally { _handle.Exit(); }
+        }
+    }
 
     /// <summary>Acquires the lock, waiting at most <paramref name="timeout"/> (null or <see cref="Timeout.InfiniteTimeSpan"/>:
     /// no limit); dispose the result to release: <c>using (lk.Acquire()) { ... }</c>.</summary>
     /// <exception cref="TimeoutException">The timeout elapsed.</exception>
     /// <exception cref="IpcAbandonedLockException">The holder died; the lock is now held by the caller.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative but not infinite.</exception>
+    /// <exception cref="ObjectDisposedException">The lock was disposed (also by another thread while this call waited).</exception>
     /// <remarks>Python: Lock.acquire() / with lock:</remarks>
     public Releaser Acquire(TimeSpan? timeout = null) => Acquire(timeout, CancellationToken.None);
 
@@ -86,18 +95,38 @@ public sealed unsafe class IpcLock : IDisposable, ITransferable
     /// <summary>Releases the lock.</summary>
     /// <exception cref="InvalidOperationException">The lock is not held.</exception>
     /// <remarks>Python: Lock.release()</remarks>
-    public void Release() => LockWord.Release(_handle.Payload);
+    public void Release()
+    {
+        byte* p = _handle.Enter();
+        try { LockWord.Release(p); }
+        finally { _handle.Exit(); }
+    }
 
     internal bool Enter(Deadline deadline, CancellationToken ct)
     {
-        byte* p = _handle.Payload;
-        if (LockWord.TryAcquireFast(p)) return true;
-        switch (LockWord.Acquire(p, deadline, ct, out int dead))
+        byte* p = _handle.Enter();
+        try
         {
-            case LockWord.Outcome.Acquired: return true;
-            case LockWord.Outcome.Abandoned: throw new IpcAbandonedLockException(dead);
-            default: return false;
+            if (LockWord.TryAcquireFast(p)) return true;
+            return EnterSlow(p, deadline, ct);
         }
+        finally { _handle.Exit(); }
+    }
+
+    private bool EnterSlow(byte* p, Deadline deadline, CancellationToken ct)
+    {
+        var token = _handle.WaitToken(ct, out var linked);
+        try
+        {
+            switch (LockWord.Acquire(p, deadline, token, out int dead))
+            {
+                case LockWord.Outcome.Acquired: return true;
+                case LockWord.Outcome.Abandoned: throw new IpcAbandonedLockException(dead);
+                default: return false;
+            }
+        }
+        catch (OperationCanceledException) when (_handle.DisposedDuring(ct)) { throw _handle.Disposed(); }
+        finally { linked?.Dispose(); }
     }
 
     /// <summary>The async twin of <see cref="Enter"/>: contends in sync steps, parks through
@@ -105,9 +134,19 @@ public sealed unsafe class IpcLock : IDisposable, ITransferable
     internal ValueTask<bool> EnterAsync(Deadline deadline, CancellationToken ct, int ownerToken)
         => AsyncLockEntry.EnterAsync(_handle, LockLayout.WordOffset, deadline, ct, ownerToken);
 
-    internal bool IsMine => LockWord.IsMine(_handle.Payload);
+    internal bool IsMine
+    {
+        get
+        {
+            byte* p = _handle.Enter();
+            try { return LockWord.IsMine(p); }
+            finally { _handle.Exit(); }
+        }
+    }
 
-    /// <summary>Removes the lock's name (creator) and unmaps it. Other processes keep the lock they attached.</summary>
+    /// <summary>Removes the lock's name (creator) and unmaps it once no call is using it; a call blocked in another
+    /// thread throws <see cref="ObjectDisposedException"/>, and so do pending <see cref="AcquireAsync"/> calls. Other
+    /// processes keep the lock they attached.</summary>
     public void Dispose() => _handle.Dispose();
 
     /// <summary>The lock's shared segment name.</summary>

@@ -20,16 +20,33 @@ public sealed unsafe class IpcRLock : IDisposable, ITransferable
 
     /// <summary>True if the calling thread (of this process) owns the lock.</summary>
     /// <remarks>Python: RLock._is_owned()</remarks>
-    public bool IsOwnedByCurrentThread => LockWord.IsMine(_handle.Payload);
+    public bool IsOwnedByCurrentThread
+    {
+        get
+        {
+            byte* p = _handle.Enter();
+            try { return LockWord.IsMine(p); }
+            finally { _handle.Exit(); }
+        }
+    }
 
     /// <summary>How many times the owner has acquired the lock without releasing (0 when the caller does not own it).</summary>
-    public int RecursionCount => IsOwnedByCurrentThread ? *Recursion(_handle.Payload) : 0;
+    public int RecursionCount
+    {
+        get
+        {
+            byte* p = _handle.Enter();
+            try { return LockWord.IsMine(p) ? *Recursion(p) : 0; }
+            finally { _handle.Exit(); }
+        }
+    }
 
     /// <summary>Acquires the lock (again, if the caller owns it), waiting at most <paramref name="timeout"/>; dispose
     /// the result to release once.</summary>
     /// <exception cref="TimeoutException">The timeout elapsed.</exception>
     /// <exception cref="IpcAbandonedLockException">The owner died; the lock is now owned by the caller.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative but not infinite.</exception>
+    /// <exception cref="ObjectDisposedException">The lock was disposed (also by another thread while this call waited).</exception>
     /// <remarks>Python: RLock.acquire() / with rlock:</remarks>
     public Releaser Acquire(TimeSpan? timeout = null) => Acquire(timeout, CancellationToken.None);
 
@@ -73,33 +90,49 @@ public sealed unsafe class IpcRLock : IDisposable, ITransferable
     /// <remarks>Python: RLock.release()</remarks>
     public void Release()
     {
-        byte* p = _handle.Payload;
-        if (!LockWord.IsMine(p))
-            throw new InvalidOperationException("Cannot release an RLock the calling thread does not own.");
-        if (--*Recursion(p) == 0) LockWord.Release(p);
+        byte* p = _handle.Enter();
+        try
+        {
+            if (!LockWord.IsMine(p))
+                throw new InvalidOperationException("Cannot release an RLock the calling thread does not own.");
+            if (--*Recursion(p) == 0) LockWord.Release(p);
+        }
+        finally { _handle.Exit(); }
     }
 
     internal bool Enter(Deadline deadline, CancellationToken ct)
     {
-        byte* p = _handle.Payload;
-        if (LockWord.IsMine(p))
+        byte* p = _handle.Enter();
+        try
         {
-            ++*Recursion(p);
+            if (LockWord.IsMine(p))
+            {
+                ++*Recursion(p);
+                return true;
+            }
+            if (!LockWord.TryAcquireFast(p) && !EnterSlow(p, deadline, ct)) return false;
+            *Recursion(p) = 1;
             return true;
         }
-        if (!LockWord.TryAcquireFast(p))
+        finally { _handle.Exit(); }
+    }
+
+    private bool EnterSlow(byte* p, Deadline deadline, CancellationToken ct)
+    {
+        var token = _handle.WaitToken(ct, out var linked);
+        try
         {
-            switch (LockWord.Acquire(p, deadline, ct, out int dead))
+            switch (LockWord.Acquire(p, deadline, token, out int dead))
             {
-                case LockWord.Outcome.Acquired: break;
+                case LockWord.Outcome.Acquired: return true;
                 case LockWord.Outcome.Abandoned:
                     *Recursion(p) = 1;
                     throw new IpcAbandonedLockException(dead);
                 default: return false;
             }
         }
-        *Recursion(p) = 1;
-        return true;
+        catch (OperationCanceledException) when (_handle.DisposedDuring(ct)) { throw _handle.Disposed(); }
+        finally { linked?.Dispose(); }
     }
 
     /// <summary>The async twin of <see cref="Enter"/>, owned by <paramref name="ownerToken"/>.</summary>
@@ -111,22 +144,35 @@ public sealed unsafe class IpcRLock : IDisposable, ITransferable
 
     private bool IncrementIfMine()
     {
-        byte* p = _handle.Payload;
-        if (!LockWord.IsMine(p)) return false;
-        ++*Recursion(p);
-        return true;
+        byte* p = _handle.Enter();
+        try
+        {
+            if (!LockWord.IsMine(p)) return false;
+            ++*Recursion(p);
+            return true;
+        }
+        finally { _handle.Exit(); }
     }
 
-    internal void SetRecursion(int levels) => *Recursion(_handle.Payload) = levels;
+    internal void SetRecursion(int levels)
+    {
+        byte* p = _handle.Enter();
+        try { *Recursion(p) = levels; }
+        finally { _handle.Exit(); }
+    }
 
     /// <summary>Releases every level the caller holds and returns how many (for <see cref="IpcCondition"/>).</summary>
     internal int ReleaseAll()
     {
-        byte* p = _handle.Payload;
-        int n = *Recursion(p);
-        *Recursion(p) = 1;
-        Release();
-        return n;
+        byte* p = _handle.Enter();
+        try
+        {
+            int n = *Recursion(p);
+            *Recursion(p) = 1;
+            Release();
+            return n;
+        }
+        finally { _handle.Exit(); }
     }
 
     /// <summary>The async twin of <see cref="Restore"/>.</summary>
@@ -136,12 +182,13 @@ public sealed unsafe class IpcRLock : IDisposable, ITransferable
     internal void Restore(int levels)
     {
         try { Enter(Deadline.Infinite, CancellationToken.None); }
-        finally { *Recursion(_handle.Payload) = levels; }
+        finally { SetRecursion(levels); }
     }
 
     private static int* Recursion(byte* p) => (int*)(p + RLockLayout.RecursionOffset);
 
-    /// <summary>Removes the lock's name (creator) and unmaps it.</summary>
+    /// <summary>Removes the lock's name (creator) and unmaps it once no call is using it; a call blocked in another
+    /// thread throws <see cref="ObjectDisposedException"/>, and so do pending async acquires.</summary>
     public void Dispose() => _handle.Dispose();
 
     /// <summary>The lock's shared segment name.</summary>

@@ -29,15 +29,30 @@ public unsafe class IpcSemaphore : IDisposable, ITransferable, IAsyncWaitable
 
     private protected IpcSemaphore(SyncHandle handle) => _handle = handle;
 
-    private int* Count => (int*)(_handle.Payload + SemaphoreLayout.CountOffset);
-
     /// <summary>The current count (a snapshot).</summary>
     /// <remarks>Python: Semaphore.get_value()</remarks>
-    public int Value => Volatile.Read(ref *Count);
+    public int Value
+    {
+        get
+        {
+            byte* p = _handle.Enter();
+            try { return Volatile.Read(ref *(int*)(p + SemaphoreLayout.CountOffset)); }
+            finally { _handle.Exit(); }
+        }
+    }
+
+    // A permit now, under a reference on the mapping.
+    private bool TryTakeNow()
+    {
+        byte* p = _handle.Enter();
+        try { return TryTake((int*)(p + SemaphoreLayout.CountOffset)); }
+        finally { _handle.Exit(); }
+    }
 
     /// <summary>Takes a permit, waiting at most <paramref name="timeout"/> (null: no limit); dispose the result to give it back.</summary>
     /// <exception cref="TimeoutException">The timeout elapsed.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative but not infinite.</exception>
+    /// <exception cref="ObjectDisposedException">The semaphore was disposed (also by another thread while this call waited).</exception>
     /// <remarks>Python: Semaphore.acquire() / with sem:</remarks>
     public Releaser Acquire(TimeSpan? timeout = null) => Acquire(timeout, CancellationToken.None);
 
@@ -69,7 +84,7 @@ public unsafe class IpcSemaphore : IDisposable, ITransferable, IAsyncWaitable
     public ValueTask<bool> WaitAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         var deadline = Deadline.From(timeout);
-        if (TryTake(Count)) return new(true);
+        if (TryTakeNow()) return new(true);
         return EnterAsync(deadline, cancellationToken);
     }
 
@@ -89,7 +104,13 @@ public unsafe class IpcSemaphore : IDisposable, ITransferable, IAsyncWaitable
     public void Release(int count = 1)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        byte* p = _handle.Payload;
+        byte* p = _handle.Enter();
+        try { ReleaseCore(p, count); }
+        finally { _handle.Exit(); }
+    }
+
+    private static void ReleaseCore(byte* p, int count)
+    {
         int* c = (int*)(p + SemaphoreLayout.CountOffset);
         int max = *(int*)(p + SemaphoreLayout.MaxValueOffset);
         while (true)
@@ -116,7 +137,13 @@ public unsafe class IpcSemaphore : IDisposable, ITransferable, IAsyncWaitable
 
     internal bool Enter(Deadline deadline, CancellationToken ct)
     {
-        byte* p = _handle.Payload;
+        byte* p = _handle.Enter();
+        try { return EnterCore(p, deadline, ct); }
+        finally { _handle.Exit(); }
+    }
+
+    private bool EnterCore(byte* p, Deadline deadline, CancellationToken ct)
+    {
         int* c = (int*)(p + SemaphoreLayout.CountOffset);
         if (TryTake(c)) return true;
         if (deadline.HasPassed) return false;
@@ -124,19 +151,25 @@ public unsafe class IpcSemaphore : IDisposable, ITransferable, IAsyncWaitable
         while (spin.Spin())
             if (TryTake(c)) return true;
         int* sleepers = (int*)(p + SemaphoreLayout.SleepersOffset);
-        while (true)
+        var token = _handle.WaitToken(ct, out var linked);
+        try
         {
-            if (TryTake(c)) return true;
-            // Sleeps only while the count is 0; counted as a sleeper first, so a release after the kernel's
-            // re-check sees us and wakes.
-            if (!WordParker.ParkCounted(c, 0, sleepers, deadline, WaitTuning.NoSlice, ct)) return TryTake(c);
+            while (true)
+            {
+                if (TryTake(c)) return true;
+                // Sleeps only while the count is 0; counted as a sleeper first, so a release after the kernel's
+                // re-check sees us and wakes.
+                if (!WordParker.ParkCounted(c, 0, sleepers, deadline, WaitTuning.NoSlice, token)) return TryTake(c);
+            }
         }
+        catch (OperationCanceledException) when (_handle.DisposedDuring(ct)) { throw _handle.Disposed(); }
+        finally { linked?.Dispose(); }
     }
 
     /// <summary>The async twin of <see cref="Enter"/> (no spin: an async caller prefers to yield its thread).</summary>
     private ValueTask<bool> EnterAsync(Deadline deadline, CancellationToken ct) => SyncAsync.Until(this, _handle, deadline, ct);
 
-    bool IAsyncWaitable.TryComplete() => TryTake(Count);
+    bool IAsyncWaitable.TryComplete() => TryTakeNow();
 
     ValueTask<bool> IAsyncWaitable.ParkAsync(Deadline deadline, CancellationToken ct)
     {
@@ -145,8 +178,8 @@ public unsafe class IpcSemaphore : IDisposable, ITransferable, IAsyncWaitable
             deadline, WaitTuning.NoSlice, ct, _handle);
     }
 
-    /// <summary>Removes the semaphore's name (creator) and unmaps it; pending async waits fail with
-    /// <see cref="ObjectDisposedException"/>.</summary>
+    /// <summary>Removes the semaphore's name (creator) and unmaps it once no call is using it; a call blocked in
+    /// another thread throws <see cref="ObjectDisposedException"/>, and so do pending async waits.</summary>
     public void Dispose()
     {
         _handle.Dispose();

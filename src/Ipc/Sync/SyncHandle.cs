@@ -1,17 +1,17 @@
+using System.Runtime.CompilerServices;
+
 namespace NativeIpc.Sync;
 
-/// <summary>The shared segment under one sync primitive: creates or attaches it and hands out the payload pointer,
-/// throwing <see cref="ObjectDisposedException"/> once disposed. An async wait holds a reference
-/// (<see cref="TryAddRef"/>) for its whole run, so the mapping outlives <see cref="Dispose"/> until the wait has
-/// finished; disposing completes its pending parks with <see cref="ObjectDisposedException"/>
-/// (<see cref="AsyncParker.Abandon"/>). Disposing while another thread of this process still waits synchronously is
-/// not supported (its memory is unmapped).</summary>
+/// <summary>The shared segment under one sync primitive: creates or attaches it and hands out the payload pointer to
+/// calls that hold a reference on the mapping (<see cref="Enter"/>/<see cref="Exit"/>; async waits
+/// <see cref="TryAddRef"/> for their whole run), so the mapping outlives <see cref="Dispose"/> until the last call
+/// has left. Disposing wakes sync waits parked with <see cref="WaitToken"/> (they throw
+/// <see cref="ObjectDisposedException"/>) and completes pending async parks with it (<see cref="AsyncParker.Abandon"/>).</summary>
 internal sealed unsafe class SyncHandle : IDisposable
 {
     private readonly SharedSegment _segment;
     private readonly string _typeName;
-    private byte* _payload;
-    private int _refs = 1; // the handle's own reference, plus one per running async operation
+    private readonly byte* _payload;
 
     private SyncHandle(SharedSegment segment, string typeName)
     {
@@ -42,18 +42,45 @@ internal sealed unsafe class SyncHandle : IDisposable
 
     public string Name => _segment.Name;
 
-    /// <summary>Start of the payload; throws once disposed.</summary>
+    /// <summary>Start of the payload, for a caller that holds a reference (<see cref="Enter"/>, <see cref="TryAddRef"/>);
+    /// throws <see cref="ObjectDisposedException"/> once disposed.</summary>
     public byte* Payload
     {
         get
         {
-            byte* p = _payload;
-            if (p == null) ThrowDisposed();
-            return p;
+            if (_segment.IsDisposed) ThrowDisposed();
+            return _payload;
         }
     }
 
-    public bool IsDisposed => _payload == null;
+    public bool IsDisposed => _segment.IsDisposed;
+
+    /// <summary>Start of the payload without the disposed check: only for a caller that holds a reference (its
+    /// cleanup after <see cref="Dispose"/> still reaches mapped memory).</summary>
+    public byte* Mapped => _payload;
+
+    /// <summary>Takes a reference for a call and returns the payload; <see cref="ObjectDisposedException"/> once
+    /// disposed. Pair with <see cref="Exit"/> in a finally.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public byte* Enter()
+    {
+        if (!_segment.TryEnter()) ThrowDisposed();
+        return _payload;
+    }
+
+    /// <summary>Drops the reference taken by <see cref="Enter"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Exit() => _segment.Exit();
+
+    /// <summary>The token a blocked sync call parks with (see <see cref="SharedSegment.WaitToken"/>).</summary>
+    public CancellationToken WaitToken(CancellationToken cancellationToken, out CancellationTokenSource? linked)
+        => _segment.WaitToken(cancellationToken, out linked);
+
+    /// <summary>True when a wait stopped by <see cref="WaitToken"/> stopped because the object was disposed.</summary>
+    public bool DisposedDuring(CancellationToken cancellationToken) => _segment.DisposedDuring(cancellationToken);
+
+    /// <summary>The exception a call blocked across <see cref="Dispose"/> throws.</summary>
+    public ObjectDisposedException Disposed() => new(_typeName);
 
     public void WriteTransfer(BinaryWriter writer)
     {
@@ -62,21 +89,10 @@ internal sealed unsafe class SyncHandle : IDisposable
     }
 
     /// <summary>Keeps the mapping alive for an async operation; false once disposed. Pair with <see cref="ReleaseRef"/>.</summary>
-    public bool TryAddRef()
-    {
-        while (true)
-        {
-            int r = Volatile.Read(ref _refs);
-            if (r == 0 || _payload == null) return false;
-            if (Interlocked.CompareExchange(ref _refs, r + 1, r) == r) return true;
-        }
-    }
+    public bool TryAddRef() => _segment.TryEnter();
 
-    /// <summary>Drops a reference; the last one unmaps.</summary>
-    public void ReleaseRef()
-    {
-        if (Interlocked.Decrement(ref _refs) == 0) _segment.Dispose();
-    }
+    /// <summary>Drops a reference; the last one after <see cref="Dispose"/> unmaps.</summary>
+    public void ReleaseRef() => _segment.Exit();
 
     /// <summary>A reference for an async operation, or <see cref="ObjectDisposedException"/>.</summary>
     public void AddRefOrThrow()
@@ -86,11 +102,12 @@ internal sealed unsafe class SyncHandle : IDisposable
 
     public void Dispose()
     {
-        if (_payload == null) return;
-        _payload = null;
+        if (_segment.IsDisposed) return;
+        // Marked first, so no new call starts; the pending async parks still hold references, so the memory stays.
+        _segment.Dispose();
         AsyncParker.Abandon(this, _typeName);
-        ReleaseRef();
     }
 
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
     private void ThrowDisposed() => throw new ObjectDisposedException(_typeName);
 }
