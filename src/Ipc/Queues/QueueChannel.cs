@@ -124,5 +124,21 @@ internal sealed unsafe class QueueChannel<T> : IDisposable
         public void Read(ReadOnlySpan<byte> message) => Value = serializer.Deserialize(message);
     }
 
-    public void Dispose() => _segment.Dispose();
+    /// <summary>The item's bytes as <see cref="Put"/> writes them, in a buffer of their own (an async put encodes
+    /// once and may retry after waiting).</summary>
+    /// <exception cref="IpcSerializationException">The item cannot be encoded.</exception>
+    public ReadOnlyMemory<byte> Encode(T item)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        if (_direct is { } direct) buffer.Write(direct.AsBytes(ref item));
+        else Serialize(item, buffer);
+        return buffer.WrittenMemory;
+    }
+
+    public void Dispose()
+    {
+        // Pending async waits watch words in this mapping (this object is their owner): fail them before it goes.
+        if (!_segment.IsDisposed) AsyncParker.Abandon(this, _display);
+        _segment.Dispose();
+    }
 }
