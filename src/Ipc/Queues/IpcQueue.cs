@@ -206,7 +206,11 @@ public class IpcQueue<T> : IDisposable, ITransferable, IWaitableQueue
     public ValueTask<T> GetAsync(CancellationToken cancellationToken = default)
     {
         var take = QueueAsync.TakeAsync(_channel, cancellationToken);
-        if (take.IsCompletedSuccessfully) return new(Taken(take.Result));
+        if (take.IsCompletedSuccessfully)
+        {
+            var (outcome, item) = take.Result;
+            return outcome == TakeOutcome.Taken ? new(item) : ValueTask.FromException<T>(new IpcQueueClosedException());
+        }
         return Await(take);
 
         static async ValueTask<T> Await(ValueTask<(TakeOutcome, T)> take) => Taken(await take.ConfigureAwait(false));

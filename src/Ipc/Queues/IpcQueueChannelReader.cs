@@ -17,7 +17,11 @@ internal sealed class IpcQueueChannelReader<T>(IpcQueue<T> queue, QueueChannel<T
     public override ValueTask<T> ReadAsync(CancellationToken cancellationToken = default)
     {
         var take = QueueAsync.TakeAsync(channel, cancellationToken);
-        if (take.IsCompletedSuccessfully) return new(Item(take.Result));
+        if (take.IsCompletedSuccessfully)
+        {
+            var (outcome, item) = take.Result;
+            return outcome == TakeOutcome.Taken ? new(item) : ValueTask.FromException<T>(new ChannelClosedException());
+        }
         return Await(take);
 
         static async ValueTask<T> Await(ValueTask<(TakeOutcome, T)> take) => Item(await take.ConfigureAwait(false));
