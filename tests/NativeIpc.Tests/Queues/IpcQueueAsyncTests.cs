@@ -150,6 +150,7 @@ public class IpcQueueAsyncTests : ChildProcessFixture
     public void GetAsync_QueueDisposedWhilePending_ThrowsObjectDisposed_AndLeavesNoRegistration()
     {
         var q = new IpcQueue<int>();
+        using var other = IpcQueue<int>.Attach(q.Name); // a second hold: disposing q does not end the stream
         var get = q.GetAsync().AsTask();
         Assert.That(Eventually(() => AsyncParker.RegistrationCount > 0 || !AsyncParker.Parks, Long), Is.True);
         q.Dispose();
