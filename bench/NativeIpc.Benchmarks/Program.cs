@@ -3,4 +3,7 @@ using NativeIpc;
 
 // Children of cross-process benchmarks are this same program: let them run their targets.
 Multiprocessing.FreezeSupport();
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+if (args.Length > 0 && args[0] == "wake-latency")
+    NativeIpc.Benchmarks.WakeLatency.Measure(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10);
+else
+    BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

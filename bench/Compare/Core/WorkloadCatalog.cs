@@ -20,6 +20,8 @@ internal static class WorkloadCatalog
         new("array-64MiB", "64 MiB array write+read", "GB/s", true, 1, 1, 64 << 20),
         new("lock-contention", "lock contention, 2 procs", "ops/s", true, 100_000, 10_000),
         new("event-pingpong", "event ping-pong median", "µs", false, 5_000, 500),
+        new("async-queue-rtt", "async queue round trip median", "µs", false, 20_000, 2_000, 8),
+        new("async-pipe-rtt", "async pipe round trip median", "µs", false, 20_000, 2_000, 8),
         new("process-start-join", "process start+join (spawn)", "ms", false, 10, 3),
         new("process-start-join-fork", "process start+join (fork)", "ms", false, 10, 3),
         new("pool-first-result", "pool start to first result", "ms", false, 3, 1),

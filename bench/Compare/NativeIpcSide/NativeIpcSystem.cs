@@ -20,6 +20,7 @@ internal static class NativeIpcSystem
         new ArrayWriteRead(),
         new Contention(Contention.Lock),
         new EventPingPong(),
+        new AsyncRoundTrip(AsyncRoundTrip.Queue), new AsyncRoundTrip(AsyncRoundTrip.Pipe),
         new ProcessStartJoin(),
         new PoolWorkload("pool-first-result"), new PoolWorkload("pool-map-chunk1"),
         new PoolWorkload("pool-map-cpu-speedup"), new PoolWorkload("apply-async-rtt"),

@@ -37,6 +37,8 @@ DEFAULT_COUNTS = {
     "array-64MiB": (1, 1),
     "lock-contention": (100_000, 10_000),
     "event-pingpong": (5_000, 500),
+    "async-queue-rtt": (20_000, 2_000),
+    "async-pipe-rtt": (20_000, 2_000),
     "process-start-join": (10, 3),
     "process-start-join-fork": (10, 3),
     "pool-first-result": (3, 1),
@@ -444,6 +446,9 @@ WORKLOADS = {
     "array-64MiB": ("GB/s", run_array),
     "lock-contention": ("ops/s", run_lock_contention),
     "event-pingpong": ("µs", run_event_pingpong),
+    # multiprocessing's Queue and Connection cannot be awaited (asyncio does not cover them).
+    "async-queue-rtt": ("µs", None),
+    "async-pipe-rtt": ("µs", None),
     "process-start-join": ("ms", lambda n: run_process_start(n, CTX)),
     "process-start-join-fork": ("ms", lambda n: run_process_start(n, mp.get_context("fork"))),
     "pool-first-result": ("ms", run_pool_first),
@@ -451,6 +456,13 @@ WORKLOADS = {
     "pool-map-cpu-speedup": ("x", run_pool_speedup),
     "apply-async-rtt": ("µs", run_apply_async),
     "manager-dict-ops": ("ops/s", run_manager_dict),
+}
+
+# Why a row with no Python function is n/a.
+NOT_APPLICABLE = {
+    "value-incr-atomic": "n/a: no atomic add",
+    "async-queue-rtt": "n/a: no awaitable Queue",
+    "async-pipe-rtt": "n/a: no awaitable Connection",
 }
 
 
@@ -480,7 +492,7 @@ def main():
         n = counts[name]
         print(f"[python {idx + 1}/{len(names)}] {name}", file=sys.stderr, flush=True)
         if fn is None:
-            out["workloads"][name] = {"unit": unit, "count": n, "not_applicable": "n/a: no atomic add"}
+            out["workloads"][name] = {"unit": unit, "count": n, "not_applicable": NOT_APPLICABLE.get(name, "n/a")}
             continue
         try:
             if name == "pipe-pingpong-p99" and len(_p99s) == repeats + 1:

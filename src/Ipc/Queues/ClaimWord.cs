@@ -66,6 +66,22 @@ internal readonly unsafe struct ClaimWord(int* word)
         }
     }
 
+    /// <summary>The word itself, for an async waiter to park on (<see cref="WordParker.ParkAsync"/>).</summary>
+    public int* Address => word;
+
+    /// <summary>Prepares an async wait for the holder to let go: sets <see cref="ContendedBit"/> so the release wakes
+    /// the word, and returns the value to park on; 0 when the word is free (try again instead).</summary>
+    public int MarkContended()
+    {
+        while (true)
+        {
+            int cur = Volatile.Read(ref *word);
+            if (cur == 0) return 0;
+            if ((cur & ContendedBit) != 0 || Interlocked.CompareExchange(ref *word, cur | ContendedBit, cur) == cur)
+                return cur | ContendedBit;
+        }
+    }
+
     /// <summary>Lets go of the word, waking parked waiters if there are any.</summary>
     public void Release()
     {

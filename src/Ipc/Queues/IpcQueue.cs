@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Threading.Channels;
 using NativeIpc.Transfer;
 
 namespace NativeIpc;
@@ -24,7 +25,7 @@ namespace NativeIpc;
 /// using var p = IpcProcess.Start(static (IpcQueue&lt;int&gt; q) =&gt; q.Put(42), q);
 /// Console.WriteLine(q.Get()); // 42
 /// </code></example>
-public class IpcQueue<T> : IDisposable, ITransferable
+public class IpcQueue<T> : IDisposable, ITransferable, IWaitableQueue
 {
     static IpcQueue() => Transfer.TransferRegistry.Register(ReadTransfer); // lets a child attach without reflection
 
@@ -195,42 +196,70 @@ public class IpcQueue<T> : IDisposable, ITransferable
         return n == max ? items : items[..n];
     }
 
-    /// <summary>Takes the next item without blocking a thread while the queue is empty.</summary>
-    /// <exception cref="IpcQueueClosedException">The queue is closed and drained.</exception>
-    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public async ValueTask<T> GetAsync(CancellationToken cancellationToken = default)
+    /// <summary>Takes the next item without holding a thread while the queue is empty: the wait parks (see
+    /// <see cref="AsyncParker"/>) and is woken by the producer's publish, the same wake a synchronous <see cref="Get"/>
+    /// gets; no timer, no polling.</summary>
+    /// <param name="cancellationToken">Stops the wait. A cancelled call took nothing: the item stays for another
+    /// consumer (an item taken just as the token fires is returned, not dropped).</param>
+    /// <exception cref="IpcQueueClosedException">The queue is closed and drained: the end of the stream.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first.</exception>
+    /// <exception cref="ObjectDisposedException">The queue was disposed while the wait was pending.</exception>
+    /// <remarks>Python: Queue.get() (no asyncio equivalent)</remarks>
+    public ValueTask<T> GetAsync(CancellationToken cancellationToken = default)
     {
-        if (_channel.Take(0, out var item) == TakeOutcome.Taken) return item;
-        int delay = 0;
-        while (true)
+        var take = QueueAsync.TakeAsync(_channel, cancellationToken);
+        if (take.IsCompletedSuccessfully)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            switch (_channel.Take(0, out item))
-            {
-                case TakeOutcome.Taken: return item;
-                case TakeOutcome.Closed: throw new IpcQueueClosedException();
-            }
-            // No cross-process readiness notification exists for async waits yet: back off from yields to 5 ms polls.
-            if (delay < 5) { delay++; await Task.Yield(); }
-            else await Task.Delay(delay < 20 ? 1 : 5, cancellationToken).ConfigureAwait(false);
-            if (delay >= 5) delay++;
+            var (outcome, item) = take.Result;
+            return outcome == TakeOutcome.Taken ? new(item) : ValueTask.FromException<T>(new IpcQueueClosedException());
         }
+        return Await(take);
+
+        static async ValueTask<T> Await(ValueTask<(TakeOutcome, T)> take) => Taken(await take.ConfigureAwait(false));
     }
 
-    /// <summary>Puts an item without blocking a thread while the queue is full.</summary>
+    private static T Taken((TakeOutcome Outcome, T Item) take)
+        => take.Outcome == TakeOutcome.Taken ? take.Item : throw new IpcQueueClosedException();
+
+    /// <summary>Puts an item without holding a thread while the queue is full: the wait parks and is woken by a
+    /// consumer's take, as a synchronous <see cref="Put"/> is. A message larger than a quarter of the ring (sent in
+    /// chunks that must follow one another) is put by a thread-pool thread instead.</summary>
+    /// <param name="item">The item.</param>
+    /// <param name="cancellationToken">Stops the wait; a cancelled call put nothing.</param>
     /// <exception cref="IpcQueueClosedException">This process closed the queue, or the stream has ended.</exception>
-    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public async ValueTask PutAsync(T item, CancellationToken cancellationToken = default)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first.</exception>
+    /// <exception cref="IpcSerializationException">The item could not be serialized; nothing was enqueued.</exception>
+    /// <exception cref="ObjectDisposedException">The queue was disposed while the wait was pending.</exception>
+    /// <remarks>Python: Queue.put(obj) (no asyncio equivalent)</remarks>
+    public ValueTask PutAsync(T item, CancellationToken cancellationToken = default)
     {
         EnsureCanPut();
-        int delay = 0;
-        while (!_channel.Put(item, 0))
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (delay++ < 5) await Task.Yield();
-            else await Task.Delay(delay < 20 ? 1 : 5, cancellationToken).ConfigureAwait(false);
-        }
+        return QueueAsync.PutAsync(_channel, item, cancellationToken);
     }
+
+    /// <summary>Waits, without holding a thread, until an item can be taken or the stream has ended.</summary>
+    /// <returns>True when an item is there (another consumer may still take it first); false once the stream has
+    /// ended and is drained.</returns>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first.</exception>
+    /// <exception cref="ObjectDisposedException">The queue was disposed while the wait was pending.</exception>
+    /// <remarks>Python: multiprocessing.connection.wait([queue._reader]). .NET: ChannelReader.WaitToReadAsync</remarks>
+    public ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken = default)
+        => QueueAsync.WaitToReadAsync(_channel, cancellationToken);
+
+    /// <summary>This queue as a <see cref="ChannelReader{T}"/>: <c>ReadAsync</c>, <c>ReadAllAsync</c>,
+    /// <c>TryRead</c>, <c>WaitToReadAsync</c> and <c>Completion</c> (completes once the stream has ended and every item
+    /// was taken, by any process).</summary>
+    /// <remarks>.NET: System.Threading.Channels. Reading through it is reading the queue: items go to whichever
+    /// consumer (adapter or not, in any process) takes them first.</remarks>
+    public ChannelReader<T> AsChannelReader() => new IpcQueueChannelReader<T>(this, _channel);
+
+    /// <summary>This queue as a <see cref="ChannelWriter{T}"/>: <c>WriteAsync</c>, <c>TryWrite</c>,
+    /// <c>WaitToWriteAsync</c>, and <c>Complete(Exception?)</c>, which is <see cref="Complete"/> (the stream ends for
+    /// every process; the exception is not carried to other processes).</summary>
+    /// <remarks>.NET: System.Threading.Channels</remarks>
+    public ChannelWriter<T> AsChannelWriter() => new IpcQueueChannelWriter<T>(this, _channel);
+
+    bool IWaitableQueue.IsReadyToRead => _channel.Ring.IsReadableAtHead || (!_channel.Ring.HasData && _channel.Ring.HasEnded(checkLiveness: true));
 
     /// <summary>Yields items as they arrive until the queue is closed and drained.</summary>
     public IEnumerable<T> GetConsumingEnumerable()
@@ -243,14 +272,17 @@ public class IpcQueue<T> : IDisposable, ITransferable
         }
     }
 
-    /// <summary>Yields items as they arrive until the queue is closed and drained, without blocking a thread.</summary>
+    /// <summary>Yields items as they arrive until the queue is closed and drained, without holding a thread while it
+    /// waits (each step is a <see cref="GetAsync"/>).</summary>
+    /// <param name="cancellationToken">Stops the wait between items; a cancelled step took nothing.</param>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <remarks>.NET: ChannelReader.ReadAllAsync</remarks>
     public async IAsyncEnumerable<T> GetConsumingAsyncEnumerable([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         while (true)
         {
-            T item;
-            try { item = await GetAsync(cancellationToken).ConfigureAwait(false); }
-            catch (IpcQueueClosedException) { yield break; }
+            var (outcome, item) = await QueueAsync.TakeAsync(_channel, cancellationToken).ConfigureAwait(false);
+            if (outcome != TakeOutcome.Taken) yield break;
             yield return item;
         }
     }

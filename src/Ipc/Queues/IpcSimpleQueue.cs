@@ -6,7 +6,7 @@ namespace NativeIpc;
 /// <typeparam name="T">The item type.</typeparam>
 /// <remarks>Python: multiprocessing.SimpleQueue. The stream ends as <see cref="IpcQueue{T}"/>'s does: when every
 /// process that held the queue called <see cref="Close"/> (or died), or at <see cref="Complete"/>.</remarks>
-public sealed class IpcSimpleQueue<T> : IDisposable, ITransferable
+public sealed class IpcSimpleQueue<T> : IDisposable, ITransferable, IWaitableQueue
 {
     static IpcSimpleQueue() => Transfer.TransferRegistry.Register(ReadTransfer); // lets a child attach without reflection
 
@@ -72,6 +72,41 @@ public sealed class IpcSimpleQueue<T> : IDisposable, ITransferable
             _ => throw new IpcQueueEmptyException(),
         };
     }
+
+    /// <summary>Takes the next item without holding a thread while the queue is empty (woken by the producer's
+    /// publish, as <see cref="Get"/> is).</summary>
+    /// <param name="cancellationToken">Stops the wait; a cancelled call took nothing.</param>
+    /// <exception cref="IpcQueueClosedException">The queue is closed and drained.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first.</exception>
+    /// <exception cref="ObjectDisposedException">The queue was disposed while the wait was pending.</exception>
+    /// <remarks>Python: SimpleQueue.get() (no asyncio equivalent)</remarks>
+    public async ValueTask<T> GetAsync(CancellationToken cancellationToken = default)
+    {
+        var (outcome, item) = await QueueAsync.TakeAsync(_channel, cancellationToken).ConfigureAwait(false);
+        return outcome == TakeOutcome.Taken ? item : throw new IpcQueueClosedException();
+    }
+
+    /// <summary>Puts an item without holding a thread while the queue is full (woken by a consumer's take).</summary>
+    /// <param name="item">The item.</param>
+    /// <param name="cancellationToken">Stops the wait; a cancelled call put nothing.</param>
+    /// <exception cref="IpcQueueClosedException">This process closed the queue, or the stream has ended.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first.</exception>
+    /// <remarks>Python: SimpleQueue.put(obj) (no asyncio equivalent)</remarks>
+    public ValueTask PutAsync(T item, CancellationToken cancellationToken = default)
+    {
+        _ = _channel.Ring; // ObjectDisposedException after Dispose
+        _hold.ThrowIfReleased();
+        return QueueAsync.PutAsync(_channel, item, cancellationToken);
+    }
+
+    /// <summary>Waits, without holding a thread, until an item can be taken (true) or the stream has ended and is
+    /// drained (false).</summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first.</exception>
+    /// <remarks>.NET: ChannelReader.WaitToReadAsync</remarks>
+    public ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken = default)
+        => QueueAsync.WaitToReadAsync(_channel, cancellationToken);
+
+    bool IWaitableQueue.IsReadyToRead => _channel.Ring.IsReadableAtHead || (!_channel.Ring.HasData && _channel.Ring.HasEnded(checkLiveness: true));
 
     /// <summary>Says this process puts no more (puts through this object throw); when no process that could put is
     /// left, gets drain what is there, then throw <see cref="IpcQueueClosedException"/>.</summary>

@@ -188,15 +188,32 @@ internal sealed unsafe class QueueChannel<T> : IDisposable
         public void Read(ReadOnlySpan<byte> message) => Value = serializer.Deserialize(message);
     }
 
+    /// <summary>The item's bytes as <see cref="Put"/> writes them, in a buffer of their own (an async put encodes
+    /// once and may retry after waiting).</summary>
+    /// <exception cref="IpcSerializationException">The item cannot be encoded.</exception>
+    public ReadOnlyMemory<byte> Encode(T item)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        if (_direct is { } direct) buffer.Write(direct.AsBytes(ref item));
+        else Serialize(item, buffer);
+        return buffer.WrittenMemory;
+    }
+
     /// <summary>Marks the queue disposed, wakes every call blocked on it (they throw
-    /// <see cref="ObjectDisposedException"/>) and unmaps once the last call has left.</summary>
-    public void Dispose() => _segment.Dispose();
+    /// <see cref="ObjectDisposedException"/>), fails pending async waits, and unmaps once the last call has left.</summary>
+    public void Dispose()
+    {
+        // Pending async waits watch words in this mapping (this object is their owner): fail them before it goes.
+        if (!_segment.IsDisposed) AsyncParker.Abandon(this, _display);
+        _segment.Dispose();
+    }
 
     /// <summary>Like <see cref="Dispose()"/>, running <paramref name="last"/> (a holder release) on the still-mapped
     /// ring after the blocked calls were told, so they see the dispose, not the end of stream it may cause.</summary>
     public void Dispose(Action last)
     {
         bool entered = _segment.TryEnter();
+        if (!_segment.IsDisposed) AsyncParker.Abandon(this, _display);
         _segment.Dispose();
         if (!entered) return;
         try { last(); }

@@ -74,6 +74,33 @@ internal sealed unsafe class QueueRing
     /// <summary>Waits until every task put has been marked done.</summary>
     public bool Join(Deadline deadline) => _ring.Joinable.Join(deadline, _ring.Stop);
 
+    // ---------------------------------------------------------------- async waiters (QueueAsync)
+
+    /// <summary>True when nothing more will be put; with <paramref name="checkLiveness"/> a holder that died counts
+    /// as gone (costs a liveness test per holder).</summary>
+    public bool HasEnded(bool checkLiveness) => _ring.HasEnded(checkLiveness);
+
+    /// <summary>The event count consumers sleep on (publishes and the end bump it).</summary>
+    public EventCount DataEvent => _ring.DataEvent;
+
+    /// <summary>The event count producers sleep on (freed space and <see cref="Complete"/> bump it).</summary>
+    public EventCount SpaceEvent => _ring.SpaceEvent;
+
+    /// <summary>The producers' claim word.</summary>
+    public ClaimWord ProducerWord => _ring.ProducerWord;
+
+    /// <summary>The consumers' take word.</summary>
+    public ClaimWord ConsumerWord => _ring.ConsumerWord;
+
+    /// <summary>Largest message put as one record; longer ones are chunked.</summary>
+    public int MaxRecordPayload => _ring.MaxRecordPayload;
+
+    /// <summary>True when a take would find a published record at head without waiting for a producer.</summary>
+    public bool IsReadableAtHead => _ring.IsReadableAtHead;
+
+    /// <summary>True when a message of <paramref name="length"/> bytes (at most <see cref="MaxRecordPayload"/>) fits now.</summary>
+    public bool HasRoomFor(int length) => _ring.HasRoomFor(length);
+
     // ---------------------------------------------------------------- tick-count deadlines
 
     // QueueChannel and Connection still pass deadlines as Environment.TickCount64 milliseconds (long.MaxValue: none).

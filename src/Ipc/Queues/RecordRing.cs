@@ -629,5 +629,35 @@ internal sealed unsafe class RecordRing
         }
     }
 
+    // ---------------------------------------------------------------- probes for async waiters (QueueAsync)
+
+    /// <summary>The event count consumers sleep on: publishes and the end of the stream bump it.</summary>
+    public EventCount DataEvent => Data;
+
+    /// <summary>The event count producers sleep on: consumers freeing space and <see cref="Complete"/> bump it.</summary>
+    public EventCount SpaceEvent => Space;
+
+    /// <summary>The producers' claim word (an async producer whose attempt lost to another holder waits on it).</summary>
+    public ClaimWord ProducerWord => ClaimLock;
+
+    /// <summary>The consumers' take word (an async consumer whose attempt lost to another holder waits on it).</summary>
+    public ClaimWord ConsumerWord => TakeLock;
+
+    /// <summary>Largest payload of one record: a longer message travels in chunks.</summary>
+    public int MaxRecordPayload => _maxRecordPayload;
+
+    /// <summary>True when the record at head is committed and published, so a take would deliver or skip it without
+    /// waiting for a producer. Reads only: no lock, no liveness check.</summary>
+    public bool IsReadableAtHead => IsReadable(Volatile.Read(ref Long(L.HeadOffset)));
+
+    /// <summary>True when a whole (unchunked) record of <paramref name="length"/> payload bytes fits now, item limit
+    /// included. Reads only.</summary>
+    public bool HasRoomFor(int length)
+    {
+        long t = Volatile.Read(ref Long(L.TailOffset));
+        int recLen = L.RecordSize(length);
+        return HasRoomNow(t, PadBefore(t, recLen) + recLen);
+    }
+
     private static IpcSegmentCorruptedException Corrupt(string what) => new($"The queue's shared memory is corrupt: {what}.");
 }
