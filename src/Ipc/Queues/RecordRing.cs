@@ -433,7 +433,13 @@ internal sealed unsafe class RecordRing
     private void CountTorn(RecordState state)
     {
         Dequeue(state);
-        long number = Volatile.Read(ref Long(L.DequeuedOffset)) - 1;
+        MarkTorn(Volatile.Read(ref Long(L.DequeuedOffset)) - 1);
+    }
+
+    /// <summary>Adds message <paramref name="number"/> to the torn count unless it is the one counted last (a retake
+    /// after a kill): the count and the mark go in one store.</summary>
+    private void MarkTorn(long number)
+    {
         long torn = Long(L.TornOffset);
         uint mark = (uint)(number + 1); // 0 means "none yet"
         if ((uint)torn == mark) return;
@@ -546,11 +552,7 @@ internal sealed unsafe class RecordRing
         // holds because we still hold the take word.
         long number = Volatile.Read(ref Long(L.DequeuedOffset)) - 1;
         if ((number & L.NumberMask) != firstState.Number) return;
-        long torn = Long(L.TornOffset);
-        uint mark = (uint)(number + 1);
-        if ((uint)torn == mark) return;
-        Volatile.Write(ref Long(L.TornOffset), (long)(((ulong)JoinableCounter.TornCount(torn) + 1) << 32 | mark));
-        Joinable.NotifyIfJoined();
+        MarkTorn(number);
     }
 
     /// <summary>Consumes the record at head while keeping the take word (chunked messages).</summary>

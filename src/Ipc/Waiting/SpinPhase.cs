@@ -8,10 +8,10 @@ namespace NativeIpc.Waiting;
 internal struct SpinPhase
 {
     /// <summary>Steps between yields.</summary>
-    public const int YieldEvery = 32;
+    public const int YieldEvery = 64;
 
     /// <summary>Iterations of <see cref="Thread.SpinWait(int)"/> in one step (a few tens of ns).</summary>
-    public const int PauseIterations = 8;
+    public const int PauseIterations = 10;
 
     private readonly int _budget;
     private int _count;
