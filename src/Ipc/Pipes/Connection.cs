@@ -270,11 +270,21 @@ public sealed class Connection : IDisposable, ITransferable
         var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closing.Token);
         try
         {
+            bool spun = false;
             while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 if (Poll()) return true;
                 if (deadline.HasPassed) return false;
+                if (!spun)
+                {
+                    // The spin half of spin-then-park, as a sync receiver has: a reply that comes within microseconds
+                    // is seen here, without a trip through the parker thread and a thread-pool continuation.
+                    spun = true;
+                    var spin = new SpinPhase(WaitTuning.QueueSpin);
+                    while (!_recv!.IsReadableAtHead && !cancellationToken.IsCancellationRequested && spin.Spin()) { }
+                    continue;
+                }
                 // A writer that dies cannot wake us: park in liveness slices, as a sync receiver does.
                 if (!await ParkOnRing(_recvControl, QueueLayout.DataSeqOffset, QueueLayout.DataSleepersOffset, static c => c.Poll(), deadline, linked.Token).ConfigureAwait(false))
                     return Poll();
