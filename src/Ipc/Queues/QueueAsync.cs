@@ -36,12 +36,20 @@ internal static class QueueAsync
 
     private static async ValueTask<(TakeOutcome, T)> TakeSlow<T>(QueueChannel<T> channel, CancellationToken ct)
     {
+        channel.Hold();
+        try { return await TakeHeld(channel, ct).ConfigureAwait(false); }
+        finally { channel.Leave(); }
+    }
+
+    private static async ValueTask<(TakeOutcome, T)> TakeHeld<T>(QueueChannel<T> channel, CancellationToken ct)
+    {
         var attempt = new TakeAttempt<T>(channel);
+        bool spun = false;
         while (true)
         {
             ct.ThrowIfCancellationRequested();
             var ring = channel.Ring;
-            SpinUntil(static r => r.IsReadableAtHead || r.HasEnded(checkLiveness: false), ring);
+            if (!spun) { spun = true; SpinUntil(static r => r.IsReadableAtHead || r.HasEnded(checkLiveness: false), ring); }
             // The attempt runs after registering as a sleeper: a publish after it wakes the park.
             bool ready = await ring.DataEvent.WaitAsync(static a => a.Run(), attempt, Deadline.Infinite,
                 WaitTuning.LivenessSliceMs, ct, channel).ConfigureAwait(false);
@@ -54,13 +62,21 @@ internal static class QueueAsync
     /// <exception cref="OperationCanceledException">The token fired first.</exception>
     public static async ValueTask<bool> WaitToReadAsync<T>(QueueChannel<T> channel, CancellationToken ct)
     {
+        channel.Hold();
+        try { return await WaitToReadHeld(channel, ct).ConfigureAwait(false); }
+        finally { channel.Leave(); }
+    }
+
+    private static async ValueTask<bool> WaitToReadHeld<T>(QueueChannel<T> channel, CancellationToken ct)
+    {
         var probe = new ReadProbe(channel.Ring);
+        bool spun = false;
         while (true)
         {
             ct.ThrowIfCancellationRequested();
             var ring = channel.Ring;
             if (ring.IsReadableAtHead) return true;
-            SpinUntil(static r => r.IsReadableAtHead || r.HasEnded(checkLiveness: false), ring);
+            if (!spun) { spun = true; SpinUntil(static r => r.IsReadableAtHead || r.HasEnded(checkLiveness: false), ring); }
             await ring.DataEvent.WaitAsync(static p => p.Run(), probe, Deadline.Infinite,
                 WaitTuning.LivenessSliceMs, ct, channel).ConfigureAwait(false);
             if (probe.Readable) return true;
@@ -73,6 +89,13 @@ internal static class QueueAsync
 
     /// <summary>Completes once the stream has ended and every item was taken (a channel reader's Completion).</summary>
     public static async Task WaitEndedAndDrainedAsync<T>(QueueChannel<T> channel, CancellationToken ct)
+    {
+        channel.Hold();
+        try { await WaitEndedAndDrainedHeld(channel, ct).ConfigureAwait(false); }
+        finally { channel.Leave(); }
+    }
+
+    private static async Task WaitEndedAndDrainedHeld<T>(QueueChannel<T> channel, CancellationToken ct)
     {
         while (true)
         {
@@ -110,12 +133,20 @@ internal static class QueueAsync
 
     private static async ValueTask PutSlow<T>(QueueChannel<T> channel, ReadOnlyMemory<byte> message, CancellationToken ct)
     {
+        channel.Hold();
+        try { await PutHeld(channel, message, ct).ConfigureAwait(false); }
+        finally { channel.Leave(); }
+    }
+
+    private static async ValueTask PutHeld<T>(QueueChannel<T> channel, ReadOnlyMemory<byte> message, CancellationToken ct)
+    {
         var attempt = new PutAttempt(channel.Ring, message);
+        bool spun = false;
         while (true)
         {
             ct.ThrowIfCancellationRequested();
             var ring = channel.Ring;
-            SpinUntil(static a => a.Ring.HasRoomFor(a.Message.Length) || a.Ring.IsClosed, attempt);
+            if (!spun) { spun = true; SpinUntil(static a => a.Ring.HasRoomFor(a.Message.Length) || a.Ring.IsClosed, attempt); }
             bool ready = await ring.SpaceEvent.WaitAsync(static a => a.Run(), attempt, Deadline.Infinite,
                 WaitTuning.LivenessSliceMs, ct, channel).ConfigureAwait(false);
             if (attempt.Done) return;
@@ -125,6 +156,13 @@ internal static class QueueAsync
 
     /// <summary>True once a small item would fit (true) or the stream has ended (false).</summary>
     public static async ValueTask<bool> WaitToWriteAsync<T>(QueueChannel<T> channel, CancellationToken ct)
+    {
+        channel.Hold();
+        try { return await WaitToWriteHeld(channel, ct).ConfigureAwait(false); }
+        finally { channel.Leave(); }
+    }
+
+    private static async ValueTask<bool> WaitToWriteHeld<T>(QueueChannel<T> channel, CancellationToken ct)
     {
         while (true)
         {

@@ -78,6 +78,14 @@ internal sealed unsafe class QueueChannel<T> : IDisposable
 
     public bool IsDisposed => _segment.IsDisposed;
 
+    /// <summary>A reference on the mapping held across an async wait (released by <see cref="Leave"/>), so the memory
+    /// its registration and continuation touch stays mapped even when the queue is disposed meanwhile.</summary>
+    /// <exception cref="ObjectDisposedException">The queue is disposed.</exception>
+    public void Hold() => Enter();
+
+    /// <summary>Drops a reference taken by <see cref="Hold"/>.</summary>
+    public void Leave() => _segment.Exit();
+
     /// <summary>Runs <paramref name="read"/> on the ring under a reference on the mapping (see
     /// <see cref="SharedSegment.TryEnter"/>): a concurrent <see cref="Dispose()"/> cannot unmap it meanwhile.</summary>
     public TResult Read<TResult>(Func<QueueRing, TResult> read)

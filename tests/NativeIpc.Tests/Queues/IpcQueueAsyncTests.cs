@@ -169,4 +169,22 @@ public class IpcQueueAsyncTests : ChildProcessFixture
         Assert.That(await reply.WaitAsync(Long), Is.EqualTo("hi!"));
         JoinOrFail(p);
     }
+
+    [Test]
+    public async Task GetAsync_ManyCancelledThenDisposedAtOnce_NoCrashAndEveryWaitEnds()
+    {
+        // The cancelled waits' continuations run after Dispose returned: they must not touch the unmapped ring
+        // (this crashed the process with an AccessViolation before async waits held a reference on the mapping).
+        var queues = Enumerable.Range(0, 20).Select(_ => new IpcQueue<long>()).ToArray();
+        using var cts = new CancellationTokenSource();
+        var pending = queues.SelectMany(q => Enumerable.Range(0, 10).Select(_ => q.GetAsync(cts.Token).AsTask())).ToArray();
+        await Task.Delay(300);
+        cts.Cancel();
+        foreach (var q in queues) q.Dispose();
+        foreach (var t in pending)
+        {
+            var ex = Assert.CatchAsync<Exception>(async () => await t.WaitAsync(Long));
+            Assert.That(ex, Is.InstanceOf<OperationCanceledException>().Or.InstanceOf<ObjectDisposedException>());
+        }
+    }
 }
