@@ -50,7 +50,7 @@ internal sealed class MappedFileWorkload(string name) : IWorkload
                 VerificationException.Check(file.Long(MappedFileLayout.ValueOffset) == 2L * n, $"value {file.Long(MappedFileLayout.ValueOffset)}, expected {2L * n}");
             return 2.0 * n / Sampler.Seconds(t0, end);
         }
-        finally { foreach (var c in children) if (c.IsAlive) c.Kill(); }
+        finally { foreach (var c in children) if (c.ExitCode is null) c.Kill(); } // Join disposed the finished ones
     }
 
     private static Measurement ArrayRows(Settings settings)
