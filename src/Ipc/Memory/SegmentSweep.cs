@@ -30,6 +30,7 @@ internal static class SegmentSweep
             catch (IOException) { /* raced with another sweeper */ }
             catch (UnauthorizedAccessException) { /* another user's */ }
         }
+        if (!ProcessLiveness.IsAlive(owner)) provider.CleanUpAfter(owner); // names it chose, and its tracker's state
     }
 
     public static void RemoveLeftovers(ISharedMemoryProvider provider)
@@ -42,5 +43,9 @@ internal static class SegmentSweep
             catch (IOException) { /* raced with another sweeper */ }
             catch (UnauthorizedAccessException) { /* another user's: not ours to remove */ }
         }
+        // Dead owners whose crash tracker died with them (pid 1 of a killed pid namespace) left their chosen names
+        // and the tracker's marker directory behind.
+        foreach (int owner in provider.TrackedOwners())
+            if (owner != ProcessLiveness.Self && !ProcessLiveness.IsAlive(owner)) provider.CleanUpAfter(owner);
     }
 }

@@ -36,4 +36,11 @@ internal interface ISharedMemoryProvider
     /// <summary>Names of existing objects that start with <paramref name="prefix"/> (any creator, this user's or
     /// not). Empty where names cannot outlive their users (Windows).</summary>
     IEnumerable<string> ListNames(string prefix);
+
+    /// <summary>Owner ids that have crash-cleanup state here (a tracker's marker directory on Unix).</summary>
+    IEnumerable<int> TrackedOwners();
+
+    /// <summary>Does what the crash tracker of <paramref name="owner"/> would have done, for an owner known to be dead
+    /// whose tracker died with it (pid 1 of a killed pid namespace): removes the names it marked, then its state.</summary>
+    void CleanUpAfter(int owner);
 }

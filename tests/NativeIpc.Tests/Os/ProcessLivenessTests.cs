@@ -122,6 +122,8 @@ public class ProcessLivenessTests : ChildProcessFixture
         Assert.That(SegmentNames.CreatorOwner(name) is int owner && Eventually(() => !ProcessLiveness.IsAlive(owner), TimeSpan.FromSeconds(5)), Is.True);
         Assert.That(Eventually(() => !File.Exists("/dev/shm/" + name), TimeSpan.FromSeconds(5)), Is.True,
             "a dead namespace's segment was left behind");
+        Assert.That(Eventually(() => !Directory.EnumerateDirectories("/dev/shm", $"nipc-tracker-{SegmentNames.CreatorOwner(name)}-*").Any(), TimeSpan.FromSeconds(5)),
+            Is.True, "the dead creator's tracker state was left behind");
     }
 
     /// <summary>Starts a process that gets <paramref name="pid"/> (root: via ns_last_pid), or ignores the test.</summary>

@@ -107,6 +107,42 @@ internal sealed class UnixSharedMemory : ISharedMemoryProvider
     // Prefixed so a name starting with '.' is still matched by the tracker's glob.
     private string? MarkerPath(string name) => Volatile.Read(ref _markers) is { } dir ? Path.Combine(dir, MarkerPrefix + name) : null;
 
+    private const string TrackerDirPrefix = SegmentNames.Prefix + "tracker-";
+
+    public IEnumerable<int> TrackedOwners()
+    {
+        if (!Directory.Exists(ShmDir)) return [];
+        var owners = new List<int>();
+        foreach (string dir in Directory.EnumerateDirectories(ShmDir, TrackerDirPrefix + "*"))
+        {
+            string name = Path.GetFileName(dir)[TrackerDirPrefix.Length..];
+            int dash = name.IndexOf('-');
+            if (dash > 0 && int.TryParse(name.AsSpan(0, dash), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int owner))
+                owners.Add(owner);
+        }
+        return owners;
+    }
+
+    public void CleanUpAfter(int owner)
+    {
+        if (!Directory.Exists(ShmDir)) return;
+        foreach (string dir in Directory.EnumerateDirectories(ShmDir, $"{TrackerDirPrefix}{owner}-*"))
+        {
+            try
+            {
+                foreach (string marker in Directory.EnumerateFiles(dir, MarkerPrefix + "*"))
+                {
+                    try { PosixSharedMemory.Unlink("/" + Path.GetFileName(marker)[MarkerPrefix.Length..]); }
+                    catch (IOException) { /* gone already */ }
+                    catch (UnauthorizedAccessException) { }
+                }
+                Directory.Delete(dir, recursive: true);
+            }
+            catch (IOException) { /* another sweeper got there first */ }
+            catch (UnauthorizedAccessException) { /* another user's */ }
+        }
+    }
+
     public IEnumerable<string> ListNames(string prefix)
     {
         if (!Directory.Exists(ShmDir)) return [];

@@ -33,6 +33,10 @@ internal sealed class WindowsSharedMemory : ISharedMemoryProvider
 
     public IEnumerable<string> ListNames(string prefix) => [];
 
+    public IEnumerable<int> TrackedOwners() => [];
+
+    public void CleanUpAfter(int owner) { } // names die with their last handle
+
     private sealed unsafe class Mapping : ISharedMapping
     {
         private readonly WindowsFileMapping _mapping;
