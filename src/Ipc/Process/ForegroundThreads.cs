@@ -20,6 +20,7 @@ internal static class ForegroundThreads
     /// may start more, or turn another foreground).</summary>
     public static void WaitForAll()
     {
+        bool settled = false;
         while (true)
         {
             Thread? next;
@@ -28,10 +29,21 @@ internal static class ForegroundThreads
                 s_seen.RemoveAll(t => !t.IsAlive);
                 next = s_seen.FirstOrDefault(t => t != Thread.CurrentThread && IsForeground(t));
             }
-            if (next is null) return;
+            if (next is null)
+            {
+                if (settled) return;
+                // Thread.Start returns before the new thread runs under its context (where it is seen): give threads
+                // started just before the target returned a moment to show up (seen to be missed under load).
+                settled = true;
+                Thread.Sleep(SettleMs);
+                continue;
+            }
             next.Join();
         }
     }
+
+    /// <summary>How long the last check waits for threads started just before the target returned.</summary>
+    private const int SettleMs = 5;
 
     private static void OnContextChanged(AsyncLocalValueChangedArgs<object?> args)
     {
