@@ -26,12 +26,15 @@ internal sealed class OfdLockLiveness : IProcessLiveness
     {
         _dir = Environment.GetEnvironmentVariable(DirectoryVariable) is { Length: > 0 } d ? d
             : Path.Combine(Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath(), "nativeipc-liveness");
-        if (!Directory.Exists(_dir))
-        {
-            // Sticky and world-writable like /tmp: every user makes their own files, nobody removes another's.
-            Directory.CreateDirectory(_dir);
-            try { File.SetUnixFileMode(_dir, (UnixFileMode)0b1_111_111_111); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-        }
+        EnsureDirectory();
+    }
+
+    private void EnsureDirectory()
+    {
+        if (Directory.Exists(_dir)) return;
+        // Sticky and world-writable like /tmp: every user makes their own files, nobody removes another's.
+        Directory.CreateDirectory(_dir);
+        try { File.SetUnixFileMode(_dir, (UnixFileMode)0b1_111_111_111); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
     public int Claim(string? inherited)
@@ -99,6 +102,9 @@ internal sealed class OfdLockLiveness : IProcessLiveness
     {
         if (_own is null) return;
         OfdLock.Unlink(PathOf(owner));
+        // The last process out removes the directory (rmdir fails while any record is left); a process creating its
+        // record at that moment makes it again (see Create).
+        try { Directory.Delete(_dir); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
     private (int Owner, SafeFd Fd) Create()
@@ -107,7 +113,9 @@ internal sealed class OfdLockLiveness : IProcessLiveness
         {
             int owner = RandomNumberGenerator.GetInt32(1, ProcessLiveness.OwnerMask);
             string temp = Path.Combine(_dir, TempPrefix + owner.ToString(CultureInfo.InvariantCulture) + "-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4)));
-            var fd = OfdLock.CreateLocked(temp);
+            SafeFd? fd;
+            try { fd = OfdLock.CreateLocked(temp); }
+            catch (PosixException e) when (e.Errno == Errno.ENOENT) { EnsureDirectory(); continue; } // the last one out removed it
             if (fd is null) continue;
             bool linked;
             try { linked = OfdLock.Link(temp, PathOf(owner)); }
