@@ -7,10 +7,12 @@ namespace NativeIpc.Memory;
 /// <summary>A named shared-memory segment with the NativeIpc header (<see cref="SegmentLayout"/>): the one building
 /// block under every shared object. The creator removes the name on dispose (unless it opted out); a crash
 /// tracker and a start-up sweep remove names whose creator died.</summary>
-/// <remarks>Dispose never races into a crash: every call that touches the mapping holds a reference
-/// (<see cref="TryEnter"/>/<see cref="Exit"/>, one interlocked add each); <see cref="Dispose"/> marks the segment
-/// disposed, cancels <see cref="DisposeToken"/> (which blocked calls park with, so they wake and throw
-/// <see cref="ObjectDisposedException"/>) and drops the segment's own reference; the last reference to leave unmaps.</remarks>
+/// <remarks>Dispose never races into a crash: every call that touches the mapping holds it — a synchronous call
+/// through <see cref="EnterCall"/>/<see cref="ExitCall"/> (<see cref="CallGuard"/>: two plain stores, no interlocked
+/// instruction), an async wait through a counted reference (<see cref="TryEnter"/>/<see cref="Exit"/>, one
+/// interlocked add each). <see cref="Dispose"/> marks the segment disposed, cancels <see cref="DisposeToken"/> (which
+/// blocked calls park with, so they wake and throw <see cref="ObjectDisposedException"/>) and drops the segment's own
+/// reference; whoever leaves last unmaps (<see cref="UnmapIfUnused"/>).</remarks>
 internal sealed unsafe class SharedSegment : IDisposable
 {
     // _state: bit 0 = disposed; the rest counts references in units of RefUnit (the segment's own + one per call).
@@ -70,7 +72,26 @@ internal sealed unsafe class SharedSegment : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Exit()
     {
-        if (Interlocked.Add(ref _state, -RefUnit) == DisposedBit) Unmap();
+        if (Interlocked.Add(ref _state, -RefUnit) == DisposedBit) UnmapIfUnused();
+    }
+
+    /// <summary>Holds the mapping for one synchronous call on this thread (<see cref="CallGuard"/>): no interlocked
+    /// instruction; false once disposed. Pair with <see cref="ExitCall"/> on the same thread, in a finally.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool EnterCall() => CallGuard.TryEnter(this);
+
+    /// <summary>Ends a call entered by <see cref="EnterCall"/>; after <see cref="Dispose"/> the last one out unmaps.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void ExitCall() => CallGuard.Exit(this);
+
+    /// <summary>Unmaps a disposed segment unless a counted reference or a call in some thread still holds it (that
+    /// holder calls this again when it leaves). The process-wide barrier makes every call's publish visible first.</summary>
+    internal void UnmapIfUnused()
+    {
+        if (Volatile.Read(ref _state) != DisposedBit || Volatile.Read(ref _mapping) is null) return;
+        Interlocked.MemoryBarrierProcessWide();
+        if (CallGuard.IsHeld(this)) return;
+        Unmap();
     }
 
     /// <summary>Cancelled when <see cref="Dispose"/> starts: a blocked call parks with it (<see cref="WaitToken"/>)

@@ -91,13 +91,13 @@ public sealed unsafe class SharedValue<T> : IDisposable, ITransferable where T :
         {
             T* p = Enter();
             try { return Read(p); }
-            finally { _segment.Exit(); }
+            finally { _segment.ExitCall(); }
         }
         set
         {
             T* p = Enter();
             try { Write(p, value); }
-            finally { _segment.Exit(); }
+            finally { _segment.ExitCall(); }
         }
     }
 
@@ -137,7 +137,7 @@ public sealed unsafe class SharedValue<T> : IDisposable, ITransferable where T :
     {
         T* p = Enter();
         try { return AddCore(p, delta); }
-        finally { _segment.Exit(); }
+        finally { _segment.ExitCall(); }
     }
 
     private static T AddCore(T* p, T delta)
@@ -187,7 +187,7 @@ public sealed unsafe class SharedValue<T> : IDisposable, ITransferable where T :
     {
         T* p = Enter();
         try { return ExchangeCore(p, value); }
-        finally { _segment.Exit(); }
+        finally { _segment.ExitCall(); }
     }
 
     private static T ExchangeCore(T* p, T value)
@@ -207,7 +207,7 @@ public sealed unsafe class SharedValue<T> : IDisposable, ITransferable where T :
     {
         T* p = Enter();
         try { return CompareExchangeCore(p, value, comparand); }
-        finally { _segment.Exit(); }
+        finally { _segment.ExitCall(); }
     }
 
     private static T CompareExchangeCore(T* p, T value, T comparand)
@@ -251,11 +251,11 @@ public sealed unsafe class SharedValue<T> : IDisposable, ITransferable where T :
         }
     }
 
-    /// <summary>A reference on the mapping for one access (Dispose unmaps only after it); pair with <c>_segment.Exit()</c>.</summary>
+    /// <summary>Holds the mapping for one access on this thread (Dispose unmaps only after it); pair with <c>_segment.ExitCall()</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private T* Enter()
     {
-        if (!_segment.TryEnter()) ThrowDisposed();
+        if (!_segment.EnterCall()) ThrowDisposed();
         return _value;
     }
 

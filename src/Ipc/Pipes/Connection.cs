@@ -125,7 +125,7 @@ public sealed class Connection : IDisposable, ITransferable
     /// <remarks>Python: Connection.send(obj)</remarks>
     public void Send<T>(T value, TimeSpan? timeout = null)
     {
-        Enter();
+        EnterCall();
         try
         {
             var ring = SendRing();
@@ -137,7 +137,7 @@ public sealed class Connection : IDisposable, ITransferable
             Put(ring, buffer.WrittenSpan, timeout);
         }
         catch (Exception e) when (ClosedDuring(e)) { throw ClosedError(); }
-        finally { _segment.Exit(); }
+        finally { _segment.ExitCall(); }
     }
 
     /// <summary>Encodes with the same serializer objects as queues and process arguments; any failure becomes an
@@ -158,7 +158,7 @@ public sealed class Connection : IDisposable, ITransferable
     /// <remarks>Python: Connection.send_bytes(buf)</remarks>
     public void SendBytes(ReadOnlySpan<byte> data, TimeSpan? timeout = null)
     {
-        Enter();
+        EnterCall();
         try
         {
             var ring = SendRing();
@@ -170,7 +170,7 @@ public sealed class Connection : IDisposable, ITransferable
             Put(ring, buffer.WrittenSpan, timeout);
         }
         catch (Exception e) when (ClosedDuring(e)) { throw ClosedError(); }
-        finally { _segment.Exit(); }
+        finally { _segment.ExitCall(); }
     }
 
     /// <summary>Receives the next message as a <typeparamref name="T"/>.</summary>
@@ -183,7 +183,7 @@ public sealed class Connection : IDisposable, ITransferable
     public T Recv<T>(TimeSpan? timeout = null)
     {
         var reader = new ValueReader<T>(TagOf<T>.Value, IpcSerializers.For<T>());
-        if (!Receive(ref reader, QueueRing.Deadline(timeout))) throw new TimeoutException($"No message arrived within {timeout}.");
+        if (!Receive(ref reader, WaitLimit.From(timeout))) throw new TimeoutException($"No message arrived within {timeout}.");
         if (reader.Failure is { } failure)
             throw new IpcSerializationException($"The next message could not be read as a {typeof(T).Name}: {failure.Message}. It was dropped.", failure);
         if (reader.Kept is { } kept)
@@ -204,7 +204,7 @@ public sealed class Connection : IDisposable, ITransferable
     public byte[] RecvBytes(TimeSpan? timeout = null)
     {
         var reader = new CopyReader();
-        if (!Receive(ref reader, QueueRing.Deadline(timeout))) throw new TimeoutException($"No message arrived within {timeout}.");
+        if (!Receive(ref reader, WaitLimit.From(timeout))) throw new TimeoutException($"No message arrived within {timeout}.");
         return reader.Message![TagSize..];
     }
 
@@ -216,7 +216,7 @@ public sealed class Connection : IDisposable, ITransferable
     public int RecvBytesInto(Span<byte> buffer, TimeSpan? timeout = null)
     {
         var reader = new IntoReader { Destination = buffer };
-        if (!Receive(ref reader, QueueRing.Deadline(timeout))) throw new TimeoutException($"No message arrived within {timeout}.");
+        if (!Receive(ref reader, WaitLimit.From(timeout))) throw new TimeoutException($"No message arrived within {timeout}.");
         if (reader.Kept is { } kept)
         {
             _pending = kept;
@@ -235,7 +235,7 @@ public sealed class Connection : IDisposable, ITransferable
         {
             if (_pending is not null) return true;
             var reader = new CopyReader();
-            if (!Receive(ref reader, QueueRing.Deadline(timeout))) return false;
+            if (!Receive(ref reader, WaitLimit.From(timeout))) return false;
             _pending = reader.Message;
             return true;
         }
@@ -345,7 +345,7 @@ public sealed class Connection : IDisposable, ITransferable
         if (!HasHolder(peer, checkLiveness: false)) throw new IpcPipeClosedException("The other end of the pipe is closed: nobody can receive this message.");
         try
         {
-            if (ring.Put(message, 0)) return true;
+            if (ring.Put(message, WaitLimit.Zero)) return true;
         }
         catch (IpcQueueClosedException)
         {
@@ -430,35 +430,37 @@ public sealed class Connection : IDisposable, ITransferable
     {
         int peer = 1 - _end;
         if (!HasHolder(peer, checkLiveness: false)) throw new IpcPipeClosedException("The other end of the pipe is closed: nobody can receive this message.");
-        long deadline = QueueRing.Deadline(timeout);
-        while (true)
+        var limit = WaitLimit.From(timeout);
+        try
         {
-            // Full for a while: make sure a reader is still alive before waiting on.
-            long slice = Math.Min(deadline, Environment.TickCount64 + LivenessSliceMs);
-            try
+            // Room now (the usual case): no clock read. A chunked message is never begun by an attempt that cannot wait.
+            if (message.Length <= ring.MaxRecordPayload && ring.Put(message, WaitLimit.Zero)) return;
+            var deadline = limit.Start();
+            while (true)
             {
-                if (ring.Put(message, slice)) return;
+                // Full for a while: make sure a reader is still alive before waiting on.
+                if (ring.Put(message, deadline.CappedAt(LivenessSliceMs))) return;
+                if (!HasHolder(peer, checkLiveness: true)) throw new IpcPipeClosedException("Every process holding the other end of the pipe closed it or died.");
+                if (deadline.HasPassed) throw new TimeoutException($"The pipe stayed full for {timeout}; nothing was sent.");
             }
-            catch (IpcQueueClosedException)
-            {
-                throw new IpcPipeClosedException("This end of the pipe was closed by every process that held it.");
-            }
-            if (!HasHolder(peer, checkLiveness: true)) throw new IpcPipeClosedException("Every process holding the other end of the pipe closed it or died.");
-            if (Environment.TickCount64 >= deadline) throw new TimeoutException($"The pipe stayed full for {timeout}; nothing was sent.");
+        }
+        catch (IpcQueueClosedException)
+        {
+            throw new IpcPipeClosedException("This end of the pipe was closed by every process that held it.");
         }
     }
 
     /// <summary>Hands the next message (a kept one first) to <paramref name="reader"/>; false when
-    /// <paramref name="deadline"/> passed first; throws at end-of-stream.</summary>
-    private bool Receive<TReader>(ref TReader reader, long deadline) where TReader : IRecordReader, allows ref struct
+    /// <paramref name="limit"/> ran out first; throws at end-of-stream.</summary>
+    private bool Receive<TReader>(ref TReader reader, WaitLimit limit) where TReader : IRecordReader, allows ref struct
     {
-        Enter();
-        try { return ReceiveCore(ref reader, deadline); }
+        EnterCall();
+        try { return ReceiveCore(ref reader, limit); }
         catch (Exception e) when (ClosedDuring(e)) { throw ClosedError(); }
-        finally { _segment.Exit(); }
+        finally { _segment.ExitCall(); }
     }
 
-    private bool ReceiveCore<TReader>(ref TReader reader, long deadline) where TReader : IRecordReader, allows ref struct
+    private bool ReceiveCore<TReader>(ref TReader reader, WaitLimit limit) where TReader : IRecordReader, allows ref struct
     {
         ThrowIfClosed();
         var ring = _recv ?? throw new InvalidOperationException("This end of a one-way pipe only sends.");
@@ -468,10 +470,16 @@ public sealed class Connection : IDisposable, ITransferable
             reader.Read(kept);
             return true;
         }
+        // A message there now (the usual case): no clock read.
+        switch (ring.Take(ref reader, WaitLimit.Zero))
+        {
+            case TakeOutcome.Taken: return true;
+            case TakeOutcome.Closed: throw EndOfStream();
+        }
+        var deadline = limit.Start();
         while (true)
         {
-            long slice = Math.Min(deadline, Environment.TickCount64 + LivenessSliceMs);
-            switch (ring.Take(ref reader, slice))
+            switch (ring.Take(ref reader, deadline.CappedAt(LivenessSliceMs)))
             {
                 case TakeOutcome.Taken: return true;
                 case TakeOutcome.Closed: throw EndOfStream();
@@ -479,7 +487,7 @@ public sealed class Connection : IDisposable, ITransferable
             // Nothing came this slice: if every writer is gone, nothing ever will (a message it sent is still
             // read first: HasData is checked after the holders).
             if (!HasHolder(1 - _end, checkLiveness: true) && !ring.HasData) throw EndOfStream();
-            if (Environment.TickCount64 >= deadline) return false;
+            if (deadline.HasPassed) return false;
         }
     }
 
@@ -540,6 +548,18 @@ public sealed class Connection : IDisposable, ITransferable
         if (_closed)
         {
             _segment.Exit();
+            throw ClosedError();
+        }
+    }
+
+    /// <summary>Like <see cref="Enter"/> for a synchronous call on this thread (<see cref="SharedSegment.EnterCall"/>:
+    /// no interlocked instruction). Pair with <c>_segment.ExitCall()</c> in a finally.</summary>
+    private void EnterCall()
+    {
+        if (_closed || !_segment.EnterCall()) throw ClosedError();
+        if (_closed)
+        {
+            _segment.ExitCall();
             throw ClosedError();
         }
     }

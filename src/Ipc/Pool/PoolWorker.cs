@@ -43,7 +43,7 @@ internal static class PoolWorker
         {
             Volatile.Write(ref current[slot], PoolSlot.Taking);
             var reader = new TaskReader(current, cancelled, slot);
-            if (tasks.Take(ref reader, long.MaxValue) != TakeOutcome.Taken)
+            if (tasks.Take(ref reader, WaitLimit.Infinite) != TakeOutcome.Taken)
             {
                 Volatile.Write(ref current[slot], PoolSlot.Idle);
                 return; // closed and drained
@@ -51,7 +51,7 @@ internal static class PoolWorker
             if (reader.Skipped)
             {
                 // Reported, so a task that a peer (not the parent) marked cancelled fails instead of hanging its caller.
-                try { results.Put(PoolMessage.Skipped(reader.TaskId), long.MaxValue); }
+                try { results.Put(PoolMessage.Skipped(reader.TaskId), WaitLimit.Infinite); }
                 catch (IpcQueueClosedException) { return; }
                 Volatile.Write(ref current[slot], PoolSlot.Idle);
                 continue;
@@ -62,7 +62,7 @@ internal static class PoolWorker
                 continue;
             }
             byte[] outcome = Execute(task, reader.TaskId, targets, key, disposeArguments: true);
-            try { results.Put(outcome, long.MaxValue); }
+            try { results.Put(outcome, WaitLimit.Infinite); }
             catch (IpcQueueClosedException) { return; } // the pool was terminated
             Volatile.Write(ref current[slot], PoolSlot.Idle);
             done++;

@@ -278,9 +278,9 @@ public sealed partial class ProcessPool : IDisposable
     /// <summary>Puts a task message; false if <paramref name="cancellationToken"/> was cancelled while the queue was full.</summary>
     private bool PutTask(byte[] message, CancellationToken cancellationToken)
     {
-        if (!cancellationToken.CanBeCanceled) return _tasks.Put(message, long.MaxValue);
+        if (!cancellationToken.CanBeCanceled) return _tasks.Put(message, WaitLimit.Infinite);
         // The queue's put takes a deadline, not a token: while the queue stays full, look at the token every slice.
-        while (!_tasks.Put(message, Environment.TickCount64 + FullQueueSliceMs))
+        while (!_tasks.Put(message, WaitLimit.From(TimeSpan.FromMilliseconds(FullQueueSliceMs))))
             if (cancellationToken.IsCancellationRequested) return false;
         return true;
     }
@@ -350,7 +350,7 @@ public sealed partial class ProcessPool : IDisposable
             long held = Interlocked.Exchange(ref _current[slot], PoolSlot.Idle);
             // Through the results queue, behind anything the worker put before it died: a result that made it wins.
             // A death mid-take (Taking) names no task: the collector reconciles.
-            if (held > 0 || held == PoolSlot.Taking) _results.Put(PoolMessage.WorkerLost(held, pid, code), long.MaxValue);
+            if (held > 0 || held == PoolSlot.Taking) _results.Put(PoolMessage.WorkerLost(held, pid, code), WaitLimit.Infinite);
             if (startError is null && held == PoolSlot.Starting)
                 startError = new IpcException($"Pool worker pid {pid} exited with code {code} before it was ready (did its initializer fail?).");
             _startFailures = startError is null ? 0 : _startFailures + 1;
@@ -435,10 +435,10 @@ public sealed partial class ProcessPool : IDisposable
         while (true)
         {
             // While a worker's death mid-take is unexplained, wake up regularly to look for the task it took.
-            long deadline = _takingDeaths.Count > 0 ? Environment.TickCount64 + ReconcileIntervalMs : long.MaxValue;
+            var limit = _takingDeaths.Count > 0 ? WaitLimit.From(TimeSpan.FromMilliseconds(ReconcileIntervalMs)) : WaitLimit.Infinite;
             TakeOutcome outcome;
             byte[] message;
-            try { outcome = _results.Take(deadline, out message); }
+            try { outcome = _results.Take(limit, out message); }
             catch (ObjectDisposedException) { return; }
             if (outcome == TakeOutcome.Closed) return;
             if (outcome == TakeOutcome.Taken) Settle(message);
@@ -507,7 +507,7 @@ public sealed partial class ProcessPool : IDisposable
             long v = Volatile.Read(ref _current[i]);
             if (v > 0) { held.Add(v); highestTaken = Math.Max(highestTaken, v); }
         }
-        while (_results.Take(0, out var message) == TakeOutcome.Taken) Settle(message);
+        while (_results.Take(WaitLimit.Zero, out var message) == TakeOutcome.Taken) Settle(message);
         var holes = queued.Where(id => _pending.ContainsKey(id) && !held.Contains(id) && (queueEmpty || id < highestTaken)).ToHashSet();
         if (_lostCandidates is null)
         {

@@ -42,5 +42,5 @@ public sealed class IpcJoinableQueue<T> : IpcQueue<T>
     /// <returns>False when the timeout ran out first.</returns>
     /// <exception cref="ObjectDisposedException">The queue was disposed (also by another thread while this call waited).</exception>
     /// <remarks>Python: JoinableQueue.join()</remarks>
-    public bool Join(TimeSpan? timeout = null) => Channel.Join(QueueRing.Deadline(timeout));
+    public bool Join(TimeSpan? timeout = null) => Channel.Join(Deadline.From(timeout));
 }

@@ -101,7 +101,7 @@ public class IpcQueue<T> : IDisposable, ITransferable, IWaitableQueue
     public void Put(T item, TimeSpan? timeout = null)
     {
         EnsureCanPut();
-        if (!_channel.Put(item, QueueRing.Deadline(timeout))) throw new IpcQueueFullException();
+        if (!_channel.Put(item, WaitLimit.From(timeout))) throw new IpcQueueFullException();
     }
 
     /// <summary>Puts an item if there is room now.</summary>
@@ -110,7 +110,7 @@ public class IpcQueue<T> : IDisposable, ITransferable, IWaitableQueue
     public bool TryPut(T item)
     {
         EnsureCanPut();
-        return _channel.Put(item, 0);
+        return _channel.Put(item, WaitLimit.Zero);
     }
 
     /// <summary>Puts an item if there is room now.</summary>
@@ -125,9 +125,9 @@ public class IpcQueue<T> : IDisposable, ITransferable, IWaitableQueue
     public void PutMany(ReadOnlySpan<T> items, TimeSpan? timeout = null)
     {
         EnsureCanPut();
-        long deadline = QueueRing.Deadline(timeout);
+        var deadline = Deadline.From(timeout); // one deadline for all the items
         foreach (var item in items)
-            if (!_channel.Put(item, deadline)) throw new IpcQueueFullException();
+            if (!_channel.Put(item, WaitLimit.Until(deadline))) throw new IpcQueueFullException();
     }
 
     /// <summary>Puts every item in order, each waiting for room as <see cref="Put"/> does.</summary>
@@ -135,9 +135,9 @@ public class IpcQueue<T> : IDisposable, ITransferable, IWaitableQueue
     {
         ArgumentNullException.ThrowIfNull(items);
         EnsureCanPut();
-        long deadline = QueueRing.Deadline(timeout);
+        var deadline = Deadline.From(timeout); // one deadline for all the items
         foreach (var item in items)
-            if (!_channel.Put(item, deadline)) throw new IpcQueueFullException();
+            if (!_channel.Put(item, WaitLimit.Until(deadline))) throw new IpcQueueFullException();
     }
 
     /// <summary>Takes the next item, waiting up to <paramref name="timeout"/> (null: no limit).</summary>
@@ -147,7 +147,7 @@ public class IpcQueue<T> : IDisposable, ITransferable, IWaitableQueue
     /// <remarks>Python: Queue.get(block=True, timeout=None)</remarks>
     public T Get(TimeSpan? timeout = null)
     {
-        return _channel.Take(QueueRing.Deadline(timeout), out var item) switch
+        return _channel.Take(WaitLimit.From(timeout), out var item) switch
         {
             TakeOutcome.Taken => item,
             TakeOutcome.Closed => throw new IpcQueueClosedException(),
@@ -158,11 +158,11 @@ public class IpcQueue<T> : IDisposable, ITransferable, IWaitableQueue
     /// <summary>Takes the next item if one is there now.</summary>
     /// <returns>False when the queue is empty, or closed and drained.</returns>
     /// <remarks>Python: Queue.get_nowait (returning instead of raising)</remarks>
-    public bool TryGet(out T item) => _channel.Take(0, out item) == TakeOutcome.Taken;
+    public bool TryGet(out T item) => _channel.Take(WaitLimit.Zero, out item) == TakeOutcome.Taken;
 
     /// <summary>Takes the next item, waiting up to <paramref name="timeout"/>.</summary>
     /// <returns>False when nothing arrived in time, or the queue is closed and drained.</returns>
-    public bool TryGet(out T item, TimeSpan timeout) => _channel.Take(QueueRing.Deadline(timeout), out item) == TakeOutcome.Taken;
+    public bool TryGet(out T item, TimeSpan timeout) => _channel.Take(WaitLimit.From(timeout), out item) == TakeOutcome.Taken;
 
     /// <summary>Takes the next item if one is there now.</summary>
     /// <exception cref="IpcQueueEmptyException">The queue is empty.</exception>
@@ -177,13 +177,13 @@ public class IpcQueue<T> : IDisposable, ITransferable, IWaitableQueue
     public int GetMany(Span<T> destination, TimeSpan? timeout = null)
     {
         if (destination.IsEmpty) return 0;
-        switch (_channel.Take(QueueRing.Deadline(timeout), out destination[0]))
+        switch (_channel.Take(WaitLimit.From(timeout), out destination[0]))
         {
             case TakeOutcome.Closed: return 0;
             case TakeOutcome.TimedOut: throw new IpcQueueEmptyException();
         }
         int n = 1;
-        while (n < destination.Length && _channel.Take(0, out destination[n]) == TakeOutcome.Taken) n++;
+        while (n < destination.Length && _channel.Take(WaitLimit.Zero, out destination[n]) == TakeOutcome.Taken) n++;
         return n;
     }
 
@@ -266,7 +266,7 @@ public class IpcQueue<T> : IDisposable, ITransferable, IWaitableQueue
     {
         while (true)
         {
-            var outcome = _channel.Take(long.MaxValue, out var item);
+            var outcome = _channel.Take(WaitLimit.Infinite, out var item);
             if (outcome != TakeOutcome.Taken) yield break;
             yield return item;
         }

@@ -55,7 +55,7 @@ public sealed class IpcSimpleQueue<T> : IDisposable, ITransferable, IWaitableQue
     {
         _ = _channel.Ring; // ObjectDisposedException after Dispose
         _hold.ThrowIfReleased();
-        if (!_channel.Put(item, QueueRing.Deadline(timeout))) throw new IpcQueueFullException();
+        if (!_channel.Put(item, WaitLimit.From(timeout))) throw new IpcQueueFullException();
     }
 
     /// <summary>Takes the next item, waiting at most <paramref name="timeout"/> (null: as long as it takes).</summary>
@@ -65,7 +65,7 @@ public sealed class IpcSimpleQueue<T> : IDisposable, ITransferable, IWaitableQue
     /// <remarks>Python: SimpleQueue.get()</remarks>
     public T Get(TimeSpan? timeout = null)
     {
-        return _channel.Take(QueueRing.Deadline(timeout), out var item) switch
+        return _channel.Take(WaitLimit.From(timeout), out var item) switch
         {
             TakeOutcome.Taken => item,
             TakeOutcome.Closed => throw new IpcQueueClosedException(),

@@ -28,7 +28,7 @@ internal static class QueueAsync
         // Only plain reads before the spin: a take of an empty queue also tests its holders' liveness.
         if (ring.IsReadableAtHead || ring.HasEnded(checkLiveness: false))
         {
-            var outcome = channel.Take(0, out var item);
+            var outcome = channel.Take(WaitLimit.Zero, out var item);
             if (outcome != TakeOutcome.TimedOut) return new((outcome, item));
         }
         return TakeSlow(channel, ct);
@@ -205,7 +205,7 @@ internal static class QueueAsync
         public bool Run()
         {
             Busy = false;
-            Outcome = channel.Take(0, out Item);
+            Outcome = channel.Take(WaitLimit.Zero, out Item);
             if (Outcome != TakeOutcome.TimedOut) return true;
             Busy = channel.Ring.IsReadableAtHead;
             return Busy;

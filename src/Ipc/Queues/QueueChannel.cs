@@ -90,25 +90,25 @@ internal sealed unsafe class QueueChannel<T> : IDisposable
     /// <see cref="SharedSegment.TryEnter"/>): a concurrent <see cref="Dispose()"/> cannot unmap it meanwhile.</summary>
     public TResult Read<TResult>(Func<QueueRing, TResult> read)
     {
-        Enter();
+        EnterCall();
         try { return read(_ring); }
-        finally { _segment.Exit(); }
+        finally { _segment.ExitCall(); }
     }
 
     /// <summary>Runs <paramref name="action"/> under a reference on the mapping; <see cref="ObjectDisposedException"/> once disposed.</summary>
     public void Run(Action action)
     {
-        Enter();
+        EnterCall();
         try { action(); }
-        finally { _segment.Exit(); }
+        finally { _segment.ExitCall(); }
     }
 
     /// <summary>Like <see cref="Run"/>, but false (and nothing run) once disposed.</summary>
     public bool TryRun(Action action)
     {
-        if (!_segment.TryEnter()) return false;
+        if (!_segment.EnterCall()) return false;
         try { action(); }
-        finally { _segment.Exit(); }
+        finally { _segment.ExitCall(); }
         return true;
     }
 
@@ -117,39 +117,46 @@ internal sealed unsafe class QueueChannel<T> : IDisposable
         if (!_segment.TryEnter()) throw new ObjectDisposedException(_display);
     }
 
+    /// <summary>Holds the mapping for a synchronous call on this thread (<see cref="SharedSegment.EnterCall"/>); pair
+    /// with <c>_segment.ExitCall()</c> in a finally.</summary>
+    private void EnterCall()
+    {
+        if (!_segment.EnterCall()) throw new ObjectDisposedException(_display);
+    }
+
     // A ring wait ends with OperationCanceledException only through the segment's DisposeToken.
     private bool DisposedDuringWait(OperationCanceledException e) => _segment.IsDisposed && e.CancellationToken == _segment.DisposeToken;
 
     /// <summary>Waits until every task put has been marked done (joinable queues); false when the deadline passed.</summary>
     /// <exception cref="ObjectDisposedException">The queue was disposed, also by another thread while this call waited.</exception>
-    public bool Join(long deadline)
+    public bool Join(Deadline deadline)
     {
-        Enter();
+        EnterCall();
         try { return _ring.Join(deadline); }
         catch (OperationCanceledException e) when (DisposedDuringWait(e)) { throw new ObjectDisposedException(_display); }
-        finally { _segment.Exit(); }
+        finally { _segment.ExitCall(); }
     }
 
-    /// <summary>False when the deadline passed while the queue was full.</summary>
+    /// <summary>False when <paramref name="limit"/> ran out while the queue was full.</summary>
     /// <exception cref="IpcSerializationException">The item cannot be encoded; nothing was enqueued.</exception>
-    public bool Put(T item, long deadline)
+    public bool Put(T item, WaitLimit limit)
     {
-        Enter();
-        try { return PutCore(_ring, item, deadline); }
+        EnterCall();
+        try { return PutCore(_ring, item, limit); }
         catch (OperationCanceledException e) when (DisposedDuringWait(e)) { throw new ObjectDisposedException(_display); }
         catch (IpcQueueClosedException) when (_segment.IsDisposed) { throw new ObjectDisposedException(_display); }
-        finally { _segment.Exit(); }
+        finally { _segment.ExitCall(); }
     }
 
-    private bool PutCore(QueueRing ring, T item, long deadline)
+    private bool PutCore(QueueRing ring, T item, WaitLimit limit)
     {
-        if (ring.IsClosed) throw new IpcQueueClosedException();
+        // The stream's end for a putter that still holds the queue can only be Complete(), which the ring checks.
         // A joinable queue's unfinished count is derived in the ring (JoinableCounter): nothing to count here.
-        if (_direct is { } direct) return ring.Put(direct.AsBytes(ref item), deadline);
+        if (_direct is { } direct) return ring.Put(direct.AsBytes(ref item), limit);
         var buffer = t_buffer ??= new ArrayBufferWriter<byte>(256);
         buffer.ResetWrittenCount();
         Serialize(item, buffer);
-        bool ok = ring.Put(buffer.WrittenSpan, deadline);
+        bool ok = ring.Put(buffer.WrittenSpan, limit);
         if (buffer.Capacity > 1 << 20) t_buffer = null; // do not pin a huge buffer to the thread
         return ok;
     }
@@ -164,10 +171,10 @@ internal sealed unsafe class QueueChannel<T> : IDisposable
     }
 
     /// <summary>Takes one item.</summary>
-    public TakeOutcome Take(long deadline, out T item)
+    public TakeOutcome Take(WaitLimit limit, out T item)
     {
         var reader = new Reader(_serializer);
-        var outcome = Take(ref reader, deadline);
+        var outcome = Take(ref reader, limit);
         item = reader.Value;
         return outcome;
     }
@@ -175,18 +182,18 @@ internal sealed unsafe class QueueChannel<T> : IDisposable
     /// <summary>Hands the next message, in place in the ring, to <paramref name="reader"/> (the pool reads a task's id
     /// before copying it).</summary>
     /// <exception cref="ObjectDisposedException">The queue was disposed, also by another thread while this call waited.</exception>
-    public TakeOutcome Take<TReader>(ref TReader reader, long deadline) where TReader : IRecordReader, allows ref struct
+    public TakeOutcome Take<TReader>(ref TReader reader, WaitLimit limit) where TReader : IRecordReader, allows ref struct
     {
-        Enter();
+        EnterCall();
         try
         {
-            var outcome = _ring.Take(ref reader, deadline);
+            var outcome = _ring.Take(ref reader, limit);
             // Disposing released this object's hold: the end of stream it may cause is not news to this object.
             if (outcome == TakeOutcome.Closed && _segment.IsDisposed) throw new ObjectDisposedException(_display);
             return outcome;
         }
         catch (OperationCanceledException e) when (DisposedDuringWait(e)) { throw new ObjectDisposedException(_display); }
-        finally { _segment.Exit(); }
+        finally { _segment.ExitCall(); }
     }
 
     private struct Reader(IIpcSerializer<T> serializer) : IRecordReader

@@ -101,33 +101,25 @@ internal sealed unsafe class QueueRing
     /// <summary>True when a message of <paramref name="length"/> bytes (at most <see cref="MaxRecordPayload"/>) fits now.</summary>
     public bool HasRoomFor(int length) => _ring.HasRoomFor(length);
 
-    // ---------------------------------------------------------------- tick-count deadlines
+    // ---------------------------------------------------------------- timeout arguments
 
-    // QueueChannel and Connection still pass deadlines as Environment.TickCount64 milliseconds (long.MaxValue: none).
-    // These adapters keep them working until they take a Waiting.Deadline; nothing here computes a deadline itself.
+    /// <summary>Enqueues one message within <paramref name="limit"/>. A bounded limit first tries without reading the
+    /// clock (only a message that fits one record: a chunked one must not be begun by an attempt that cannot wait).</summary>
+    /// <exception cref="IpcQueueClosedException">The queue is closed.</exception>
+    public bool Put(ReadOnlySpan<byte> message, WaitLimit limit)
+        => (limit.IsBounded && message.Length <= _ring.MaxRecordPayload && _ring.Put(message, Waiting.Deadline.Expired))
+           || _ring.Put(message, limit.Start());
 
-    /// <summary>A deadline in <see cref="Environment.TickCount64"/> ms for a timeout argument, by the rule of
-    /// <see cref="Waiting.Deadline.From"/> (null, infinite or too large: long.MaxValue). One cheap clock read: this
-    /// runs on every put and get.</summary>
-    public static long Deadline(TimeSpan? timeout)
+    /// <summary>Takes one whole message within <paramref name="limit"/>; a bounded limit first tries without reading
+    /// the clock.</summary>
+    public TakeOutcome Take<TReader>(ref TReader reader, WaitLimit limit) where TReader : IRecordReader, allows ref struct
     {
-        if (timeout is not { } t || t == Timeout.InfiniteTimeSpan) return long.MaxValue;
-        if (t < TimeSpan.Zero || t.TotalMilliseconds >= int.MaxValue) return Waiting.Deadline.From(t).IsInfinite ? long.MaxValue : 0;
-        return Environment.TickCount64 + (long)Math.Ceiling(t.TotalMilliseconds);
-    }
-
-    public bool Put(ReadOnlySpan<byte> message, long tickDeadline) => _ring.Put(message, FromTicks(tickDeadline));
-
-    public TakeOutcome Take<TReader>(ref TReader reader, long tickDeadline) where TReader : IRecordReader, allows ref struct
-        => _ring.Take(ref reader, FromTicks(tickDeadline));
-
-    public bool Join(long tickDeadline) => _ring.Joinable.Join(FromTicks(tickDeadline), _ring.Stop);
-
-    private static Deadline FromTicks(long tickDeadline)
-    {
-        if (tickDeadline == long.MaxValue) return Waiting.Deadline.Infinite;
-        long left = tickDeadline - Environment.TickCount64;
-        return left <= 0 ? Waiting.Deadline.Expired : Waiting.Deadline.From(TimeSpan.FromMilliseconds(left));
+        if (limit.IsBounded)
+        {
+            var first = _ring.Take(ref reader, Waiting.Deadline.Expired);
+            if (first != TakeOutcome.TimedOut) return first;
+        }
+        return _ring.Take(ref reader, limit.Start());
     }
 
     // ---------------------------------------------------------------- test counters

@@ -453,20 +453,20 @@ internal sealed unsafe class RecordRing
         rec.MarkConsumed(state);
         Volatile.Write(ref Long(L.HeadOffset), h + recLen);
         TakeLock.Release();
-        AdvanceReleased(checkDead: false);
-        NotifySpace();
+        NotifySpace(AdvanceReleased(checkDead: false));
     }
 
     private void Release(RecordHeader rec, RecordState state)
     {
         rec.MarkConsumed(state);
-        AdvanceReleased(checkDead: false);
-        NotifySpace();
+        NotifySpace(AdvanceReleased(checkDead: false));
     }
 
-    private void NotifySpace()
+    /// <summary>Wakes producers short of space, if any sleep. The consumed mark must be visible before the sleeper
+    /// count is read (event-count pattern): a full fence, unless <paramref name="fenced"/> says the caller just ran one.</summary>
+    private void NotifySpace(bool fenced)
     {
-        Interlocked.MemoryBarrier();
+        if (!fenced) Interlocked.MemoryBarrier();
         Wake(Space);
     }
 
@@ -560,8 +560,7 @@ internal sealed unsafe class RecordRing
     {
         rec.MarkConsumed(state);
         Volatile.Write(ref Long(L.HeadOffset), h + recLen);
-        AdvanceReleased(checkDead: false);
-        NotifySpace();
+        NotifySpace(AdvanceReleased(checkDead: false));
     }
 
     private bool WaitForData(ref SpinPhase spin, long h, Deadline deadline)
@@ -589,14 +588,16 @@ internal sealed unsafe class RecordRing
         => Volatile.Read(ref Long(L.TailOffset)) > h && At(h).State.Status != RecordStatus.Claimed;
 
     /// <summary>Moves <c>released</c> over consumed records at its front, by CAS: any consumer (or a producer short
-    /// of space) may do it; a stale read loses the CAS because positions only grow.</summary>
-    private void AdvanceReleased(bool checkDead)
+    /// of space) may do it; a stale read loses the CAS because positions only grow. True when it ran an interlocked
+    /// instruction (a full fence: <see cref="NotifySpace"/> then needs none of its own).</summary>
+    private bool AdvanceReleased(bool checkDead)
     {
+        bool fenced = false;
         while (true)
         {
             long r = Volatile.Read(ref Long(L.ReleasedOffset));
             long h = Volatile.Read(ref Long(L.HeadOffset));
-            if (r >= h) return;
+            if (r >= h) return fenced;
             if (r < 0 || (r & (L.RecordAlignment - 1)) != 0 || h - r > _capacity)
             {
                 // Head was read after released: others may have moved both on meanwhile. Only a released that stays
@@ -613,11 +614,12 @@ internal sealed unsafe class RecordRing
                 {
                     // The consumer died while copying: its item is lost, its space is not.
                     rec.TryMarkConsumed(state);
+                    fenced = true;
                     continue;
                 }
                 if (!state.IsValid && Volatile.Read(ref Long(L.ReleasedOffset)) == r)
                     throw Corrupt($"record at {r} below head has state word 0x{state.Word:X8}");
-                return;
+                return fenced;
             }
             int off = OffsetOf(r);
             int recLen = L.RecordSize(len);
@@ -628,6 +630,7 @@ internal sealed unsafe class RecordRing
                 throw Corrupt($"consumed record at {r} has length {len}");
             }
             Interlocked.CompareExchange(ref Long(L.ReleasedOffset), r + recLen, r);
+            fenced = true;
         }
     }
 

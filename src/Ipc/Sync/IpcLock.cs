@@ -58,7 +58,7 @@ public sealed unsafe class IpcLock : IDisposable, ITransferable
     /// <remarks>Python: Lock.acquire()</remarks>
     public Releaser Acquire(TimeSpan? timeout, CancellationToken cancellationToken)
     {
-        if (!Enter(Deadline.From(timeout), cancellationToken))
+        if (!Enter(WaitLimit.From(timeout), cancellationToken))
             throw Deadline.TimedOut("Acquiring the lock");
         return new Releaser(this);
     }
@@ -84,13 +84,13 @@ public sealed unsafe class IpcLock : IDisposable, ITransferable
     /// time ran out. A zero timeout does not check whether the holder is alive.</summary>
     /// <exception cref="IpcAbandonedLockException">The holder died; the lock is now held by the caller.</exception>
     /// <remarks>Python: Lock.acquire(block=False) / Lock.acquire(timeout=t)</remarks>
-    public bool TryAcquire(TimeSpan timeout = default) => Enter(Deadline.From(timeout), CancellationToken.None);
+    public bool TryAcquire(TimeSpan timeout = default) => Enter(WaitLimit.From(timeout), CancellationToken.None);
 
     /// <summary>Like <see cref="TryAcquire(TimeSpan)"/>, and stops waiting (throwing
     /// <see cref="OperationCanceledException"/>) when <paramref name="cancellationToken"/> fires.</summary>
     /// <exception cref="IpcAbandonedLockException">The holder died; the lock is now held by the caller.</exception>
     /// <remarks>Python: Lock.acquire(timeout=t)</remarks>
-    public bool TryAcquire(TimeSpan timeout, CancellationToken cancellationToken) => Enter(Deadline.From(timeout), cancellationToken);
+    public bool TryAcquire(TimeSpan timeout, CancellationToken cancellationToken) => Enter(WaitLimit.From(timeout), cancellationToken);
 
     /// <summary>Releases the lock.</summary>
     /// <exception cref="InvalidOperationException">The lock is not held.</exception>
@@ -99,6 +99,18 @@ public sealed unsafe class IpcLock : IDisposable, ITransferable
     {
         byte* p = _handle.Enter();
         try { LockWord.Release(p); }
+        finally { _handle.Exit(); }
+    }
+
+    /// <summary>Takes the lock within <paramref name="limit"/>: the free lock is taken before the clock is read.</summary>
+    internal bool Enter(WaitLimit limit, CancellationToken ct)
+    {
+        byte* p = _handle.Enter();
+        try
+        {
+            if (LockWord.TryAcquireFast(p)) return true;
+            return EnterSlow(p, limit.Start(), ct);
+        }
         finally { _handle.Exit(); }
     }
 
@@ -129,7 +141,7 @@ public sealed unsafe class IpcLock : IDisposable, ITransferable
         finally { linked?.Dispose(); }
     }
 
-    /// <summary>The async twin of <see cref="Enter"/>: contends in sync steps, parks through
+    /// <summary>The async twin of <see cref="Enter(Deadline, CancellationToken)"/>: contends in sync steps, parks through
     /// <see cref="WordParker.ParkAsync"/> between them (liveness slices, as a sync waiter).</summary>
     internal ValueTask<bool> EnterAsync(Deadline deadline, CancellationToken ct, int ownerToken)
         => AsyncLockEntry.EnterAsync(_handle, LockLayout.WordOffset, deadline, ct, ownerToken);

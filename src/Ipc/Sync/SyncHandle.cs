@@ -59,18 +59,19 @@ internal sealed unsafe class SyncHandle : IDisposable
     /// cleanup after <see cref="Dispose"/> still reaches mapped memory).</summary>
     public byte* Mapped => _payload;
 
-    /// <summary>Takes a reference for a call and returns the payload; <see cref="ObjectDisposedException"/> once
-    /// disposed. Pair with <see cref="Exit"/> in a finally.</summary>
+    /// <summary>Holds the mapping for a synchronous call on this thread (<see cref="SharedSegment.EnterCall"/>) and
+    /// returns the payload; <see cref="ObjectDisposedException"/> once disposed. Pair with <see cref="Exit"/> in a
+    /// finally, on the same thread (an async wait uses <see cref="TryAddRef"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public byte* Enter()
     {
-        if (!_segment.TryEnter()) ThrowDisposed();
+        if (!_segment.EnterCall()) ThrowDisposed();
         return _payload;
     }
 
-    /// <summary>Drops the reference taken by <see cref="Enter"/>.</summary>
+    /// <summary>Ends the call entered by <see cref="Enter"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Exit() => _segment.Exit();
+    public void Exit() => _segment.ExitCall();
 
     /// <summary>The token a blocked sync call parks with (see <see cref="SharedSegment.WaitToken"/>).</summary>
     public CancellationToken WaitToken(CancellationToken cancellationToken, out CancellationTokenSource? linked)

@@ -19,16 +19,13 @@ internal readonly struct Deadline
     /// <summary>Already passed: a wait with it makes one attempt and does not block.</summary>
     public static Deadline Expired => new(long.MinValue);
 
-    /// <summary>The deadline for a timeout argument (see the type's remarks for the rule).</summary>
+    /// <summary>The deadline for a timeout argument (see the type's remarks for the rule); reads the clock only for a
+    /// finite, non-zero timeout (see <see cref="WaitLimit"/> to try first and read it only when about to wait).</summary>
     /// <exception cref="ArgumentOutOfRangeException">A negative timeout other than <see cref="Timeout.InfiniteTimeSpan"/>.</exception>
-    public static Deadline From(TimeSpan? timeout, string paramName = "timeout")
-    {
-        if (timeout is not { } t || t == Timeout.InfiniteTimeSpan) return Infinite;
-        if (t < TimeSpan.Zero)
-            throw new ArgumentOutOfRangeException(paramName, t, "The timeout must be non-negative or Timeout.InfiniteTimeSpan.");
-        if (t.TotalMilliseconds >= int.MaxValue) return Infinite;
-        return new(Stopwatch.GetTimestamp() + (long)(t.TotalSeconds * Stopwatch.Frequency));
-    }
+    public static Deadline From(TimeSpan? timeout, string paramName = "timeout") => WaitLimit.From(timeout, paramName).Start();
+
+    /// <summary>The deadline <paramref name="ticks"/> <see cref="Stopwatch"/> ticks from now.</summary>
+    public static Deadline AfterTicks(long ticks) => new(Stopwatch.GetTimestamp() + ticks);
 
     /// <summary>The deadline <paramref name="milliseconds"/> from now; -1 is no limit.</summary>
     public static Deadline FromMilliseconds(int milliseconds, string paramName = "millisecondsTimeout")
@@ -52,7 +49,10 @@ internal readonly struct Deadline
     public bool IsInfinite => _at == long.MaxValue;
 
     /// <summary>True once the deadline is reached.</summary>
-    public bool HasPassed => _at != long.MaxValue && Stopwatch.GetTimestamp() >= _at;
+    public bool HasPassed => _at != long.MaxValue && (_at == long.MinValue || Stopwatch.GetTimestamp() >= _at);
+
+    /// <summary>The earlier of this deadline and <paramref name="milliseconds"/> from now (a liveness slice).</summary>
+    public Deadline CappedAt(int milliseconds) => new(TimestampCappedAt(milliseconds));
 
     /// <summary>Time left (zero once passed; <see cref="Timeout.InfiniteTimeSpan"/> when infinite).</summary>
     public TimeSpan Remaining
@@ -75,6 +75,7 @@ internal readonly struct Deadline
     public int SliceMs(int cap)
     {
         if (_at == long.MaxValue) return cap;
+        if (_at == long.MinValue) return 0;
         long left = _at - Stopwatch.GetTimestamp();
         if (left <= 0) return 0;
         long ms = (left * 1000 + Stopwatch.Frequency - 1) / Stopwatch.Frequency;

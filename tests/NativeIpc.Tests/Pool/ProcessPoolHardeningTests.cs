@@ -38,14 +38,14 @@ public class ProcessPoolHardeningTests : ChildProcessFixture
         var pool = Track(new ProcessPool(1));
         var slow = pool.ApplyAsync(PoolTargets.SleepThenReturn, 3000); // task id 1
         var results = pool.ResultQueue;
-        results.Put([1], long.MaxValue);
-        results.Put([], long.MaxValue);
-        results.Put([.. BitConverter.GetBytes(77L), 9, 9, 9], long.MaxValue); // an unknown task, unknown status
+        results.Put([1], WaitLimit.Infinite);
+        results.Put([], WaitLimit.Infinite);
+        results.Put([.. BitConverter.GetBytes(77L), 9, 9, 9], WaitLimit.Infinite); // an unknown task, unknown status
         var random = new byte[300];
         new Random(17).NextBytes(random);
-        results.Put(random, long.MaxValue);
+        results.Put(random, WaitLimit.Infinite);
         // Task 1, "Ok" with 5 values where 1 was asked for: that task fails, defined.
-        results.Put([.. BitConverter.GetBytes(1L), PoolMessageLayout.Ok, .. BitConverter.GetBytes(5)], long.MaxValue);
+        results.Put([.. BitConverter.GetBytes(1L), PoolMessageLayout.Ok, .. BitConverter.GetBytes(5)], WaitLimit.Infinite);
 
         var e = Assert.Throws<IpcSerializationException>(() => slow.Get(ChildTimeout));
         Assert.That(e!.Message, Does.Contain("malformed"));
@@ -59,13 +59,13 @@ public class ProcessPoolHardeningTests : ChildProcessFixture
         Assert.That(pool.Apply(PoolTargets.Square, 3), Is.EqualTo(9)); // the worker is up
         string path = Path.Combine(_dir, "forged-ran");
         var tasks = pool.TaskQueue;
-        tasks.Put([1], long.MaxValue);
-        tasks.Put(BitConverter.GetBytes(12345L), long.MaxValue); // an id and nothing else
+        tasks.Put([1], WaitLimit.Infinite);
+        tasks.Put(BitConverter.GetBytes(12345L), WaitLimit.Infinite); // an id and nothing else
         var random = new byte[500];
         new Random(5).NextBytes(random);
-        tasks.Put(random, long.MaxValue);
+        tasks.Put(random, WaitLimit.Infinite);
         // A well-formed task naming a real target, without the pool's key: a peer trying to run code in the worker.
-        tasks.Put(Task(4242, PoolTargets.Touch, new byte[PoolMessageLayout.TargetTagSize], path), long.MaxValue);
+        tasks.Put(Task(4242, PoolTargets.Touch, new byte[PoolMessageLayout.TargetTagSize], path), WaitLimit.Infinite);
 
         // One worker takes in FIFO order: once this returns, every message above was handled.
         Assert.That(pool.Map(PoolTargets.Square, Enumerable.Range(0, 10), timeout: ChildTimeout), Is.EqualTo(Enumerable.Range(0, 10).Select(x => x * x)));

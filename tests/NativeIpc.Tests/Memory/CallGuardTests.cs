@@ -1,0 +1,96 @@
+using NativeIpc.Memory;
+using NUnit.Framework;
+
+namespace NativeIpc.Tests.Memory;
+
+/// <summary>The interlock-free call guard (<see cref="CallGuard"/>): a synchronous call in flight keeps a disposed
+/// segment mapped, and the last call out unmaps it — whether the call holds a slot or (nested past
+/// <see cref="CallGuard.Depth"/>) a counted reference. Mappings are looked up in /proc/self/maps by name.</summary>
+[Platform("Linux", Reason = "reads /proc/self/maps")]
+public class CallGuardTests
+{
+    private static bool IsMapped(string name) => File.ReadAllText("/proc/self/maps").Contains(name, StringComparison.Ordinal);
+
+    [Test]
+    public void DisposedWhileACallIsInFlight_StaysMappedUntilTheCallLeaves_ThenUnmaps()
+    {
+        var seg = SharedSegment.Create(SegmentKind.RawMemory, 4096);
+        seg.MarkReady();
+        string name = seg.Name;
+        Assert.That(seg.EnterCall(), Is.True);
+        seg.Dispose();
+        Assert.That(IsMapped(name), Is.True, "a call in flight keeps the mapping");
+        Assert.That(seg.EnterCall(), Is.False, "no new call starts after Dispose");
+        Assert.That(IsMapped(name), Is.True, "a refused call does not unmap under the one in flight");
+        seg.ExitCall();
+        Assert.That(IsMapped(name), Is.False, "the last call out unmaps");
+    }
+
+    [Test]
+    public void NestedPastTheSlots_FallsBackToCountedReferences_AndStillUnmapsOnce()
+    {
+        var seg = SharedSegment.Create(SegmentKind.RawMemory, 4096);
+        seg.MarkReady();
+        string name = seg.Name;
+        int depth = CallGuard.Depth + 3;
+        for (int i = 0; i < depth; i++) Assert.That(seg.EnterCall(), Is.True);
+        seg.Dispose();
+        for (int i = 0; i < depth; i++)
+        {
+            Assert.That(IsMapped(name), Is.True, $"still held at level {depth - i}");
+            seg.ExitCall();
+        }
+        Assert.That(IsMapped(name), Is.False);
+    }
+
+    [Test]
+    public void CallOnAnotherThread_KeepsTheMapping_UntilItLeaves()
+    {
+        var seg = SharedSegment.Create(SegmentKind.RawMemory, 4096);
+        seg.MarkReady();
+        string name = seg.Name;
+        using var inside = new ManualResetEventSlim();
+        using var leave = new ManualResetEventSlim();
+        var t = new Thread(() =>
+        {
+            if (!seg.EnterCall()) return;
+            inside.Set();
+            leave.Wait(TimeSpan.FromSeconds(20));
+            seg.ExitCall();
+        }) { IsBackground = true };
+        t.Start();
+        Assert.That(inside.Wait(TimeSpan.FromSeconds(20)), Is.True);
+        seg.Dispose();
+        Assert.That(IsMapped(name), Is.True, "Dispose on this thread left the mapping to the thread still in its call");
+        leave.Set();
+        Assert.That(t.Join(TimeSpan.FromSeconds(20)), Is.True);
+        Assert.That(IsMapped(name), Is.False, "that thread unmapped it on its way out");
+    }
+
+    [Test]
+    public void ManyThreadsRacingDispose_NeverFault_AndLeaveNothingMapped()
+    {
+        static int DeletedMappings() => File.ReadAllLines("/proc/self/maps").Count(l => l.Contains("nipc-") && l.EndsWith("(deleted)"));
+        int before = DeletedMappings();
+        for (int round = 0; round < 30; round++)
+        {
+            var lk = new IpcLock();
+            var threads = new Thread[4];
+            int stopped = 0;
+            for (int i = 0; i < threads.Length; i++)
+            {
+                threads[i] = new Thread(() =>
+                {
+                    try { while (true) if (lk.TryAcquire()) lk.Release(); }
+                    catch (ObjectDisposedException) { Interlocked.Increment(ref stopped); }
+                }) { IsBackground = true };
+                threads[i].Start();
+            }
+            Thread.Sleep(2);
+            lk.Dispose();
+            foreach (var t in threads) Assert.That(t.Join(TimeSpan.FromSeconds(20)), Is.True);
+            Assert.That(stopped, Is.EqualTo(threads.Length), "every thread ended with ObjectDisposedException");
+        }
+        Assert.That(DeletedMappings(), Is.LessThanOrEqualTo(before), "every disposed lock was unmapped by the last call out");
+    }
+}
