@@ -15,9 +15,18 @@ internal static class ProcessLiveness
 
     private static readonly IProcessLiveness s_os = OsLayer.Liveness;
     private static readonly Lazy<int> s_self = new(ClaimSelf, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static int s_cached; // s_self once claimed: one plain load on the hot paths that store it
 
     /// <summary>This process's owner id: nonzero, at most <see cref="OwnerMask"/>.</summary>
-    public static int Self => s_self.Value;
+    public static int Self
+    {
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        get
+        {
+            int self = s_cached;
+            return self != 0 ? self : s_cached = s_self.Value;
+        }
+    }
 
     /// <summary>False only when the process that stored <paramref name="owner"/> is certainly gone; 0 (no owner) is
     /// not alive.</summary>

@@ -14,19 +14,22 @@ internal enum ClaimResult
 }
 
 /// <summary>A mutual-exclusion word in shared memory that records its holder's owner id
-/// (<see cref="ProcessLiveness.Self"/>), so a holder that dies is detected and replaced. Waiters spin, then set
-/// <see cref="ContendedBit"/> and park on the word; a release wakes only when that bit is set, so an uncontended
-/// claim and release cost one CAS and one exchange. Holders keep it for a few stores, or for one chunked message
-/// (which may wait for ring space or for the next chunk meanwhile).</summary>
-internal readonly unsafe struct ClaimWord(int* word)
+/// (<see cref="ProcessLiveness.Self"/>), so a holder that dies is detected and replaced, with a count of the waiters
+/// parked on it beside it. Waiters spin, then register in the count and park on the word; a release is a plain store
+/// of 0 followed — after the next full fence the releaser runs anyway — by a wake only if the count is nonzero. So an
+/// uncontended claim and release cost one CAS and one store. Holders keep it for a few stores, or for one chunked
+/// message (which may wait for ring space or for the next chunk meanwhile).</summary>
+/// <remarks>Why a deferred wake loses nothing (event-count pattern): a waiter increments the count (a full fence),
+/// then sleeps only while the word still holds the value it saw (the kernel compares atomically); the releaser stores
+/// 0, passes a full fence, then reads the count. Either the waiter's sleep finds 0 and returns, or the releaser sees
+/// the count and wakes it.</remarks>
+internal readonly unsafe struct ClaimWord(int* word, int* sleepers)
 {
-    /// <summary>Set by a waiter that is about to park: the releaser must wake it.</summary>
-    public const int ContendedBit = ProcessLiveness.OwnerMask + 1;
-
     /// <summary>The holder's owner id (0: free).</summary>
     public int Holder => Volatile.Read(ref *word) & ProcessLiveness.OwnerMask;
 
     /// <summary>Takes the word, waiting until <paramref name="deadline"/>; a holder found dead is replaced.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public ClaimResult Acquire(Deadline deadline, CancellationToken cancellationToken = default)
     {
         int self = ProcessLiveness.Self;
@@ -43,9 +46,7 @@ internal readonly unsafe struct ClaimWord(int* word)
             int cur = Volatile.Read(ref *word);
             if (cur == 0)
             {
-                // Having waited, take it marked contended: another waiter may be parked behind us.
-                int mine = spin.IsExhausted ? self | ContendedBit : self;
-                if (Interlocked.CompareExchange(ref *word, mine, 0) == 0) return ClaimResult.Acquired;
+                if (Interlocked.CompareExchange(ref *word, self, 0) == 0) return ClaimResult.Acquired;
                 continue;
             }
             if (spin.Spin()) continue;
@@ -54,41 +55,55 @@ internal readonly unsafe struct ClaimWord(int* word)
             {
                 if (!ProcessLiveness.IsAlive(cur & ProcessLiveness.OwnerMask))
                 {
-                    if (Interlocked.CompareExchange(ref *word, self | ContendedBit, cur) == cur) return ClaimResult.TookOver;
+                    if (Interlocked.CompareExchange(ref *word, self, cur) == cur) return ClaimResult.TookOver;
                     continue;
                 }
                 if (deadline.HasPassed) return ClaimResult.TimedOut;
             }
-            if ((cur & ContendedBit) == 0 && Interlocked.CompareExchange(ref *word, cur | ContendedBit, cur) != cur) continue;
-            parkedOn = cur | ContendedBit;
+            parkedOn = cur;
             QueueRing.CountPark();
-            if (!WordParker.Park(word, parkedOn, deadline, WaitTuning.LivenessSliceMs, cancellationToken)) parkedOn = Volatile.Read(ref *word);
+            if (!WordParker.ParkCounted(word, cur, sleepers, deadline, WaitTuning.LivenessSliceMs, cancellationToken)) parkedOn = Volatile.Read(ref *word);
         }
     }
 
-    /// <summary>The word itself, for an async waiter to park on (<see cref="WordParker.ParkAsync"/>).</summary>
+    /// <summary>The word itself, for an async waiter to park on.</summary>
     public int* Address => word;
 
-    /// <summary>Prepares an async wait for the holder to let go: sets <see cref="ContendedBit"/> so the release wakes
-    /// the word, and returns the value to park on; 0 when the word is free (try again instead).</summary>
-    public int MarkContended()
+    /// <summary>The count of parked waiters (sync and async alike).</summary>
+    public int* Sleepers => sleepers;
+
+    /// <summary>Waits without holding a thread until the current holder lets go (true; at once if the word is free),
+    /// parked in <see cref="WaitTuning.LivenessSliceMs"/> slices so a holder that died is looked at again by the
+    /// caller's next attempt; counted in <see cref="Sleepers"/> while parked, so the release wakes it.</summary>
+    public ValueTask<bool> WhileHeldAsync(CancellationToken cancellationToken, object owner)
     {
-        while (true)
+        Interlocked.Increment(ref *sleepers);
+        int cur = Volatile.Read(ref *word);
+        if (cur == 0)
         {
-            int cur = Volatile.Read(ref *word);
-            if (cur == 0) return 0;
-            if ((cur & ContendedBit) != 0 || Interlocked.CompareExchange(ref *word, cur | ContendedBit, cur) == cur)
-                return cur | ContendedBit;
+            Interlocked.Decrement(ref *sleepers);
+            return new(true);
         }
+        return WordParker.ParkRegisteredAsync(word, cur, sleepers, Deadline.Infinite, WaitTuning.LivenessSliceMs, cancellationToken, owner);
     }
 
-    /// <summary>Lets go of the word, waking parked waiters if there are any.</summary>
+    /// <summary>Lets go of the word and wakes parked waiters if there are any.</summary>
     public void Release()
     {
-        if ((Interlocked.Exchange(ref *word, 0) & ContendedBit) != 0)
-        {
-            QueueRing.CountWake();
-            WordParker.Wake(word);
-        }
+        Volatile.Write(ref *word, 0);
+        Interlocked.MemoryBarrier();
+        WakeSleepers();
+    }
+
+    /// <summary>Lets go of the word with a plain store. The caller MUST call <see cref="WakeSleepers"/> after its
+    /// next full fence (an interlocked operation), or waiters may sleep until their liveness slice ends.</summary>
+    public void ReleaseDeferred() => Volatile.Write(ref *word, 0);
+
+    /// <summary>The second half of <see cref="ReleaseDeferred"/>: wakes parked waiters, if any (call behind a full fence).</summary>
+    public void WakeSleepers()
+    {
+        if (Volatile.Read(ref *sleepers) == 0) return;
+        QueueRing.CountWake();
+        WordParker.Wake(word);
     }
 }

@@ -185,14 +185,9 @@ internal static class QueueAsync
         while (!ready(state) && spin.Spin()) { }
     }
 
-    /// <summary>Waits (async) until another holder lets go of <paramref name="word"/>: its release wakes the word
-    /// once we marked it contended. A holder that died is taken over by the next attempt, after a liveness slice.</summary>
-    private static unsafe ValueTask<bool> WhileHeld(ClaimWord word, CancellationToken ct, object owner)
-    {
-        int value = word.MarkContended();
-        if (value == 0) return new(true);
-        return WordParker.ParkAsync(word.Address, value, Deadline.Infinite, WaitTuning.LivenessSliceMs, ct, owner);
-    }
+    /// <summary>Waits (async) until another holder lets go of <paramref name="word"/> (see
+    /// <see cref="ClaimWord.WhileHeldAsync"/>). A holder that died is taken over by the next attempt, after a liveness slice.</summary>
+    private static ValueTask<bool> WhileHeld(ClaimWord word, CancellationToken ct, object owner) => word.WhileHeldAsync(ct, owner);
 
     /// <summary>One non-blocking take, as the ready check of a park.</summary>
     private sealed class TakeAttempt<T>(QueueChannel<T> channel)

@@ -5,8 +5,8 @@ namespace NativeIpc.Queues;
 /// <code>
 /// control block (groups are <see cref="GroupSize"/> = 128 bytes apart: the adjacent-line prefetcher pulls 128-byte
 /// pairs, so producers and consumers never pull each other's line):
-///   0 | claim word (i32 owner|flags) | pad | tail (i64) | enqueued (i64) | last claim (i64)   written under the claim word
-/// 128 | take word (i32 owner|flags)  | pad | head (i64) | dequeued (i64) | torn (i64)         written under the take word
+///   0 | claim word (i32 owner) | claim sleepers (i32) | tail (i64) | enqueued (i64) | last claim (i64)   written under the claim word
+/// 128 | take word (i32 owner)  | take sleepers (i32)  | head (i64) | dequeued (i64) | torn (i64)        written under the take word
 /// 256 | released (i64): every byte below it is consumed and may be reused    advanced by CAS by consumers, and by
 ///     |                                                                       producers short of space
 /// 384 | data seq (i32) | data sleepers (i32)       producers bump the seq; consumers sleep on it
@@ -40,6 +40,8 @@ internal static class QueueLayout
     // Producer group: written under the claim word.
     public const int ProducerGroup = 0;
     public const int ClaimWordOffset = ProducerGroup;
+    /// <summary>Producers parked on the claim word (<see cref="ClaimWord"/>).</summary>
+    public const int ClaimSleepersOffset = ProducerGroup + 4;
     public const int TailOffset = ProducerGroup + 8;
     public const int EnqueuedOffset = ProducerGroup + 16;
     /// <summary>Where the last claim-word holder put its last record; lets a taker-over finish a dead holder's count.</summary>
@@ -48,6 +50,8 @@ internal static class QueueLayout
     // Consumer group: written under the take word.
     public const int ConsumerGroup = ProducerGroup + GroupSize;
     public const int TakeWordOffset = ConsumerGroup;
+    /// <summary>Consumers parked on the take word (<see cref="ClaimWord"/>).</summary>
+    public const int TakeSleepersOffset = ConsumerGroup + 4;
     public const int HeadOffset = ConsumerGroup + 8;
     public const int DequeuedOffset = ConsumerGroup + 16;
     public const int TornOffset = ConsumerGroup + 24;

@@ -64,8 +64,8 @@ internal sealed unsafe class RecordRing
     private ref int Int(int offset) => ref *(int*)(_ctl + offset);
     private ref long Long(int offset) => ref *(long*)(_ctl + offset);
 
-    private ClaimWord ClaimLock => new((int*)(_ctl + L.ClaimWordOffset));
-    private ClaimWord TakeLock => new((int*)(_ctl + L.TakeWordOffset));
+    private ClaimWord ClaimLock => new((int*)(_ctl + L.ClaimWordOffset), (int*)(_ctl + L.ClaimSleepersOffset));
+    private ClaimWord TakeLock => new((int*)(_ctl + L.TakeWordOffset), (int*)(_ctl + L.TakeSleepersOffset));
     private EventCount Data => new((int*)(_ctl + L.DataSeqOffset), (int*)(_ctl + L.DataSleepersOffset));
     private EventCount Space => new((int*)(_ctl + L.SpaceSeqOffset), (int*)(_ctl + L.SpaceSleepersOffset));
 
@@ -134,7 +134,7 @@ internal sealed unsafe class RecordRing
             RecordState claimed = default;
             long t;
             int need;
-            bool room;
+            bool room = false;
             try
             {
                 t = ReadTail();
@@ -145,7 +145,9 @@ internal sealed unsafe class RecordRing
             }
             finally
             {
-                ClaimLock.Release();
+                // Claimed: the publish's exchange below is the fence the deferred wake needs.
+                if (room) ClaimLock.ReleaseDeferred();
+                else ClaimLock.Release();
             }
             if (!room)
             {
@@ -153,9 +155,16 @@ internal sealed unsafe class RecordRing
                 if (!WaitForSpace(ref spin, t, need, deadline)) return false;
                 continue;
             }
-            QueueRing.AfterClaimHook?.Invoke();
-            message.CopyTo(new Span<byte>(rec.Payload, message.Length));
-            Publish(rec, claimed);
+            try
+            {
+                QueueRing.AfterClaimHook?.Invoke();
+                message.CopyTo(new Span<byte>(rec.Payload, message.Length));
+                Publish(rec, claimed);
+            }
+            finally
+            {
+                ClaimLock.WakeSleepers(); // behind Publish's fence (or, if the hook threw, the claim stays torn anyway)
+            }
             return true;
         }
     }
@@ -205,6 +214,7 @@ internal sealed unsafe class RecordRing
         }
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private bool AcquireClaim(Deadline deadline)
     {
         switch (ClaimLock.Acquire(deadline, _stop))
@@ -375,7 +385,7 @@ internal sealed unsafe class RecordRing
                 Dequeue(state);
                 rec.MarkTaken(state, ProcessLiveness.Self);
                 Volatile.Write(ref Long(L.HeadOffset), h + recLen);
-                TakeLock.Release();
+                TakeLock.ReleaseDeferred();
                 locked = false;
                 try
                 {
@@ -384,7 +394,8 @@ internal sealed unsafe class RecordRing
                 }
                 finally
                 {
-                    Release(rec, state);
+                    Release(rec, state); // ends with a full fence (NotifySpace): the deferred wake may follow
+                    TakeLock.WakeSleepers();
                 }
                 return TakeOutcome.Taken;
             }

@@ -22,16 +22,27 @@ internal readonly struct WaitLimit
 
     /// <summary>The limit for a timeout argument (see the type's remarks).</summary>
     /// <exception cref="ArgumentOutOfRangeException">A negative timeout other than <see cref="Timeout.InfiniteTimeSpan"/>.</exception>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public static WaitLimit From(TimeSpan? timeout, string paramName = "timeout")
     {
-        if (timeout is not { } t || t == Timeout.InfiniteTimeSpan) return Infinite;
-        if (t <= TimeSpan.Zero)
-        {
-            if (t == TimeSpan.Zero) return Zero;
-            throw new ArgumentOutOfRangeException(paramName, t, "The timeout must be non-negative or Timeout.InfiniteTimeSpan.");
-        }
-        if (t.TotalMilliseconds >= int.MaxValue) return Infinite;
-        return new(Math.Max(1, (long)(t.TotalSeconds * Stopwatch.Frequency)));
+        if (!timeout.HasValue) return Infinite;
+        long ticks = timeout.GetValueOrDefault().Ticks;
+        if (ticks == 0) return Zero;
+        return ticks > 0 && ticks < MaxTimeSpanTicks ? new(ToStopwatchTicks(ticks)) : Unusual(ticks, paramName);
+    }
+
+    // int.MaxValue ms and more counts as no limit (the rule shared with Deadline); ticks * Frequency must not overflow.
+    private const long MaxTimeSpanTicks = int.MaxValue * TimeSpan.TicksPerMillisecond;
+
+    private static readonly long s_perTimeSpanTick = Stopwatch.Frequency % TimeSpan.TicksPerSecond == 0 ? Stopwatch.Frequency / TimeSpan.TicksPerSecond : 0;
+
+    private static long ToStopwatchTicks(long ticks)
+        => s_perTimeSpanTick != 0 ? ticks * s_perTimeSpanTick : Math.Max(1, (long)(ticks * ((double)Stopwatch.Frequency / TimeSpan.TicksPerSecond)));
+
+    private static WaitLimit Unusual(long ticks, string paramName)
+    {
+        if (ticks == Timeout.InfiniteTimeSpan.Ticks || ticks >= MaxTimeSpanTicks) return Infinite;
+        throw new ArgumentOutOfRangeException(paramName, TimeSpan.FromTicks(ticks), "The timeout must be non-negative or Timeout.InfiniteTimeSpan.");
     }
 
     /// <summary>The time left until <paramref name="deadline"/>, as a limit (for a call made on behalf of a caller
