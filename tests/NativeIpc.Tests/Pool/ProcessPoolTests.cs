@@ -161,7 +161,7 @@ public class ProcessPoolTests : ChildProcessFixture
 
             var e = Assert.Throws<IpcWorkerLostException>(() => doomed.Get(ChildTimeout));
             Assert.That(e!.Pid, Is.EqualTo(victim));
-            Assert.That(e.ExitCode, Is.EqualTo(-9));
+            Assert.That(e.ExitCode, Is.EqualTo(ExternallyKilledExitCode));
             Assert.That(others.Wait(ChildTimeout), Is.True);
             Assert.That(others.Result, Is.EqualTo(Enumerable.Range(0, 20).Select(x => x * x)));
             Assert.That(Eventually(() => pool.Pids.Count == 2 && !pool.Pids.Contains(victim), ChildTimeout), Is.True,
