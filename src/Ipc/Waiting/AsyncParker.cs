@@ -61,7 +61,7 @@ internal static class AsyncParker
         if (Volatile.Read(ref *word) != expected) return new(true);
         if (due <= Stopwatch.GetTimestamp()) return new(!dueIsDeadline);
         if (!Parks)
-            return OperatingSystem.IsWindows() ? WindowsPark(word, expected, due, dueIsDeadline, ct) : PollFallback((nint)word, expected, due, dueIsDeadline, ct);
+            return OperatingSystem.IsWindows() ? WindowsPark(word, expected, due, dueIsDeadline, ct, owner) : PollFallback((nint)word, expected, due, dueIsDeadline, ct);
 
         var w = new Waiter(due, dueIsDeadline ? false : true, owner);
         lock (s_lock)
@@ -95,6 +95,17 @@ internal static class AsyncParker
     /// and stops watching their words; call before unmapping the memory they watch.</summary>
     public static void Abandon(object owner, string typeName)
     {
+        if (OperatingSystem.IsWindows())
+        {
+            AbandonSignal? signal;
+            lock (s_abandon) { if (s_abandon.TryGetValue(owner, out signal)) s_abandon.Remove(owner); }
+            if (signal is not null)
+            {
+                signal.TypeName = typeName;
+                signal.Source.Cancel();
+            }
+            return;
+        }
         if (!Parks) return;
         lock (s_lock)
         {
@@ -151,21 +162,55 @@ internal static class AsyncParker
     }
 
     /// <summary>Windows: a thread-pool wait on a kernel event that the word's wakers set (<see cref="Os.Windows.EventWaiter"/>).</summary>
+    /// <remarks>An owner's pending waits end with <see cref="ObjectDisposedException"/> when it is abandoned: each is
+    /// also cancelled by the owner's <see cref="AbandonSignal"/>.</remarks>
     [System.Runtime.Versioning.SupportedOSPlatform("windows")]
-    private static unsafe ValueTask<bool> WindowsPark(int* word, int expected, long due, bool dueIsDeadline, CancellationToken ct)
+    private static unsafe ValueTask<bool> WindowsPark(int* word, int expected, long due, bool dueIsDeadline, CancellationToken ct, object? owner)
     {
         long left = due - Stopwatch.GetTimestamp();
         int ms = due == long.MaxValue ? Timeout.Infinite : (int)Math.Clamp(left * 1000 / Stopwatch.Frequency + 1, 1, int.MaxValue - 1);
-        var wait = ((Os.Windows.EventWaiter)Os.OsLayer.Waiter).WaitAsync(word, expected, ms, ct);
-        if (wait.IsCompletedSuccessfully) return new(wait.Result || !dueIsDeadline);
+        AbandonSignal? signal = null;
+        CancellationTokenSource? linked = null;
+        if (owner is not null)
+        {
+            lock (s_abandon)
+            {
+                if (!s_abandon.TryGetValue(owner, out signal)) s_abandon.Add(owner, signal = new AbandonSignal());
+            }
+            linked = CancellationTokenSource.CreateLinkedTokenSource(ct, signal.Source.Token);
+        }
+        var wait = ((Os.Windows.EventWaiter)Os.OsLayer.Waiter).WaitAsync(word, expected, ms, linked?.Token ?? ct);
+        if (wait.IsCompletedSuccessfully)
+        {
+            linked?.Dispose();
+            return new(wait.Result || !dueIsDeadline);
+        }
         Interlocked.Increment(ref s_windowsWaits);
-        return WindowsParkCompleted(wait, dueIsDeadline);
+        return WindowsParkCompleted(wait, dueIsDeadline, ct, signal, linked);
     }
 
-    private static async ValueTask<bool> WindowsParkCompleted(Task<bool> wait, bool dueIsDeadline)
+    private static async ValueTask<bool> WindowsParkCompleted(Task<bool> wait, bool dueIsDeadline, CancellationToken ct, AbandonSignal? signal, CancellationTokenSource? linked)
     {
         try { return await wait.ConfigureAwait(false) || !dueIsDeadline; }
-        finally { Interlocked.Decrement(ref s_windowsWaits); }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested && signal is { TypeName: { } typeName })
+        {
+            throw new ObjectDisposedException(typeName, "The object was disposed while an async wait on it was pending.");
+        }
+        finally
+        {
+            linked?.Dispose();
+            Interlocked.Decrement(ref s_windowsWaits);
+        }
+    }
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, AbandonSignal> s_abandon = [];
+
+    /// <summary>Cancels every pending Windows wait of one owner when it is abandoned (the type name goes into the
+    /// <see cref="ObjectDisposedException"/>).</summary>
+    private sealed class AbandonSignal
+    {
+        public readonly CancellationTokenSource Source = new();
+        public volatile string? TypeName;
     }
 
     private static async ValueTask<bool> PollFallback(nint word, int expected, long due, bool dueIsDeadline, CancellationToken ct)

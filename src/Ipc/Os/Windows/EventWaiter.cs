@@ -34,9 +34,7 @@ internal sealed unsafe class EventWaiter : IAddressWaiter
     {
         var me = t_sleeper ??= new Sleeper();
         int* bucket = BucketOf(address);
-        int slot = -1;
-        for (int i = 0; i < ParkingTableLayout.SlotsPerBucket; i++)
-            if (Interlocked.CompareExchange(ref bucket[i], me.Id, 0) == 0) { slot = i; break; }
+        int slot = Claim(bucket, me.Id);
         if (slot < 0)
         {
             // Full bucket: a short sleep, and the caller looks again (a spurious wake as far as it can tell).
@@ -64,14 +62,16 @@ internal sealed unsafe class EventWaiter : IAddressWaiter
         if (cancellationToken.IsCancellationRequested) return Task.FromCanceled<bool>(cancellationToken);
         int* bucket = BucketOf(address);
         var sleeper = new Sleeper();
-        int slot = -1;
-        for (int i = 0; i < ParkingTableLayout.SlotsPerBucket; i++)
-            if (Interlocked.CompareExchange(ref bucket[i], sleeper.Id, 0) == 0) { slot = i; break; }
+        int slot = Claim(bucket, sleeper.Id);
         if (slot < 0)
         {
             sleeper.Event.Dispose();
             return Volatile.Read(ref *address) != expected ? Task.FromResult(true)
-                : Task.Delay(ParkingTableLayout.FullBucketSliceMs, cancellationToken).ContinueWith(static _ => true, TaskScheduler.Default);
+                : Task.Delay(ParkingTableLayout.FullBucketSliceMs, cancellationToken).ContinueWith(static t =>
+                {
+                    t.GetAwaiter().GetResult(); // a cancelled delay cancels the wait
+                    return true;
+                }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
         if (Volatile.Read(ref *address) != expected)
         {
@@ -97,11 +97,30 @@ internal sealed unsafe class EventWaiter : IAddressWaiter
                 using var ev = WindowsEvent.Open(Sleeper.NameOf(id));
                 ev.Set();
             }
-            catch (WindowsIoException e) when (e.ErrorCode == WindowsIoException.ErrorFileNotFound)
+            catch (WindowsIoException e)
             {
-                Interlocked.CompareExchange(ref bucket[i], 0, id); // its process died asleep
+                // Gone: its process died asleep. Anything else (another account's sleeper): not ours to wake.
+                if (e.ErrorCode == WindowsIoException.ErrorFileNotFound) Interlocked.CompareExchange(ref bucket[i], 0, id);
             }
         }
+    }
+
+    /// <summary>Writes <paramref name="id"/> into a free slot of the bucket and returns its index; in a full bucket
+    /// first frees the slots of sleepers whose process died asleep; -1 if it stays full.</summary>
+    private static int Claim(int* bucket, int id)
+    {
+        for (int pass = 0; pass < 2; pass++)
+        {
+            for (int i = 0; i < ParkingTableLayout.SlotsPerBucket; i++)
+                if (Interlocked.CompareExchange(ref bucket[i], id, 0) == 0) return i;
+            if (pass == 0)
+                for (int i = 0; i < ParkingTableLayout.SlotsPerBucket; i++)
+                {
+                    int other = Volatile.Read(ref bucket[i]);
+                    if (other != 0 && !Sleeper.Exists(other)) Interlocked.CompareExchange(ref bucket[i], 0, other);
+                }
+        }
+        return -1;
     }
 
     private int* BucketOf(int* address)
@@ -113,7 +132,7 @@ internal sealed unsafe class EventWaiter : IAddressWaiter
     {
         private readonly Sleeper _sleeper;
         private readonly nint _slot;
-        private readonly EventWaitHandle _handle;
+        private readonly WaitHandle _handle;
         private readonly RegisteredWaitHandle? _wait; // null for the instant before registration returns
         private readonly CancellationTokenRegistration _cancel;
         private int _done;
@@ -123,7 +142,7 @@ internal sealed unsafe class EventWaiter : IAddressWaiter
         {
             _sleeper = sleeper;
             _slot = (nint)slot;
-            _handle = new EventWaitHandle(false, EventResetMode.AutoReset) { SafeWaitHandle = sleeper.Event.Handle };
+            _handle = new HandleWaitHandle(sleeper.Event.Handle);
             _wait = ThreadPool.UnsafeRegisterWaitForSingleObject(_handle, static (s, timedOut) => ((AsyncSleep)s!).Finish(!timedOut, default),
                 this, timeoutMs, executeOnlyOnce: true);
             if (cancellationToken.CanBeCanceled)
@@ -140,6 +159,12 @@ internal sealed unsafe class EventWaiter : IAddressWaiter
             if (cancelledBy.IsCancellationRequested) TrySetCanceled(cancelledBy);
             else TrySetResult(woken);
         }
+    }
+
+    /// <summary>A <see cref="WaitHandle"/> over an existing event handle (the thread pool waits on WaitHandles).</summary>
+    private sealed class HandleWaitHandle : WaitHandle
+    {
+        public HandleWaitHandle(Microsoft.Win32.SafeHandles.SafeWaitHandle handle) => SafeWaitHandle = handle;
     }
 
     /// <summary>A thread's parking identity: a random id and the named auto-reset event it sleeps on (closed with
@@ -162,6 +187,17 @@ internal sealed unsafe class EventWaiter : IAddressWaiter
                 }
                 catch (WindowsIoException e) when (e.ErrorCode == WindowsIoException.ErrorAlreadyExists) { }
             }
+        }
+
+        /// <summary>False once the sleeper's event is gone (its process died; a live sleeper keeps it open).</summary>
+        public static bool Exists(int id)
+        {
+            try
+            {
+                WindowsEvent.Open(NameOf(id)).Dispose();
+                return true;
+            }
+            catch (WindowsIoException e) when (e.ErrorCode == WindowsIoException.ErrorFileNotFound) { return false; }
         }
 
         public static string NameOf(int id) => ParkingTableLayout.EventPrefix + id.ToString(CultureInfo.InvariantCulture);
