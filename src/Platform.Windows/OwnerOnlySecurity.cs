@@ -32,8 +32,25 @@ public static unsafe class OwnerOnlySecurity
         bInheritHandle = 0,
     };
 
-    /// <summary>The DACL of the object behind <paramref name="handle"/> as SDDL (GetSecurityInfo), e.g. to check that
-    /// a name is not open to other accounts.</summary>
+    /// <summary>The DACL of the named event <paramref name="name"/> as SDDL, e.g. to check that it is not open to
+    /// other accounts.</summary>
+    public static string DaclOfEvent(string name)
+    {
+        using var h = Kernel32.OpenEventW(Kernel32.READ_CONTROL, false, name);
+        WindowsIoException.ThrowIfInvalid(h, "OpenEventW", name);
+        return DaclOf(h);
+    }
+
+    /// <summary>The DACL of the named file mapping <paramref name="name"/> as SDDL.</summary>
+    public static string DaclOfSection(string name)
+    {
+        using var h = Kernel32.OpenFileMappingW(Kernel32.READ_CONTROL, false, name);
+        WindowsIoException.ThrowIfInvalid(h, "OpenFileMappingW", name);
+        return DaclOf(h);
+    }
+
+    /// <summary>The DACL of the object behind <paramref name="handle"/> as SDDL (GetSecurityInfo); the handle needs
+    /// READ_CONTROL access.</summary>
     public static string DaclOf(SafeHandle handle)
     {
         nint dacl, descriptor;

@@ -27,6 +27,10 @@ public abstract class ChildProcessFixture
         return p;
     }
 
+    /// <summary>How long a task must take to be "slow" next to a worker that starts later: worker start-up skew is
+    /// tens of ms on Linux, up to seconds for a Windows child under Wine on a loaded machine.</summary>
+    protected static int SlowTaskMs => OperatingSystem.IsWindows() ? 5000 : 800;
+
     /// <summary>The exit code of a child killed by another program (System.Diagnostics.Process.Kill): -9 (SIGKILL) on
     /// Linux; on Windows whatever the killer passed to TerminateProcess, which for Process.Kill is -1.</summary>
     protected static int ExternallyKilledExitCode => OperatingSystem.IsWindows() ? -1 : -9;

@@ -19,8 +19,9 @@ internal static class TestPaths
     /// project's build output of the same configuration.</summary>
     public static string Program(string project)
     {
+        // Only a whole program counts: the build copies a referenced project's apphost alone beside the tests.
         string beside = Path.Combine(AppContext.BaseDirectory, project + ExeSuffix);
-        if (File.Exists(beside)) return beside;
+        if (File.Exists(beside) && File.Exists(Path.Combine(AppContext.BaseDirectory, project + ".dll"))) return beside;
         string config = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
         return Path.Combine(RepoRoot, "tests", project, "bin", config, "net10.0", project + ExeSuffix);
     }

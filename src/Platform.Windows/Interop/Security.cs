@@ -21,6 +21,8 @@ internal static partial class Advapi32
 
 internal static partial class Kernel32
 {
+    internal const uint READ_CONTROL = 0x00020000;
+
     [LibraryImport(Lib)]
     internal static partial nint LocalFree(nint hMem);
 }

@@ -155,7 +155,8 @@ public class SharedArrayTests : ChildProcessFixture
         var started = Stopwatch.StartNew();
         string name = StartCreatorAndSigkill("many-named-shared-memory-sleep", prefix, "800");
         // Start-up of the child included: 800 creates and 400 disposes must not wait on the tracker.
-        Assert.That(started.Elapsed, Is.LessThan(TimeSpan.FromSeconds(10)), "tracking 800 chosen names was slow");
+        if (OperatingSystem.IsLinux()) // the bound is on the crash tracker, which Windows does not need
+            Assert.That(started.Elapsed, Is.LessThan(TimeSpan.FromSeconds(10)), "tracking 800 chosen names was slow");
         Assert.That(name, Is.EqualTo(prefix + "1"));
         int Left() => Enumerable.Range(0, 800).Count(i => SegmentExists(prefix + i));
         Assert.That(Eventually(() => Left() == 0, TimeSpan.FromSeconds(10)), Is.True,

@@ -113,7 +113,8 @@ public class SharedMemoryTests : ChildProcessFixture
         }
         watch.Stop();
         Assert.That(all, Has.Count.EqualTo(800));
-        Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(3)), "crash tracking is not O(1) per name");
+        // The bound is on the Linux crash tracker; Windows has none (names die with their handles).
+        if (OperatingSystem.IsLinux()) Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(3)), "crash tracking is not O(1) per name");
         Assert.That(Enumerable.Range(0, 800).Where(i => SegmentExists(prefix + i)), Is.Empty);
     }
 

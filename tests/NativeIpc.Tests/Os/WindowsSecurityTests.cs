@@ -23,15 +23,13 @@ public class WindowsSecurityTests : ChildProcessFixture
     public void SharedSegment_HasOwnerOnlyDacl()
     {
         using var shm = SharedMemory.Create(64);
-        using var section = WindowsFileMapping.Open(@"Local\" + shm.Name);
-        AssertOwnerOnly(OwnerOnlySecurity.DaclOf(section.Handle));
+        AssertOwnerOnly(OwnerOnlySecurity.DaclOfSection(@"Local\" + shm.Name));
     }
 
     [Test]
     public void LivenessEvent_HasOwnerOnlyDacl()
     {
-        using var ev = WindowsEvent.Open(@"Local\nipc-live-" + ProcessLiveness.Self.ToString(CultureInfo.InvariantCulture));
-        AssertOwnerOnly(OwnerOnlySecurity.DaclOf(ev.Handle));
+        AssertOwnerOnly(OwnerOnlySecurity.DaclOfEvent(@"Local\nipc-live-" + ProcessLiveness.Self.ToString(CultureInfo.InvariantCulture)));
     }
 
     [Test]
