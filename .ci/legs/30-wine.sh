@@ -16,8 +16,8 @@ fi
 
 pub=$(mktemp -d)
 publish() { dotnet publish "$1" -c Release -r win-x64 --self-contained -o "$2" >>"$pub.log" 2>&1; }
-if ! { publish samples/Demo "$pub/demo" && publish tests/NativeIpc.TestRunner "$pub/tests" \
-       && publish tests/NativeIpc.TestApp "$pub/tests"; }; then
+if ! { publish samples/Demo/Demo.csproj "$pub/demo" && publish tests/NativeIpc.TestRunner/NativeIpc.TestRunner.csproj "$pub/tests" \
+       && publish tests/NativeIpc.TestApp/NativeIpc.TestApp.csproj "$pub/tests"; }; then
   grep -E 'error|warn' "$pub.log" | tail -30; echo "win-x64 publish: FAILED"
   rm -rf "$pub" "$pub.log"; echo "wine 0 1 0" >> "$CI_RESULTS"; exit 1
 fi
