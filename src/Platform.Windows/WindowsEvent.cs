@@ -31,7 +31,8 @@ public sealed unsafe class WindowsEvent : IDisposable
     /// false opens it (with its own mode and state) and sets <see cref="Created"/> to false.</param>
     public static WindowsEvent Create(string? name, bool manualReset, bool initialState = false, bool failIfExists = true)
     {
-        var handle = Kernel32.CreateEventW(null, manualReset, initialState, name);
+        var sa = OwnerOnlySecurity.Attributes;
+        var handle = Kernel32.CreateEventW(&sa, manualReset, initialState, name);
         return new WindowsEvent(handle, WindowsIoException.CheckCreated(handle, "CreateEventW", name, failIfExists));
     }
 

@@ -41,7 +41,8 @@ public sealed unsafe class WindowsFileMapping : IDisposable
     public static WindowsFileMapping Create(string? name, long size, bool failIfExists = true)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(size);
-        var handle = Kernel32.CreateFileMappingW(Kernel32.INVALID_HANDLE_VALUE, null,
+        var sa = OwnerOnlySecurity.Attributes;
+        var handle = Kernel32.CreateFileMappingW(Kernel32.INVALID_HANDLE_VALUE, &sa,
             Kernel32.PAGE_READWRITE | Kernel32.SEC_COMMIT, (uint)((ulong)size >> 32), (uint)size, name);
         bool created = WindowsIoException.CheckCreated(handle, "CreateFileMappingW", name, failIfExists);
         return new WindowsFileMapping(handle, name, writable: true, created);

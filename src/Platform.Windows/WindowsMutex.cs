@@ -30,7 +30,8 @@ public sealed unsafe class WindowsMutex : IDisposable
     /// false opens it and sets <see cref="Created"/> to false.</param>
     public static WindowsMutex Create(string? name, bool initialOwner = false, bool failIfExists = true)
     {
-        var handle = Kernel32.CreateMutexW(null, initialOwner, name);
+        var sa = OwnerOnlySecurity.Attributes;
+        var handle = Kernel32.CreateMutexW(&sa, initialOwner, name);
         return new WindowsMutex(handle, WindowsIoException.CheckCreated(handle, "CreateMutexW", name, failIfExists));
     }
 

@@ -34,7 +34,8 @@ public sealed unsafe class WindowsSemaphore : IDisposable
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maximumCount);
         ArgumentOutOfRangeException.ThrowIfNegative(initialCount);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(initialCount, maximumCount);
-        var handle = Kernel32.CreateSemaphoreW(null, initialCount, maximumCount, name);
+        var sa = OwnerOnlySecurity.Attributes;
+        var handle = Kernel32.CreateSemaphoreW(&sa, initialCount, maximumCount, name);
         return new WindowsSemaphore(handle, WindowsIoException.CheckCreated(handle, "CreateSemaphoreW", name, failIfExists));
     }
 

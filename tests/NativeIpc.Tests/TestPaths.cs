@@ -3,17 +3,27 @@ namespace NativeIpc.Tests;
 /// <summary>Locations of things the tests start or write.</summary>
 internal static class TestPaths
 {
-    /// <summary>The repository root (the folder holding NativeIpc.sln).</summary>
-    public static string RepoRoot { get; } = FindRoot();
+    private static readonly Lazy<string> s_root = new(FindRoot);
 
-    /// <summary>The TestApp apphost, built alongside the tests in the same configuration.</summary>
-    public static string TestApp
+    /// <summary>The repository root (the folder holding NativeIpc.sln).</summary>
+    public static string RepoRoot => s_root.Value;
+
+    /// <summary>The executable suffix of this OS's programs.</summary>
+    public static string ExeSuffix => OperatingSystem.IsWindows() ? ".exe" : "";
+
+    /// <summary>The TestApp apphost: beside the tests when published together (the Windows leg), else built
+    /// alongside the tests in the same configuration.</summary>
+    public static string TestApp => Program("NativeIpc.TestApp");
+
+    /// <summary>A helper program of this repository: beside the test assembly if published there, else in its own
+    /// project's build output of the same configuration.</summary>
+    public static string Program(string project)
     {
-        get
-        {
-            string config = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
-            return Path.Combine(RepoRoot, "tests", "NativeIpc.TestApp", "bin", config, "net10.0", "NativeIpc.TestApp");
-        }
+        // Only a whole program counts: the build copies a referenced project's apphost alone beside the tests.
+        string beside = Path.Combine(AppContext.BaseDirectory, project + ExeSuffix);
+        if (File.Exists(beside) && File.Exists(Path.Combine(AppContext.BaseDirectory, project + ".dll"))) return beside;
+        string config = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
+        return Path.Combine(RepoRoot, "tests", project, "bin", config, "net10.0", project + ExeSuffix);
     }
 
     /// <summary>A fresh temp file path (not created).</summary>

@@ -8,6 +8,10 @@ namespace NativeIpc;
 /// <remarks>
 /// <para>The creator removes the name when it disposes (unless created with <c>track: false</c>), and a crash tracker
 /// removes it if the creator dies first, so nothing is left in <c>/dev/shm</c>. Attached copies never remove the name.</para>
+/// <para>Windows: a name lives exactly as long as some process holds the segment open (the kernel counts handles),
+/// so nothing can be left behind, a name stays attachable while any copy is open (also after its creator disposed),
+/// <c>track: false</c> cannot keep a segment past its last handle, and <see cref="Unlink"/> has nothing to remove:
+/// it returns false.</para>
 /// <para>Python: multiprocessing.shared_memory.SharedMemory</para>
 /// </remarks>
 /// <example><code>
@@ -34,7 +38,8 @@ public sealed unsafe class SharedMemory : IDisposable, ITransferable
     /// <param name="size">Size in bytes; must be positive.</param>
     /// <param name="name">A name of your choice, or null for an unguessable generated one.</param>
     /// <param name="track">False keeps the segment after this process disposes it or dies: you remove it with
-    /// <see cref="Unlink"/> (Python 3.13's <c>track=False</c>).</param>
+    /// <see cref="Unlink"/> (Python 3.13's <c>track=False</c>). Linux only: on Windows a segment lives while any
+    /// process holds it open, whatever this says.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="size"/> is zero or negative, or more than a 64-bit
     /// size can hold with the header.</exception>
     /// <exception cref="ArgumentException"><paramref name="name"/> contains '/' or is too long.</exception>
@@ -122,7 +127,8 @@ public sealed unsafe class SharedMemory : IDisposable, ITransferable
     }
 
     /// <summary>Removes the name now, so no one else can attach; mappings already open (this one included) stay valid.
-    /// Returns false if the name was already gone.</summary>
+    /// Returns false if the name was already gone, and always on Windows, where a name cannot be removed: it goes with
+    /// the last open copy.</summary>
     /// <remarks>Python: SharedMemory.unlink()</remarks>
     public bool Unlink() => _segment.Unlink();
 

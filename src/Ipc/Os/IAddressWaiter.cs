@@ -1,7 +1,7 @@
 namespace NativeIpc.Os;
 
-/// <summary>Sleep/wake on a 32-bit word in shared memory, across processes: Linux futex (shared); elsewhere a
-/// polling fallback until a kernel-object parking scheme lands. Callers spin first and call this only to sleep.</summary>
+/// <summary>Sleep/wake on a 32-bit word in shared memory, across processes: Linux futex (shared); Windows a named
+/// event per sleeping thread found through a shared table (<see cref="Windows.EventWaiter"/>). Callers spin first and call this only to sleep.</summary>
 internal unsafe interface IAddressWaiter
 {
     /// <summary>Sleeps while <c>*address == expected</c>, at most <paramref name="timeoutMs"/> ms (-1: no limit).

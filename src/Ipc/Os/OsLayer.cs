@@ -10,7 +10,7 @@ internal static class OsLayer
     public static ISharedMemoryProvider SharedMemory { get; } = CreateSharedMemory();
 
     /// <summary>Sleep/wake on shared words.</summary>
-    public static IAddressWaiter Waiter { get; } = OperatingSystem.IsLinux() ? CreateFutexWaiter() : new Windows.PollingWaiter();
+    public static IAddressWaiter Waiter { get; } = OperatingSystem.IsLinux() ? CreateFutexWaiter() : CreateEventWaiter();
 
     /// <summary>Process liveness by kernel objects (see <see cref="ProcessLiveness"/>).</summary>
     public static IProcessLiveness Liveness { get; } = CreateLiveness();
@@ -24,6 +24,9 @@ internal static class OsLayer
 
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     private static IAddressWaiter CreateFutexWaiter() => new Unix.FutexWaiter();
+
+    private static IAddressWaiter CreateEventWaiter()
+        => OperatingSystem.IsWindows() ? new Windows.EventWaiter() : throw new PlatformNotSupportedException("NativeIpc parks threads on Linux and Windows.");
 
     private static ISharedMemoryProvider CreateSharedMemory()
     {

@@ -74,7 +74,8 @@ internal sealed class ChildRole : ProcessRole
         var spec = new LaunchSpec(ProcessIdentity.Name, Environment.ProcessId, ProcessLiveness.Self, Name, _daemon, Identity, Described);
         var parameters = _target.Method.GetParameters();
         var (program, argv, env) = ChildCommand.Build();
-        var standby = IpcProcess.StartMethod == IpcStartMethod.Standby && OperatingSystem.IsLinux() ? StandbyChild.TryTake(program, argv, env) : null;
+        // A Windows daemon is tied to its parent by a job object at spawn, which a standby child missed: it spawns.
+        var standby = IpcProcess.StartMethod == IpcStartMethod.Standby && (OperatingSystem.IsLinux() || !_daemon) ? StandbyChild.TryTake(program, argv, env) : null;
         if (standby is not null)
         {
             standby.SendSpec((spec with { Context = (Environment.CurrentDirectory, env) }).Build(_args, parameters));
@@ -151,8 +152,12 @@ internal sealed class ChildRole : ProcessRole
         var report = c.StatusReport;
         if (report.Length > 0 && report[0] == ChildBootstrap.Failed)
             throw new IpcChildStartException($"Process '{Name}' (pid {Pid}) could not run its target: {System.Text.Encoding.UTF8.GetString(report.AsSpan(1))}");
-        if (report.Length == 0 && c.Exited.Result > 0)
+        if (report.Length == 0 && ReachedNoTarget(c.Exited.Result))
             throw new IpcChildStartException(
                 $"Process '{Name}' (pid {Pid}) exited with code {c.Exited.Result} before it reached its target '{Described.DisplayName}'; its stderr says why.");
     }
+
+    /// <summary>An exit code that says the runtime failed before the target: positive, or on Windows an HRESULT (a
+    /// host or runtime start failure, e.g. 0x80008089, reads negative); small negatives are kills (-signal).</summary>
+    private static bool ReachedNoTarget(int code) => code > 0 || (OperatingSystem.IsWindows() && code < -64);
 }

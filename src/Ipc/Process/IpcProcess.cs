@@ -71,7 +71,12 @@ public sealed partial class IpcProcess : IDisposable
     /// <summary>Null while running (or before start); then the exit code: 0 on return, 1 after an unhandled
     /// exception, <c>n</c> after <c>Environment.Exit(n)</c>, <c>-signal</c> when killed by a signal.
     /// Still readable after <see cref="Dispose"/>.</summary>
-    /// <remarks>Python: Process.exitcode</remarks>
+    /// <remarks>Windows, which has no signals: <see cref="Kill"/> gives -9 and <see cref="Terminate"/> -15 as on Linux
+    /// (NativeIpc ends the child with a code it reads back as that signal); a child ended by another program has the
+    /// code that program chose (.NET's Process.Kill: -1, <c>taskkill /F</c>: 1); a crash of the runtime outside the
+    /// target (an unhandled exception on another thread) is its NTSTATUS or HRESULT, e.g. 0xE0434352 (-532462766),
+    /// where Linux gives -6 (SIGABRT); a runtime that fails before the target makes <see cref="Join(TimeSpan?, CancellationToken)"/>
+    /// throw <see cref="IpcChildStartException"/> on both. Python: Process.exitcode</remarks>
     public int? ExitCode => _role.ExitCode;
 
     /// <summary>Starts the child. Returns this process, so <c>new IpcProcess(f) { Name = "w" }.Start()</c> reads well.</summary>

@@ -7,9 +7,9 @@ public enum IpcStartMethod
     /// <summary>Each <c>Start</c> spawns a fresh process and the runtime starts from scratch (tens of ms). The default.</summary>
     Spawn,
 
-    /// <summary>Linux: one spawned child is kept waiting, its runtime already started; <c>Start</c> hands it the target
+    /// <summary>One spawned child is kept waiting, its runtime already started; <c>Start</c> hands it the target
     /// (a few ms) and starts the next standby in the background. The child gets the parent's working directory and
     /// environment as they are at <c>Start</c>. Costs one idle process while the parent runs (it exits with the
-    /// parent). Elsewhere it behaves as <see cref="Spawn"/>.</summary>
+    /// parent). Linux and Windows; on Windows a daemon child is always spawned (its job object is set at spawn).</summary>
     Standby,
 }

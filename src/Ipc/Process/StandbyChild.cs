@@ -13,6 +13,12 @@ internal static class StandbyChild
     /// <summary>How many starts were served by a standby child (for tests).</summary>
     internal static int Handed;
 
+    /// <summary>True while a standby child is spawned and waiting (for tests).</summary>
+    internal static bool Ready
+    {
+        get { lock (s_gate) return s_ready is not null; }
+    }
+
     /// <summary>The waiting child if it was started with the same command (the program did not change under us).</summary>
     public static IChildProcess? TryTake(string program, string[] argv, IReadOnlyDictionary<string, string> env)
     {

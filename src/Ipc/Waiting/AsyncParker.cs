@@ -21,9 +21,10 @@ namespace NativeIpc.Waiting;
 /// <see cref="Abandon"/> (called by an owner before it unmaps) removes the owner's waits, completing them with
 /// <see cref="ObjectDisposedException"/>. The kernel call itself may race an unmapping: it then fails with EFAULT or
 /// wakes spuriously, and the thread simply looks again.</para>
-/// <para>Fallback where futex_waitv is missing (Windows, Linux before 5.16): the word is re-read every
+/// <para>Windows: a thread-pool wait on a kernel event the word's wakers set (<see cref="Os.Windows.EventWaiter"/>).
+/// Fallback where futex_waitv is missing (Linux before 5.16): the word is re-read every
 /// <see cref="WaitTuning.AsyncPollMs"/> ms with <see cref="Task.Delay(int, CancellationToken)"/> (holds no thread,
-/// but costs latency and a little CPU; Windows gets kernel-object parking later).</para>
+/// but costs latency and a little CPU).</para>
 /// </remarks>
 internal static class AsyncParker
 {
@@ -43,7 +44,9 @@ internal static class AsyncParker
     public static bool Parks { get; } = OperatingSystem.IsLinux() && FutexWaitAny.IsSupported;
 
     /// <summary>Pending async waits registered with the parker threads (0 once all completed or cancelled).</summary>
-    public static int RegistrationCount { get { lock (s_lock) return s_waiters; } }
+    public static int RegistrationCount { get { lock (s_lock) return s_waiters + Volatile.Read(ref s_windowsWaits); } }
+
+    private static int s_windowsWaits; // pending kernel-event waits (Windows), counted in RegistrationCount
 
     /// <summary>Parker threads started so far.</summary>
     public static int ThreadCount { get { lock (s_lock) return s_groups.Count; } }
@@ -57,7 +60,8 @@ internal static class AsyncParker
         if (ct.IsCancellationRequested) return ValueTask.FromCanceled<bool>(ct);
         if (Volatile.Read(ref *word) != expected) return new(true);
         if (due <= Stopwatch.GetTimestamp()) return new(!dueIsDeadline);
-        if (!Parks) return PollFallback((nint)word, expected, due, dueIsDeadline, ct);
+        if (!Parks)
+            return OperatingSystem.IsWindows() ? WindowsPark(word, expected, due, dueIsDeadline, ct, owner) : PollFallback((nint)word, expected, due, dueIsDeadline, ct);
 
         var w = new Waiter(due, dueIsDeadline ? false : true, owner);
         lock (s_lock)
@@ -91,6 +95,17 @@ internal static class AsyncParker
     /// and stops watching their words; call before unmapping the memory they watch.</summary>
     public static void Abandon(object owner, string typeName)
     {
+        if (OperatingSystem.IsWindows())
+        {
+            AbandonSignal? signal;
+            lock (s_abandon) { if (s_abandon.TryGetValue(owner, out signal)) s_abandon.Remove(owner); }
+            if (signal is not null)
+            {
+                signal.TypeName = typeName;
+                signal.Source.Cancel();
+            }
+            return;
+        }
         if (!Parks) return;
         lock (s_lock)
         {
@@ -144,6 +159,58 @@ internal static class AsyncParker
         s_groups.Add(group);
         group.Start();
         return group;
+    }
+
+    /// <summary>Windows: a thread-pool wait on a kernel event that the word's wakers set (<see cref="Os.Windows.EventWaiter"/>).</summary>
+    /// <remarks>An owner's pending waits end with <see cref="ObjectDisposedException"/> when it is abandoned: each is
+    /// also cancelled by the owner's <see cref="AbandonSignal"/>.</remarks>
+    [System.Runtime.Versioning.SupportedOSPlatform("windows")]
+    private static unsafe ValueTask<bool> WindowsPark(int* word, int expected, long due, bool dueIsDeadline, CancellationToken ct, object? owner)
+    {
+        long left = due - Stopwatch.GetTimestamp();
+        int ms = due == long.MaxValue ? Timeout.Infinite : (int)Math.Clamp(left * 1000 / Stopwatch.Frequency + 1, 1, int.MaxValue - 1);
+        AbandonSignal? signal = null;
+        CancellationTokenSource? linked = null;
+        if (owner is not null)
+        {
+            lock (s_abandon)
+            {
+                if (!s_abandon.TryGetValue(owner, out signal)) s_abandon.Add(owner, signal = new AbandonSignal());
+            }
+            linked = CancellationTokenSource.CreateLinkedTokenSource(ct, signal.Source.Token);
+        }
+        var wait = ((Os.Windows.EventWaiter)Os.OsLayer.Waiter).WaitAsync(word, expected, ms, linked?.Token ?? ct);
+        if (wait.IsCompletedSuccessfully)
+        {
+            linked?.Dispose();
+            return new(wait.Result || !dueIsDeadline);
+        }
+        Interlocked.Increment(ref s_windowsWaits);
+        return WindowsParkCompleted(wait, dueIsDeadline, ct, signal, linked);
+    }
+
+    private static async ValueTask<bool> WindowsParkCompleted(Task<bool> wait, bool dueIsDeadline, CancellationToken ct, AbandonSignal? signal, CancellationTokenSource? linked)
+    {
+        try { return await wait.ConfigureAwait(false) || !dueIsDeadline; }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested && signal is { TypeName: { } typeName })
+        {
+            throw new ObjectDisposedException(typeName, "The object was disposed while an async wait on it was pending.");
+        }
+        finally
+        {
+            linked?.Dispose();
+            Interlocked.Decrement(ref s_windowsWaits);
+        }
+    }
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, AbandonSignal> s_abandon = [];
+
+    /// <summary>Cancels every pending Windows wait of one owner when it is abandoned (the type name goes into the
+    /// <see cref="ObjectDisposedException"/>).</summary>
+    private sealed class AbandonSignal
+    {
+        public readonly CancellationTokenSource Source = new();
+        public volatile string? TypeName;
     }
 
     private static async ValueTask<bool> PollFallback(nint word, int expected, long due, bool dueIsDeadline, CancellationToken ct)

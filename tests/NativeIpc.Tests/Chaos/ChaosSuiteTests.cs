@@ -41,14 +41,7 @@ public partial class ChaosSuiteTests : ChildProcessFixture
     }
 
     /// <summary>The chaos apphost, built with the tests (a project reference that does not reference its output).</summary>
-    private static string ChaosApp
-    {
-        get
-        {
-            string config = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
-            return Path.Combine(TestPaths.RepoRoot, "tests", "NativeIpc.Chaos", "bin", config, "net10.0", "NativeIpc.Chaos");
-        }
-    }
+    private static string ChaosApp => TestPaths.Program("NativeIpc.Chaos");
 
     [GeneratedRegex(@"^chaos: kills=(?<kills>\d+) items=(?<items>\d+) hangs=(?<hangs>\d+) leaks=(?<leaks>\d+) violations=(?<violations>\d+) seconds=\d+$", RegexOptions.Multiline)]
     private static partial Regex Summary();

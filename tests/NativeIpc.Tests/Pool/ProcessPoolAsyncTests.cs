@@ -90,10 +90,10 @@ public class ProcessPoolAsyncTests : ChildProcessFixture
     {
         var pool = NewPool();
         var got = new List<int>();
-        await foreach (int v in pool.ImapUnorderedAsync(PoolTargets.SleepThenReturn, [800, 0, 1, 2], timeout: ChildTimeout))
+        await foreach (int v in pool.ImapUnorderedAsync(PoolTargets.SleepThenReturn, [SlowTaskMs, 0, 1, 2], timeout: ChildTimeout))
             got.Add(v);
-        Assert.That(got, Is.EquivalentTo(new[] { 800, 0, 1, 2 }));
-        Assert.That(got[^1], Is.EqualTo(800));
+        Assert.That(got, Is.EquivalentTo(new[] { SlowTaskMs, 0, 1, 2 }));
+        Assert.That(got[^1], Is.EqualTo(SlowTaskMs));
     }
 
     [Test]

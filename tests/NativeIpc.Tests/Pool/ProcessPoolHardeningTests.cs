@@ -161,7 +161,7 @@ public class ProcessPoolHardeningTests : ChildProcessFixture
         File.WriteAllText(marker, "");
         var pool = Track(new ProcessPool(1, initializer: PoolTargets.KillOnceAfterTake, initArgs: [marker]));
         var lost = Assert.Throws<IpcWorkerLostException>(() => pool.ApplyAsync(PoolTargets.Square, 3).Get(ChildTimeout));
-        Assert.That(lost!.ExitCode, Is.EqualTo(-9));
+        Assert.That(lost!.ExitCode, Is.EqualTo(ExternallyKilledExitCode));
         Assert.That(File.Exists(marker + ".taken"), Is.True);
         Assert.That(pool.Apply(PoolTargets.Square, 5), Is.EqualTo(25));
     }

@@ -64,7 +64,7 @@ public class IpcProcessLifecycleTests : ChildProcessFixture
         Assert.That(Multiprocessing.CurrentProcess.Name, Is.EqualTo("MainProcess"));
     }
 
-    [Test]
+    [Test, Platform("Linux", Reason = "runs env through libc system()")]
     public void NativeGrandchild_DoesNotInheritTheChildChannelOrStartupHook()
     {
         var p = Track(IpcProcess.Start(ChildTargets.RunShell,
@@ -75,7 +75,7 @@ public class IpcProcessLifecycleTests : ChildProcessFixture
         Assert.That(env, Does.Not.Contain("NATIVEIPC_CHILD=").And.Not.Contain("DOTNET_STARTUP_HOOKS="));
     }
 
-    [Test]
+    [Test, Platform("Linux", Reason = "runs a program through libc system() and timeout(1)")]
     public void DotNetProgramStartedThroughShellByChild_RunsItsOwnMain()
     {
         // With the channel variables leaked, the grandchild's runtime would take itself for a NativeIpc child and read
@@ -128,7 +128,7 @@ public class IpcProcessLifecycleTests : ChildProcessFixture
         Assert.That(p.ExitCode, Is.EqualTo(0));
     }
 
-    [Test]
+    [Test, Platform("Linux", Reason = "SIGINT; on Windows Interrupt throws PlatformNotSupportedException (tested there)")]
     public void Interrupt_UnhandledSigint_GivesMinusTwo()
     {
         var p = Track(IpcProcess.Start(ChildTargets.Sleep, 60_000));
@@ -136,6 +136,17 @@ public class IpcProcessLifecycleTests : ChildProcessFixture
         p.Interrupt();
         JoinOrFail(p);
         Assert.That(p.ExitCode, Is.EqualTo(-2));
+    }
+
+    [Test, Platform("Win", Reason = "Windows has no SIGINT for another process group: Interrupt says so")]
+    public void Interrupt_OnWindows_ThrowsPlatformNotSupported_ChildRunsOn()
+    {
+        var p = Track(IpcProcess.Start(ChildTargets.Sleep, 60_000));
+        Assert.Throws<PlatformNotSupportedException>(p.Interrupt);
+        Assert.That(p.IsAlive, Is.True);
+        p.Kill();
+        JoinOrFail(p);
+        Assert.That(p.ExitCode, Is.EqualTo(-9));
     }
 
     /// <summary>Descriptor numbers of this process's open pidfds.</summary>

@@ -12,11 +12,11 @@ internal sealed class WindowsSharedMemory : ISharedMemoryProvider
 
     public int MaxNameLength => 200;
 
-    public ISharedMapping Create(string name, long size) => new Mapping(WindowsFileMapping.Create(Namespace + name, size), size);
+    public ISharedMapping Create(string name, long size) => new Mapping(WindowsFileMapping.Create(Namespace + name, size), size, name);
 
     public ISharedMapping Open(string name)
     {
-        try { return new Mapping(WindowsFileMapping.Open(Namespace + name), 0); }
+        try { return new Mapping(WindowsFileMapping.Open(Namespace + name), 0, name); }
         catch (WindowsIoException e) when (e.ErrorCode == WindowsIoException.ErrorFileNotFound)
         {
             throw new FileNotFoundException($"No shared memory segment named '{name}' exists.", name, e);
@@ -42,19 +42,22 @@ internal sealed class WindowsSharedMemory : ISharedMemoryProvider
         private readonly WindowsFileMapping _mapping;
         private readonly WindowsMappedView _view;
 
-        public Mapping(WindowsFileMapping mapping, long size)
+        public Mapping(WindowsFileMapping mapping, long size, string name)
         {
             _mapping = mapping;
             _view = mapping.Map(0, size);
             // A whole-section view (size 0) reports whole pages: at least what the creator asked for.
             Length = _view.Length;
+            Pointer = _view.Pointer;
+            MappedRegions.Add((nint)Pointer, Length, name); // parking keys words by segment name and offset
         }
 
-        public byte* Pointer => _view.Pointer;
+        public byte* Pointer { get; }
         public long Length { get; }
 
         public void Dispose()
         {
+            MappedRegions.Remove((nint)Pointer);
             _view.Dispose();
             _mapping.Dispose();
         }
