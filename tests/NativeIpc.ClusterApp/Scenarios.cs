@@ -113,4 +113,22 @@ internal static class Scenarios
         }
         return 1;
     }
+
+    /// <summary>Trivial-task throughput at chunk 1 and at the default chunk size (prints tasks/s).</summary>
+    public static int Throughput(ClusterPool pool, int n)
+    {
+        var items = Enumerable.Range(0, n).ToArray();
+        pool.Map(Square, items.Take(200), chunkSize: 1); // warm up every rank
+        foreach (int? chunk in new int?[] { 1, null })
+        {
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            var pending = pool.MapAsync(Square, items, chunkSize: chunk);
+            var submitted = sw.Elapsed;
+            var r = pending.Result;
+            sw.Stop();
+            Console.WriteLine($"submit {submitted.TotalMilliseconds:F0} ms of {sw.Elapsed.TotalMilliseconds:F0} ms");
+            Check($"throughput-chunk{chunk?.ToString() ?? "auto"} {n / sw.Elapsed.TotalSeconds:F0} tasks/s", r[^1] == (n - 1) * (n - 1));
+        }
+        return s_failures;
+    }
 }

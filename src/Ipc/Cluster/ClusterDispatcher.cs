@@ -1,15 +1,20 @@
 using System.Collections.Concurrent;
+using System.Buffers.Binary;
 
 namespace NativeIpc.Cluster;
 
 /// <summary>Rank 0's side, run on the MPI thread: hands chunks to workers as they ask (a result is the request for the
 /// next chunk: dynamic load balancing), settles results into their pools, and at process exit tells every worker to
-/// stop. A worker holds at most two chunks — the one it runs and, while the backlog is long, the next one, so it
-/// never waits a round trip between chunks; near the end of a map only idle workers get work.</summary>
+/// stop. While the backlog is long a worker also holds chunks queued behind the one it runs, so it never waits a round
+/// trip between chunks: as many as it finishes in about <see cref="QueuedWorkMs"/> (measured per worker; one at first),
+/// so short tasks are pipelined and long ones are not hoarded. Near the end of a map only idle workers get work.</summary>
 internal sealed class ClusterDispatcher
 {
     /// <summary>Most chunks a worker holds at once.</summary>
-    private const int MaxHeld = 2;
+    private const int MaxHeld = 64;
+
+    /// <summary>Work queued behind a worker's running chunk, in milliseconds of its measured run time per chunk.</summary>
+    private const double QueuedWorkMs = 1;
 
     /// <summary>How long process exit waits for the workers to finish what they hold and say goodbye.</summary>
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(60);
@@ -22,6 +27,7 @@ internal sealed class ClusterDispatcher
     private readonly ClusterWait _wait = new();
     private readonly ManualResetEventSlim _stopped = new();
     private volatile bool _stopRequested;
+    private readonly double[] _chunkMs; // per rank: moving average of its run time per chunk (negative: not measured yet)
     private int _next = 1; // round-robin start, so equal workers share equally
 
     /// <summary>A chunk for a worker: its pool, task id and message (<see cref="PoolMessageLayout"/>).</summary>
@@ -33,6 +39,8 @@ internal sealed class ClusterDispatcher
         _key = key;
         _held = new Queue<Outgoing>[mpi.Size];
         for (int r = 1; r < mpi.Size; r++) _held[r] = new Queue<Outgoing>();
+        _chunkMs = new double[mpi.Size];
+        Array.Fill(_chunkMs, -1);
     }
 
     public int Workers => _mpi.Size - 1;
@@ -92,7 +100,7 @@ internal sealed class ClusterDispatcher
     private bool HasRoom()
     {
         for (int r = 1; r < _held.Length; r++)
-            if (_held[r].Count < MaxHeld) return true;
+            if (_held[r].Count < Depth(r)) return true;
         return false;
     }
 
@@ -124,33 +132,53 @@ internal sealed class ClusterDispatcher
     /// <summary>A worker's result settles the oldest chunk it holds; one naming anything else is dropped.</summary>
     private void Settle(MpiMessage m)
     {
-        if (m.Source <= 0 || m.Source >= _held.Length || _held[m.Source].Count == 0) return;
-        if (!PoolMessage.TryReadTaskId(m.Payload, out long id) || _held[m.Source].Peek().TaskId != id) return;
-        var task = _held[m.Source].Dequeue();
-        task.Pool.Settle(m.Payload);
+        int r = m.Source;
+        if (r <= 0 || r >= _held.Length || _held[r].Count == 0 || m.Payload.Length < ClusterResultLayout.PoolResultOffset) return;
+        var result = m.Payload.AsSpan(ClusterResultLayout.PoolResultOffset);
+        if (!PoolMessage.TryReadTaskId(result, out long id) || _held[r].Peek().TaskId != id) return;
+        long ran = BinaryPrimitives.ReadInt64LittleEndian(m.Payload.AsSpan(ClusterResultLayout.RunTicksOffset));
+        double ms = Math.Max(ran, 0) * 1000.0 / ClusterResultLayout.TicksPerSecond;
+        _chunkMs[r] = _chunkMs[r] < 0 ? ms : (_chunkMs[r] * 7 + ms) / 8;
+        var task = _held[r].Dequeue();
+        task.Pool.Settle(result.ToArray());
     }
 
     /// <summary>First every idle worker gets a chunk, then — while the backlog is at least one chunk per worker — each
-    /// busy worker gets its next one.</summary>
+    /// busy worker gets more, breadth first, up to its <see cref="Depth"/>.</summary>
     private bool Dispatch()
     {
         bool any = false;
         for (int held = 0; held < MaxHeld && !_outgoing.IsEmpty; held++)
         {
             if (held > 0 && _outgoing.Count < Workers) break;
+            bool sent = false;
             for (int i = 0; i < Workers; i++)
             {
                 int r = 1 + (_next - 1 + i) % Workers;
-                if (_held[r].Count != held) continue;
+                if (_held[r].Count != held || held >= Depth(r)) continue;
                 if (!TryTake(out var task)) return any;
                 _held[r].Enqueue(task);
                 _sends.Add(_mpi.Post(r, ClusterTags.Task, task.Message));
-                any = true;
+                any = sent = true;
             }
+            if (!sent && held > 0) break;
         }
         if (any) _next = _next % Workers + 1;
         return any;
     }
+
+    /// <summary>Chunks worker <paramref name="r"/> may hold: the running one plus about <see cref="QueuedWorkMs"/> of
+    /// queued ones at its measured pace; two until it was measured.</summary>
+    /// <remarks>Chunks of <see cref="LongChunkMs"/> or more are not queued at all: the round trip they would hide is
+    /// under 1 % of them, and a queued long chunk is one a free worker might have run.</remarks>
+    private int Depth(int r) => _chunkMs[r] switch
+    {
+        < 0 => 2,
+        >= LongChunkMs => 1,
+        var ms => (int)Math.Clamp(1 + QueuedWorkMs / Math.Max(ms, 0.001), 2, MaxHeld),
+    };
+
+    private const double LongChunkMs = 10;
 
     /// <summary>The next queued chunk whose caller still waits for it (cancelled and terminated ones are dropped).</summary>
     private bool TryTake(out Outgoing task)

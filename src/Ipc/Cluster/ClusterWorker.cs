@@ -1,3 +1,6 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+
 namespace NativeIpc.Cluster;
 
 /// <summary>A worker rank's loop: wait for the key, then run each chunk rank 0 sends (exactly as a ProcessPool worker
@@ -20,7 +23,13 @@ internal static class ClusterWorker
                     break;
                 case ClusterTags.Task when key is not null:
                     if (!PoolMessage.TryReadTaskId(m.Payload, out long id)) break;
-                    mpi.Send(0, ClusterTags.Result, PoolWorker.Execute(m.Payload, id, targets, key, disposeArguments: true));
+                    long started = Stopwatch.GetTimestamp();
+                    byte[] outcome = PoolWorker.Execute(m.Payload, id, targets, key, disposeArguments: true);
+                    long ran = (long)(Stopwatch.GetElapsedTime(started).TotalSeconds * ClusterResultLayout.TicksPerSecond);
+                    var body = new byte[ClusterResultLayout.PoolResultOffset + outcome.Length];
+                    BinaryPrimitives.WriteInt64LittleEndian(body.AsSpan(ClusterResultLayout.RunTicksOffset), ran);
+                    outcome.CopyTo(body, ClusterResultLayout.PoolResultOffset);
+                    mpi.Send(0, ClusterTags.Result, body);
                     break;
                 case ClusterTags.Shutdown:
                     mpi.Send(0, ClusterTags.Bye, []);
