@@ -47,6 +47,11 @@ internal static class Scenarios
 
     public static byte[] Echo(byte[] data) => data;
 
+    private static string? s_nothing = Environment.GetEnvironmentVariable("NATIVEIPC_NEVER_SET");
+
+    /// <summary>Dereferences null: .NET turns the SIGSEGV into a NullReferenceException, which MPI's libraries must not take over.</summary>
+    public static int NullDeref(int x) => s_nothing!.Length + x;
+
     /// <summary>Kills its own rank (as a crash or an OOM kill would) when given 5.</summary>
     public static int DieOnFive(int x)
     {
@@ -82,6 +87,7 @@ internal static class Scenarios
         Check("large-message", pool.Apply(Echo, big).AsSpan().SequenceEqual(big), "bytes differ");
         Throws<IpcRemoteException>("remote-exception", () => pool.Map(ThrowOnSeven, Enumerable.Range(0, 20)),
             e => e.RemoteType == typeof(InvalidOperationException).FullName && e.RemoteMessage.Contains("seven"));
+        Throws<IpcRemoteException>("null-reference", () => pool.Apply(NullDeref, 1), e => e.RemoteType == typeof(NullReferenceException).FullName);
         Check("after-exception", pool.Map(Square, [3, 4]).SequenceEqual([9, 16]), "the pool did not carry on");
         Throws<ArgumentException>("capturing-lambda-refused", () => { int k = 3; pool.Map((int x) => x + k, [1]); });
         using (var cts = new CancellationTokenSource())

@@ -8,6 +8,8 @@ namespace NativeIpc.Cluster.Mpich;
 /// become <see cref="IpcMpiException"/>s carrying MPI's own message.</summary>
 internal sealed unsafe class MpichTransport : IMpiTransport
 {
+    private const string UcxErrorSignals = "UCX_ERROR_SIGNALS";
+
     private readonly MpichLibrary _mpi;
 
     private MpichTransport(MpichLibrary mpi, int rank, int size, string description)
@@ -28,12 +30,14 @@ internal sealed unsafe class MpichTransport : IMpiTransport
     /// <exception cref="IpcMpiException">No MPICH-ABI library could be loaded, or MPI failed to start.</exception>
     public static MpichTransport Initialize()
     {
+        // UCX (MPICH's ch4:ucx transport) catches SIGSEGV/SIGBUS/SIGILL/SIGFPE by default, and .NET turns those signals
+        // into NullReferenceException and friends: they must stay the runtime's, or a null dereference in a task kills
+        // the rank. UCX reads its global options when its library loads, so this is set before MPI's library is loaded,
+        // in the C environment.
+        if (Environment.GetEnvironmentVariable(UcxErrorSignals) is null) Os.ProcessEnvironment.Set(UcxErrorSignals, "");
         var mpi = MpichLibrary.TryLoad(out string tried)
             ?? throw new IpcMpiException($"No MPI library of the MPICH ABI could be loaded (tried {tried}). Install MPICH " +
                 "(Debian: apt-get install mpich) or name the library in NATIVEIPC_MPI_LIBRARY. Open MPI's ABI is not supported.");
-        // UCX (MPICH's ch4:ucx transport) installs SIGSEGV/SIGBUS handlers by default; .NET turns those signals into
-        // NullReferenceException and friends, so they must stay the runtime's. Set in the C environment, which UCX reads.
-        if (Environment.GetEnvironmentVariable("UCX_ERROR_SIGNALS") is null) Os.ProcessEnvironment.Set("UCX_ERROR_SIGNALS", "");
         int initialized;
         mpi.MPI_Initialized(&initialized);
         if (initialized == 0)
@@ -45,7 +49,21 @@ internal sealed unsafe class MpichTransport : IMpiTransport
         int rank, size;
         Check(mpi, mpi.MPI_Comm_rank(MPI_COMM_WORLD, &rank), "MPI_Comm_rank");
         Check(mpi, mpi.MPI_Comm_size(MPI_COMM_WORLD, &size), "MPI_Comm_size");
+        ConnectAll(mpi, size);
         return new MpichTransport(mpi, rank, size, $"{LibraryVersion(mpi)} ({mpi.LoadedFrom}) on {ProcessorName(mpi)}");
+    }
+
+    /// <summary>Connects every pair of ranks now, while all are in start-up, with a one-byte all-to-all. Workers never
+    /// talk to each other, and MPICH 4.0's ch4:ucx (over TCP) closes connections at MPI_Finalize that were never
+    /// established by establishing them then: a rank that already finished finalizing no longer answers, and its peer
+    /// waited ~60 s before the job was killed.</summary>
+    private static void ConnectAll(MpichLibrary mpi, int size)
+    {
+        var send = new byte[size];
+        var receive = new byte[size];
+        fixed (byte* s = send)
+        fixed (byte* r = receive)
+            Check(mpi, mpi.MPI_Alltoall(s, 1, MPI_BYTE, r, 1, MPI_BYTE, MPI_COMM_WORLD), "MPI_Alltoall");
     }
 
     public IMpiSend Post(int destination, int tag, byte[] message)
