@@ -23,12 +23,16 @@ public static class CompareRunner
     public static int Run(string[] args)
     {
         if (IsChild(args)) return AnonymousPipeTransport.ChildMain(args[1..]);
+        if (args.Length > 0 && args[0] == Mpi.ClusterRanks.Flag) return Mpi.ClusterRanks.RunRanks(args[1..]);
+        bool mpi = args.Contains("--mpi");
+        args = args.Where(a => a != "--mpi").ToArray();
         if (!TryParse(args, out var settings, out string? error))
         {
             Console.Error.WriteLine(error);
-            Console.Error.WriteLine("usage: Compare [--quick] [--only queue,pipe,…] [--exact] [--repeats N] [--out DIR]");
+            Console.Error.WriteLine("usage: Compare [--quick] [--only queue,pipe,…] [--exact] [--repeats N] [--out DIR] [--mpi]");
             return 2;
         }
+        if (mpi) return Mpi.MpiComparison.Run(settings); // the MPI rows run on their own, under mpiexec
         var workloads = WorkloadCatalog.All.Where(w => settings.Selects(w.Name)).ToList();
         if (workloads.Count == 0) { Console.Error.WriteLine("--only matched no workload."); return 2; }
         var progress = new Progress();

@@ -13,7 +13,7 @@ namespace NativeIpc.Pool;
 /// tag proves the parent described them run.</summary>
 internal static class PoolWorker
 {
-    private sealed record Resolved(MethodInfo Method, object? Instance, ParameterInfo[] Parameters, string DisplayName);
+    internal sealed record Resolved(MethodInfo Method, object? Instance, ParameterInfo[] Parameters, string DisplayName);
 
     /// <param name="tasksName">The task queue (a <see cref="QueueChannel{T}"/> of byte[]).</param>
     /// <param name="resultsName">The result queue.</param>
@@ -93,7 +93,7 @@ internal static class PoolWorker
         }
     }
 
-    private static byte[] Execute(byte[] message, long taskId, Dictionary<int, Resolved> targets, byte[] key, bool disposeArguments)
+    internal static byte[] Execute(byte[] message, long taskId, Dictionary<int, Resolved> targets, byte[] key, bool disposeArguments)
     {
         try
         {

@@ -1,0 +1,225 @@
+using System.Collections.Concurrent;
+using System.Buffers.Binary;
+
+namespace NativeIpc.Cluster;
+
+/// <summary>Rank 0's side, run on the MPI thread: hands chunks to workers as they ask (a result is the request for the
+/// next chunk: dynamic load balancing), settles results into their pools, and at process exit tells every worker to
+/// stop. While the backlog is long a worker also holds chunks queued behind the one it runs, so it never waits a round
+/// trip between chunks: as many as it finishes in about <see cref="QueuedWorkMs"/> (measured per worker; one at first),
+/// so short tasks are pipelined and long ones are not hoarded. Near the end of a map only idle workers get work.</summary>
+internal sealed class ClusterDispatcher
+{
+    /// <summary>Most chunks a worker holds at once.</summary>
+    private const int MaxHeld = 64;
+
+    /// <summary>Work queued behind a worker's running chunk, in milliseconds of its measured run time per chunk.</summary>
+    private const double QueuedWorkMs = 1;
+
+    /// <summary>How long process exit waits for the workers to finish what they hold and say goodbye.</summary>
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(60);
+
+    private readonly IMpiTransport _mpi;
+    private readonly byte[] _key;
+    private readonly ConcurrentQueue<Outgoing> _outgoing = new();
+    private readonly Queue<Outgoing>[] _held; // per rank (index 0 unused): chunks sent, oldest first
+    private readonly List<IMpiSend> _sends = [];
+    private readonly ClusterWait _wait = new();
+    private readonly ManualResetEventSlim _stopped = new();
+    private volatile bool _stopRequested;
+    private readonly double[] _chunkMs; // per rank: moving average of its run time per chunk (negative: not measured yet)
+    private int _next = 1; // round-robin start, so equal workers share equally
+
+    /// <summary>A chunk for a worker: its pool, task id and message (<see cref="PoolMessageLayout"/>).</summary>
+    public readonly record struct Outgoing(ClusterPool Pool, long TaskId, byte[] Message);
+
+    public ClusterDispatcher(IMpiTransport mpi, byte[] key)
+    {
+        _mpi = mpi;
+        _key = key;
+        _held = new Queue<Outgoing>[mpi.Size];
+        for (int r = 1; r < mpi.Size; r++) _held[r] = new Queue<Outgoing>();
+        _chunkMs = new double[mpi.Size];
+        Array.Fill(_chunkMs, -1);
+    }
+
+    public int Workers => _mpi.Size - 1;
+
+    /// <summary>Queues a chunk for the next free worker (any thread).</summary>
+    public void Enqueue(Outgoing task)
+    {
+        _outgoing.Enqueue(task);
+        _wait.Notify();
+    }
+
+    /// <summary>Wakes the MPI thread after a pool dropped queued work (cancel, terminate).</summary>
+    public void Poke() => _wait.Notify();
+
+    /// <summary>Ends the dispatcher at process exit: workers finish what they hold, send it, and end; MPI is finalized.</summary>
+    public void Stop()
+    {
+        _stopRequested = true;
+        _wait.Notify();
+        _stopped.Wait(StopTimeout + TimeSpan.FromSeconds(5));
+    }
+
+    public void Run()
+    {
+        try
+        {
+            for (int r = 1; r < _mpi.Size; r++) _sends.Add(_mpi.Post(r, ClusterTags.Key, _key));
+            Serve();
+            ShutDownWorkers();
+        }
+        catch (Exception e)
+        {
+            // MPI failed under us: nothing can be sent or received any more.
+            Console.Error.WriteLine($"ClusterPool: MPI failed on rank 0; the job is aborted: {e.Message}");
+            FailAll(e);
+            _mpi.Abort(1);
+        }
+        finally
+        {
+            _stopped.Set();
+        }
+    }
+
+    private void Serve()
+    {
+        while (!_stopRequested)
+        {
+            bool progressed = ReceiveAll() | CompleteSends() | Dispatch();
+            if (progressed) { _wait.Progressed(); continue; }
+            // Nothing held by any worker and no send in flight: only a local event can bring work.
+            _wait.Idle(untilNotified: HeldCount() == 0 && _sends.Count == 0, CanDispatch);
+        }
+    }
+
+    private bool CanDispatch() => _stopRequested || (!_outgoing.IsEmpty && HasRoom());
+
+    private bool HasRoom()
+    {
+        for (int r = 1; r < _held.Length; r++)
+            if (_held[r].Count < Depth(r)) return true;
+        return false;
+    }
+
+    private int HeldCount()
+    {
+        int n = 0;
+        for (int r = 1; r < _held.Length; r++) n += _held[r].Count;
+        return n;
+    }
+
+    private bool CompleteSends()
+    {
+        int before = _sends.Count;
+        _sends.RemoveAll(s => s.Test());
+        return _sends.Count != before;
+    }
+
+    private bool ReceiveAll()
+    {
+        bool any = false;
+        while (_mpi.TryReceive(IMpiTransport.AnySource, out var m))
+        {
+            any = true;
+            if (m.Tag == ClusterTags.Result) Settle(m);
+        }
+        return any;
+    }
+
+    /// <summary>A worker's result settles the oldest chunk it holds; one naming anything else is dropped.</summary>
+    private void Settle(MpiMessage m)
+    {
+        int r = m.Source;
+        if (r <= 0 || r >= _held.Length || _held[r].Count == 0 || m.Payload.Length < ClusterResultLayout.PoolResultOffset) return;
+        var result = m.Payload.AsSpan(ClusterResultLayout.PoolResultOffset);
+        if (!PoolMessage.TryReadTaskId(result, out long id) || _held[r].Peek().TaskId != id) return;
+        long ran = BinaryPrimitives.ReadInt64LittleEndian(m.Payload.AsSpan(ClusterResultLayout.RunTicksOffset));
+        double ms = Math.Max(ran, 0) * 1000.0 / ClusterResultLayout.TicksPerSecond;
+        _chunkMs[r] = _chunkMs[r] < 0 ? ms : (_chunkMs[r] * 7 + ms) / 8;
+        var task = _held[r].Dequeue();
+        task.Pool.Settle(result.ToArray());
+    }
+
+    /// <summary>First every idle worker gets a chunk, then — while the backlog is at least one chunk per worker — each
+    /// busy worker gets more, breadth first, up to its <see cref="Depth"/>.</summary>
+    private bool Dispatch()
+    {
+        bool any = false;
+        for (int held = 0; held < MaxHeld && !_outgoing.IsEmpty; held++)
+        {
+            if (held > 0 && _outgoing.Count < Workers) break;
+            bool sent = false;
+            for (int i = 0; i < Workers; i++)
+            {
+                int r = 1 + (_next - 1 + i) % Workers;
+                if (_held[r].Count != held || held >= Depth(r)) continue;
+                if (!TryTake(out var task)) return any;
+                _held[r].Enqueue(task);
+                _sends.Add(_mpi.Post(r, ClusterTags.Task, task.Message));
+                any = sent = true;
+            }
+            if (!sent && held > 0) break;
+        }
+        if (any) _next = _next % Workers + 1;
+        return any;
+    }
+
+    /// <summary>Chunks worker <paramref name="r"/> may hold: the running one plus about <see cref="QueuedWorkMs"/> of
+    /// queued ones at its measured pace; two until it was measured.</summary>
+    /// <remarks>Chunks of <see cref="LongChunkMs"/> or more are not queued at all: the round trip they would hide is
+    /// under 1 % of them, and a queued long chunk is one a free worker might have run.</remarks>
+    private int Depth(int r) => _chunkMs[r] switch
+    {
+        < 0 => 2,
+        >= LongChunkMs => 1,
+        var ms => (int)Math.Clamp(1 + QueuedWorkMs / Math.Max(ms, 0.001), 2, MaxHeld),
+    };
+
+    private const double LongChunkMs = 10;
+
+    /// <summary>The next queued chunk whose caller still waits for it (cancelled and terminated ones are dropped).</summary>
+    private bool TryTake(out Outgoing task)
+    {
+        while (_outgoing.TryDequeue(out task))
+            if (task.Pool.IsPending(task.TaskId)) return true;
+        return false;
+    }
+
+    /// <summary>Tells every worker to stop, settling the results they still send, until each said goodbye.</summary>
+    private void ShutDownWorkers()
+    {
+        var deadline = Deadline.From(StopTimeout);
+        var left = new HashSet<int>(Enumerable.Range(1, Workers));
+        for (int r = 1; r < _mpi.Size; r++) _sends.Add(_mpi.Post(r, ClusterTags.Shutdown, []));
+        while ((left.Count > 0 || _sends.Count > 0) && !deadline.HasPassed)
+        {
+            bool progressed = CompleteSends();
+            while (_mpi.TryReceive(IMpiTransport.AnySource, out var m))
+            {
+                progressed = true;
+                if (m.Tag == ClusterTags.Result) Settle(m);
+                else if (m.Tag == ClusterTags.Bye) left.Remove(m.Source);
+            }
+            if (progressed) _wait.Progressed();
+            else _wait.Idle(untilNotified: false, static () => false);
+        }
+        if (left.Count > 0)
+        {
+            Console.Error.WriteLine($"ClusterPool: worker rank(s) {string.Join(", ", left)} did not stop within {StopTimeout.TotalSeconds} s " +
+                "(a task still running?); aborting the MPI job.");
+            _mpi.Abort(1);
+        }
+        FailAll(new InvalidOperationException("The program is exiting; this task did not finish."));
+        _mpi.Shutdown();
+    }
+
+    private void FailAll(Exception e)
+    {
+        for (int r = 1; r < _held.Length; r++)
+            while (_held[r].TryDequeue(out var t)) t.Pool.Fail(t.TaskId, e);
+        while (_outgoing.TryDequeue(out var t)) t.Pool.Fail(t.TaskId, e);
+    }
+}

@@ -1,0 +1,46 @@
+namespace NativeIpc.Cluster;
+
+/// <summary>The seam between ClusterPool and an MPI library: the few point-to-point calls it needs, on
+/// <c>MPI_COMM_WORLD</c>, with byte messages. One implementation per MPI ABI (today <see cref="Mpich.MpichTransport"/>);
+/// every call is made from the one thread that initialized MPI (<see cref="ClusterRuntime"/>), so the library needs
+/// no more than <c>MPI_THREAD_FUNNELED</c>.</summary>
+internal interface IMpiTransport
+{
+    /// <summary>This process's rank in <c>MPI_COMM_WORLD</c>.</summary>
+    int Rank { get; }
+
+    /// <summary>Number of ranks in <c>MPI_COMM_WORLD</c>.</summary>
+    int Size { get; }
+
+    /// <summary>The library's version line and this rank's host, for messages.</summary>
+    string Description { get; }
+
+    /// <summary>Starts sending <paramref name="message"/> (kept alive and pinned until the send completes).</summary>
+    IMpiSend Post(int destination, int tag, byte[] message);
+
+    /// <summary>Sends <paramref name="message"/>, returning once its buffer is free.</summary>
+    void Send(int destination, int tag, byte[] message);
+
+    /// <summary>Receives the next message from <paramref name="source"/> (<see cref="AnySource"/>: anyone) if one
+    /// has arrived; false at once otherwise.</summary>
+    bool TryReceive(int source, out MpiMessage message);
+
+    /// <summary>Ends MPI for this process (<c>MPI_Finalize</c>).</summary>
+    void Shutdown();
+
+    /// <summary>Ends the whole job (<c>MPI_Abort</c>).</summary>
+    void Abort(int errorCode);
+
+    /// <summary>Matches any source in <see cref="TryReceive"/>.</summary>
+    const int AnySource = -2;
+}
+
+/// <summary>A send in flight.</summary>
+internal interface IMpiSend
+{
+    /// <summary>True once the send completed (its buffer may be reused); it is then released.</summary>
+    bool Test();
+}
+
+/// <summary>A received message.</summary>
+internal readonly record struct MpiMessage(int Source, int Tag, byte[] Payload);

@@ -1,0 +1,162 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using static NativeIpc.Cluster.Mpich.MpichAbi;
+
+namespace NativeIpc.Cluster.Mpich;
+
+/// <summary><see cref="IMpiTransport"/> over an MPICH-ABI library. MPI errors return (<c>MPI_ERRORS_RETURN</c>) and
+/// become <see cref="IpcMpiException"/>s carrying MPI's own message.</summary>
+internal sealed unsafe class MpichTransport : IMpiTransport
+{
+    private const string UcxErrorSignals = "UCX_ERROR_SIGNALS";
+
+    private readonly MpichLibrary _mpi;
+
+    private MpichTransport(MpichLibrary mpi, int rank, int size, string description)
+    {
+        _mpi = mpi;
+        Rank = rank;
+        Size = size;
+        Description = description;
+    }
+
+    public int Rank { get; }
+
+    public int Size { get; }
+
+    public string Description { get; }
+
+    /// <summary>Loads the library and initializes MPI on the calling thread.</summary>
+    /// <exception cref="IpcMpiException">No MPICH-ABI library could be loaded, or MPI failed to start.</exception>
+    public static MpichTransport Initialize()
+    {
+        // UCX (MPICH's ch4:ucx transport) catches SIGSEGV/SIGBUS/SIGILL/SIGFPE by default, and .NET turns those signals
+        // into NullReferenceException and friends: they must stay the runtime's, or a null dereference in a task kills
+        // the rank. UCX reads its global options when its library loads, so this is set before MPI's library is loaded,
+        // in the C environment.
+        if (Environment.GetEnvironmentVariable(UcxErrorSignals) is null) Os.ProcessEnvironment.Set(UcxErrorSignals, "");
+        var mpi = MpichLibrary.TryLoad(out string tried)
+            ?? throw new IpcMpiException($"No MPI library of the MPICH ABI could be loaded (tried {tried}). Install MPICH " +
+                "(Debian: apt-get install mpich) or name the library in NATIVEIPC_MPI_LIBRARY. Open MPI's ABI is not supported.");
+        int initialized;
+        mpi.MPI_Initialized(&initialized);
+        if (initialized == 0)
+        {
+            int provided;
+            Check(mpi, mpi.MPI_Init_thread(null, null, MPI_THREAD_FUNNELED, &provided), "MPI_Init_thread");
+        }
+        Check(mpi, mpi.MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN), "MPI_Comm_set_errhandler");
+        int rank, size;
+        Check(mpi, mpi.MPI_Comm_rank(MPI_COMM_WORLD, &rank), "MPI_Comm_rank");
+        Check(mpi, mpi.MPI_Comm_size(MPI_COMM_WORLD, &size), "MPI_Comm_size");
+        ConnectAll(mpi, size);
+        return new MpichTransport(mpi, rank, size, $"{LibraryVersion(mpi)} ({mpi.LoadedFrom}) on {ProcessorName(mpi)}");
+    }
+
+    /// <summary>Connects every pair of ranks now, while all are in start-up, with a one-byte all-to-all. Workers never
+    /// talk to each other, and MPICH 4.0's ch4:ucx (over TCP) closes connections at MPI_Finalize that were never
+    /// established by establishing them then: a rank that already finished finalizing no longer answers, and its peer
+    /// waited ~60 s before the job was killed.</summary>
+    private static void ConnectAll(MpichLibrary mpi, int size)
+    {
+        var send = new byte[size];
+        var receive = new byte[size];
+        fixed (byte* s = send)
+        fixed (byte* r = receive)
+            Check(mpi, mpi.MPI_Alltoall(s, 1, MPI_BYTE, r, 1, MPI_BYTE, MPI_COMM_WORLD), "MPI_Alltoall");
+    }
+
+    public IMpiSend Post(int destination, int tag, byte[] message)
+    {
+        var pin = GCHandle.Alloc(message, GCHandleType.Pinned);
+        int request;
+        int rc = _mpi.MPI_Isend((void*)pin.AddrOfPinnedObject(), message.Length, MPI_BYTE, destination, tag, MPI_COMM_WORLD, &request);
+        if (rc != MPI_SUCCESS)
+        {
+            pin.Free();
+            Check(_mpi, rc, "MPI_Isend");
+        }
+        return new PostedSend(this, request, pin);
+    }
+
+    public void Send(int destination, int tag, byte[] message)
+    {
+        fixed (byte* p = message)
+            Check(_mpi, _mpi.MPI_Send(p, message.Length, MPI_BYTE, destination, tag, MPI_COMM_WORLD), "MPI_Send");
+    }
+
+    public bool TryReceive(int source, out MpiMessage message)
+    {
+        message = default;
+        int flag;
+        MpichStatus status;
+        Check(_mpi, _mpi.MPI_Iprobe(source, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &status), "MPI_Iprobe");
+        if (flag == 0) return false;
+        int count;
+        Check(_mpi, _mpi.MPI_Get_count(&status, MPI_BYTE, &count), "MPI_Get_count");
+        var payload = GC.AllocateUninitializedArray<byte>(count);
+        MpichStatus received;
+        // The probed message is the next one from that source with that tag: nothing can take it first (one MPI thread).
+        fixed (byte* p = payload)
+            Check(_mpi, _mpi.MPI_Recv(p, count, MPI_BYTE, status.Source, status.Tag, MPI_COMM_WORLD, &received), "MPI_Recv");
+        message = new MpiMessage(status.Source, status.Tag, payload);
+        return true;
+    }
+
+    public void Shutdown()
+    {
+        int finalized;
+        _mpi.MPI_Finalized(&finalized);
+        if (finalized == 0) Check(_mpi, _mpi.MPI_Finalize(), "MPI_Finalize");
+    }
+
+    public void Abort(int errorCode) => _mpi.MPI_Abort(MPI_COMM_WORLD, errorCode);
+
+    private static void Check(MpichLibrary mpi, int rc, string call)
+    {
+        if (rc != MPI_SUCCESS) throw new IpcMpiException($"{call} failed: {ErrorString(mpi, rc)} (MPI error {rc}).");
+    }
+
+    private static string ErrorString(MpichLibrary mpi, int code)
+    {
+        byte* text = stackalloc byte[MPI_MAX_ERROR_STRING + 1];
+        int length = 0;
+        return mpi.MPI_Error_string(code, text, &length) == MPI_SUCCESS ? Encoding.UTF8.GetString(text, Math.Clamp(length, 0, MPI_MAX_ERROR_STRING)) : "unknown error";
+    }
+
+    private static string ProcessorName(MpichLibrary mpi)
+    {
+        byte* name = stackalloc byte[MPI_MAX_PROCESSOR_NAME + 1];
+        int length = 0;
+        return mpi.MPI_Get_processor_name(name, &length) == MPI_SUCCESS ? Encoding.UTF8.GetString(name, Math.Clamp(length, 0, MPI_MAX_PROCESSOR_NAME)) : "?";
+    }
+
+    private static string LibraryVersion(MpichLibrary mpi)
+    {
+        var text = new byte[MPI_MAX_LIBRARY_VERSION_STRING + 1];
+        int length = 0;
+        fixed (byte* p = text)
+            if (mpi.MPI_Get_library_version(p, &length) != MPI_SUCCESS) return "MPI";
+        string version = Encoding.UTF8.GetString(text, 0, Math.Clamp(length, 0, MPI_MAX_LIBRARY_VERSION_STRING));
+        return version.Split('\n')[0].Trim();
+    }
+
+    /// <summary>An <c>MPI_Isend</c> in flight: its buffer stays pinned until <c>MPI_Test</c> says it is done.</summary>
+    private sealed class PostedSend(MpichTransport transport, int request, GCHandle pin) : IMpiSend
+    {
+        private int _request = request;
+
+        public bool Test()
+        {
+            if (_request == MPI_REQUEST_NULL) return true;
+            int flag;
+            MpichStatus status;
+            int req = _request;
+            Check(transport._mpi, transport._mpi.MPI_Test(&req, &flag, &status), "MPI_Test");
+            if (flag == 0) return false;
+            _request = MPI_REQUEST_NULL;
+            pin.Free();
+            return true;
+        }
+    }
+}

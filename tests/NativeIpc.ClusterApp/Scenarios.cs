@@ -1,0 +1,140 @@
+using NativeIpc;
+
+namespace NativeIpc.ClusterApp;
+
+/// <summary>What rank 0 runs: each check prints "ok name" or "FAIL name: why".</summary>
+internal static class Scenarios
+{
+    private static int s_failures;
+
+    private static void Check(string name, bool ok, string why = "")
+    {
+        if (ok) Console.WriteLine($"ok {name}");
+        else { Console.WriteLine($"FAIL {name}: {why}"); s_failures++; }
+    }
+
+    private static void Throws<TException>(string name, Action action, Func<TException, bool>? check = null) where TException : Exception
+    {
+        try
+        {
+            action();
+            Check(name, false, "no exception");
+        }
+        catch (TException e)
+        {
+            Check(name, check?.Invoke(e) ?? true, e.ToString());
+        }
+        catch (Exception e)
+        {
+            Check(name, false, $"{e.GetType().Name}: {e.Message}");
+        }
+    }
+
+    public static int Square(int x) => x * x;
+
+    public static int Pid(int _) => Environment.ProcessId;
+
+    public static int ThrowOnSeven(int x) => x == 7 ? throw new InvalidOperationException($"seven is not allowed") : x;
+
+    /// <summary>Sleeps longer for small x, so finishing order differs from input order.</summary>
+    public static int SlowFirst(int x)
+    {
+        Thread.Sleep(x == 0 ? 300 : 1);
+        return x;
+    }
+
+    public static string Greet(string name, int times) => string.Concat(Enumerable.Repeat(name, times));
+
+    public static byte[] Echo(byte[] data) => data;
+
+    private static string? s_nothing = Environment.GetEnvironmentVariable("NATIVEIPC_NEVER_SET");
+
+    /// <summary>Dereferences null: .NET turns the SIGSEGV into a NullReferenceException, which MPI's libraries must not take over.</summary>
+    public static int NullDeref(int x) => s_nothing!.Length + x;
+
+    /// <summary>Kills its own rank (as a crash or an OOM kill would) when given 5.</summary>
+    public static int DieOnFive(int x)
+    {
+        if (x == 5)
+        {
+            Console.Out.Flush();
+            System.Diagnostics.Process.GetCurrentProcess().Kill();
+        }
+        Thread.Sleep(5);
+        return x;
+    }
+
+    public static int Basic(ClusterPool pool)
+    {
+        int[] items = Enumerable.Range(0, 10_000).ToArray();
+        var squares = pool.Map(Square, items);
+        Check("map-ordered", squares.SequenceEqual(items.Select(x => x * x)), "wrong results");
+        var chunk1 = pool.Map(Square, items.Take(500), chunkSize: 1);
+        Check("map-chunk1", chunk1.SequenceEqual(items.Take(500).Select(x => x * x)), "wrong results");
+        var lambda = pool.Map(static (long x) => x + 1, new long[] { 1, 2, 3 });
+        Check("map-lambda", lambda.SequenceEqual(new long[] { 2, 3, 4 }), string.Join(",", lambda));
+        var pids = pool.Map(Pid, Enumerable.Range(0, 400), chunkSize: 1).Distinct().ToArray();
+        Check("load-spread", pids.Length == pool.Size && !pids.Contains(Environment.ProcessId), $"pids {string.Join(",", pids)} for {pool.Size} workers");
+        Check("imap-ordered", pool.Imap(SlowFirst, Enumerable.Range(0, 8)).SequenceEqual(Enumerable.Range(0, 8)), "out of order");
+        var unordered = pool.ImapUnordered(SlowFirst, Enumerable.Range(0, 8)).ToList();
+        Check("imap-unordered", unordered.Order().SequenceEqual(Enumerable.Range(0, 8)) && unordered[0] != 0, string.Join(",", unordered));
+        Check("starmap", pool.StarMap(Greet, new[] { ("a", 2), ("bc", 3) }).SequenceEqual(["aa", "bcbcbc"]), "wrong results");
+        Check("apply", pool.Apply(Square, 12) == 144, "wrong result");
+        Check("apply-async", pool.ApplyAsync(Greet, "x", 3).Get(TimeSpan.FromSeconds(30)) == "xxx", "wrong result");
+        Check("map-async", pool.MapAsync(Square, [1, 2, 3]).Wait(TimeSpan.FromSeconds(30)), "no result");
+        var big = new byte[4 << 20];
+        new Random(1).NextBytes(big);
+        Check("large-message", pool.Apply(Echo, big).AsSpan().SequenceEqual(big), "bytes differ");
+        Throws<IpcRemoteException>("remote-exception", () => pool.Map(ThrowOnSeven, Enumerable.Range(0, 20)),
+            e => e.RemoteType == typeof(InvalidOperationException).FullName && e.RemoteMessage.Contains("seven"));
+        Throws<IpcRemoteException>("null-reference", () => pool.Apply(NullDeref, 1), e => e.RemoteType == typeof(NullReferenceException).FullName);
+        Check("after-exception", pool.Map(Square, [3, 4]).SequenceEqual([9, 16]), "the pool did not carry on");
+        Throws<ArgumentException>("capturing-lambda-refused", () => { int k = 3; pool.Map((int x) => x + k, [1]); });
+        using (var cts = new CancellationTokenSource())
+        {
+            var pending = pool.MapAsync(SlowFirst, Enumerable.Range(0, 50), chunkSize: 1, cancellationToken: cts.Token);
+            cts.Cancel();
+            Throws<OperationCanceledException>("cancel", () => pending.GetAwaiter().GetResult());
+        }
+        pool.Close();
+        Check("join", pool.Join(TimeSpan.FromSeconds(30)), "join timed out");
+        Throws<InvalidOperationException>("closed-refuses", () => pool.Apply(Square, 1));
+        using (var second = new ClusterPool())
+            Check("second-pool", second.Map(Square, [5]).SequenceEqual([25]), "wrong result");
+        return s_failures;
+    }
+
+    /// <summary>One task kills its worker rank; the job must end (mpiexec reports the dead rank), never hang.</summary>
+    public static int KillWorker(ClusterPool pool)
+    {
+        Console.WriteLine("ok before-kill");
+        try
+        {
+            var results = pool.Map(DieOnFive, Enumerable.Range(0, 40), chunkSize: 1, timeout: TimeSpan.FromSeconds(60));
+            Console.WriteLine($"FAIL kill-worker: the map returned {results.Length} results");
+        }
+        catch (IpcWorkerLostException e)
+        {
+            Console.WriteLine($"ok worker-lost: {e.Message}");
+        }
+        return 1;
+    }
+
+    /// <summary>Trivial-task throughput at chunk 1 and at the default chunk size (prints tasks/s).</summary>
+    public static int Throughput(ClusterPool pool, int n)
+    {
+        var items = Enumerable.Range(0, n).ToArray();
+        pool.Map(Square, items.Take(200), chunkSize: 1); // warm up every rank
+        foreach (int? chunk in new int?[] { 1, null })
+        {
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            var pending = pool.MapAsync(Square, items, chunkSize: chunk);
+            var submitted = sw.Elapsed;
+            var r = pending.Result;
+            sw.Stop();
+            Console.WriteLine($"submit {submitted.TotalMilliseconds:F0} ms of {sw.Elapsed.TotalMilliseconds:F0} ms");
+            Check($"throughput-chunk{chunk?.ToString() ?? "auto"} {n / sw.Elapsed.TotalSeconds:F0} tasks/s", r[^1] == (n - 1) * (n - 1));
+        }
+        return s_failures;
+    }
+}

@@ -1,0 +1,71 @@
+using NUnit.Framework;
+
+namespace NativeIpc.Tests.Cluster;
+
+/// <summary>ClusterPool under real MPI jobs on this host: 3 ranks (rank 0 and two workers), once over MPICH's shared
+/// memory and once over TCP only, which is what crossing hosts exercises. Skipped when MPICH is not installed
+/// (CI's leg 50-mpi installs it).</summary>
+[TestFixture, Category("Mpi"), NonParallelizable]
+public sealed class ClusterPoolMpiTests : ChildProcessFixture
+{
+    private static readonly TimeSpan JobTimeout = TimeSpan.FromSeconds(180);
+
+    [SetUp]
+    public void RequireMpich()
+    {
+        if (MpiJob.Launcher is null) Assert.Ignore("MPICH (mpiexec.mpich) is not installed: apt-get install mpich");
+    }
+
+    private (int ExitCode, string Output) Run(int ranks, MpiJob.Transport transport, params string[] args)
+    {
+        var job = Track(MpiJob.Start(ranks, transport, args));
+        var outcome = MpiJob.Finish(job, JobTimeout);
+        if (outcome is null) Assert.Fail($"mpiexec -n {ranks} ClusterApp {string.Join(' ', args)} did not end within {JobTimeout.TotalSeconds} s");
+        return outcome!.Value;
+    }
+
+    [TestCase(MpiJob.Transport.SharedMemory)]
+    [TestCase(MpiJob.Transport.TcpOnly)]
+    public void Pool_UnderMpiexecWithThreeRanks_RunsTheWholeSurface(MpiJob.Transport transport)
+    {
+        var (code, output) = Run(3, transport, "basic");
+        Assert.That(output, Does.Not.Contain("FAIL"), output);
+        Assert.That(output, Does.Contain("rank0 workers=2"), output);
+        foreach (var check in new[] { "map-ordered", "map-chunk1", "load-spread", "imap-ordered", "imap-unordered", "starmap", "apply",
+                     "apply-async", "map-async", "large-message", "remote-exception", "null-reference", "after-exception", "capturing-lambda-refused",
+                     "cancel", "join", "closed-refuses", "second-pool" })
+            Assert.That(output, Does.Contain($"ok {check}\n"), output);
+        Assert.That(output, Does.Contain("\ndone\n"), output);
+        Assert.That(code, Is.Zero, output);
+    }
+
+    [Test]
+    public void Pool_WithFourRanks_SpreadsOverThreeWorkers()
+    {
+        var (code, output) = Run(4, MpiJob.Transport.SharedMemory, "basic");
+        Assert.That(output, Does.Contain("rank0 workers=3"), output);
+        Assert.That(output, Does.Contain("ok load-spread\n"), output);
+        Assert.That(code, Is.Zero, output);
+    }
+
+    /// <summary>MPI ends the whole job when a rank dies: mpiexec names the dead rank and exits non-zero; rank 0's
+    /// pending map never returns a partial result and nothing hangs.</summary>
+    [TestCase(MpiJob.Transport.SharedMemory)]
+    [TestCase(MpiJob.Transport.TcpOnly)]
+    public void Pool_WhenAWorkerRankIsKilled_TheJobAbortsWithAMessage(MpiJob.Transport transport)
+    {
+        var (code, output) = Run(3, transport, "kill-worker");
+        Assert.That(output, Does.Contain("ok before-kill"), output);
+        Assert.That(output, Does.Not.Contain("FAIL kill-worker"), output);
+        Assert.That(code, Is.Not.Zero, output);
+        Assert.That(output, Does.Contain("BAD TERMINATION").Or.Contain("ok worker-lost"), output);
+    }
+
+    [Test]
+    public void Pool_WithOneRank_ThrowsNeedsTwoRanks()
+    {
+        var (code, output) = Run(1, MpiJob.Transport.SharedMemory, "basic");
+        Assert.That(output, Does.Contain("IpcMpiException").And.Contain("at least 2 MPI ranks"), output);
+        Assert.That(code, Is.Not.Zero, output);
+    }
+}
