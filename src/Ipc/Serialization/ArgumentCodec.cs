@@ -42,7 +42,7 @@ internal static class ArgumentCodec
     // Values are fixed: String (2) and RawArray (3) were retired when strings and arrays moved onto their serializers.
     private enum Tag : byte { Null = 0, Raw = 1, Transfer = 4, Serialized = 5, Typed = 6 }
 
-    private sealed class RawBox { public byte Data; }
+    private sealed class RawBox { public byte Data = 0; } // never made: a view of a boxed value's first byte
 
     /// <summary>Writes <paramref name="value"/> for a parameter (or return value) of type <paramref name="declared"/>.
     /// Values go through the same serializer objects as queues and pipes (<see cref="IpcSerializers.For{T}"/>); only
@@ -96,7 +96,10 @@ internal static class ArgumentCodec
         }
     }
 
+    // The child's one place that turns names into types: a concrete argument type named by the parent (which ran this
+    // same binary, so the type and its NativeIpc attach code are compiled in), checked against the declared parameter.
     [UnconditionalSuppressMessage("Trimming", "IL2057", Justification = "Type names come from the parent, which ran the same binary.")]
+    [UnconditionalSuppressMessage("Trimming", "IL2067", Justification = "A transferable type the parent instantiated in the same binary.")]
     private static object? ReadChecked(BinaryReader r, Type declared)
     {
         var tag = (Tag)r.ReadByte();
@@ -123,9 +126,7 @@ internal static class ArgumentCodec
                 if (!t.IsValueType || !IpcSerializers.IsUnmanaged(t)) throw WrongTag(tag, t);
                 int size = IpcSerializers.SizeOf(t);
                 var bytes = ReadExactly(r, size);
-                object box = RuntimeHelpers.GetUninitializedObject(t);
-                bytes.CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.As<RawBox>(box).Data, size));
-                return box;
+                return RuntimeHelpers.Box(ref bytes[0], t.TypeHandle)!; // sizes are at least 1
             }
             case Tag.Transfer:
                 if (!typeof(ITransferable).IsAssignableFrom(t)) throw WrongTag(tag, t);
