@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using NativeIpc.Process;
@@ -35,7 +36,8 @@ internal static class PoolWorker
             if (PoolMessage.TryReadResult(outcome, out _, out byte status, out var body) && status != PoolMessageLayout.Ok)
             {
                 // As Python's worker does: report, die, and let the pool start another.
-                Console.Error.WriteLine($"Pool worker {Environment.ProcessId}: initializer failed: {PoolMessage.ReadFailure(body, status)}");
+                // Logged where the worker's own LoggerFactory says (none: nowhere); the parent logs the failed start.
+                IpcLog.Pool.LogError("Pool worker {Pid}: initializer failed: {Failure}", Environment.ProcessId, PoolMessage.ReadFailure(body, status));
                 Environment.Exit(1);
             }
         }
