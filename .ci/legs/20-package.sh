@@ -2,7 +2,8 @@
 # Leg: package. Packs src/Ipc, restores the package from a local folder feed into a fresh console app outside the
 # repo (.ci/package-consumer, copied to a temp dir with its own nuget.config), builds it under JIT and publishes it
 # under NativeAOT with zero warnings, and runs the README quick start plus the AOT checks (a custom [IpcSerializer]
-# type, a record through IpcQueue<T>, a capturing lambda refused) in both. One count per check; ~3-4 min on 2 cores.
+# type, a record through IpcQueue<T>, a MemoryPack record through NativeIpc.MemoryPack, a capturing lambda refused)
+# in both. One count per check; ~3-4 min on 2 cores.
 set -uo pipefail
 passed=0; failed=0
 check() { if [ "$2" = 1 ]; then echo "package: $1 ok"; passed=$((passed + 1)); else echo "package: $1 FAILED"; failed=$((failed + 1)); fi; }
@@ -14,12 +15,13 @@ feed="$work/feed"; app="$work/app"
 case "$(uname -m)" in aarch64|arm64) rid=linux-arm64 ;; *) rid=linux-x64 ;; esac
 
 ok=0
-if dotnet pack src/Ipc -c Release -p:Version="$ver" -o "$feed" >"$work/pack.log" 2>&1; then
+if dotnet pack src/Ipc -c Release -p:Version="$ver" -o "$feed" >"$work/pack.log" 2>&1 \
+   && dotnet pack src/Ipc.MemoryPack -c Release -p:Version="$ver" -o "$feed" >>"$work/pack.log" 2>&1; then
   nupkg="$feed/NativeIpc.$ver.nupkg"
   listing=$(unzip -l "$nupkg" 2>/dev/null)
   nuspec=$(unzip -p "$nupkg" NativeIpc.nuspec 2>/dev/null)
   ok=1
-  [ -f "$feed/NativeIpc.$ver.snupkg" ] || ok=0
+  [ -f "$feed/NativeIpc.$ver.snupkg" ] && [ -f "$feed/NativeIpc.MemoryPack.$ver.nupkg" ] || ok=0
   for f in lib/net10.0/NativeIpc.dll lib/net10.0/NativeIpc.Platform.Unix.dll lib/net10.0/NativeIpc.Platform.Windows.dll README.md; do
     printf '%s\n' "$listing" | grep -q " $f\$" || { echo "missing in package: $f"; ok=0; }
   done
@@ -53,6 +55,7 @@ verify() {
   check "$mode quick start" $qs
   printf '%s\n' "$out" | grep -qx 'check serializer: 30,40 exit 0'; check "$mode custom [IpcSerializer] type" $((1 - $?))
   printf '%s\n' "$out" | grep -qx 'check record: 1:item1:1.5 2:item2:3 3:item3:4.5 exit 0'; check "$mode record through IpcQueue<T>" $((1 - $?))
+  printf '%s\n' "$out" | grep -qx 'check memorypack: 1:p1 2:p2 3:p3 exit 0'; check "$mode MemoryPack record (NativeIpc.MemoryPack)" $((1 - $?))
   printf '%s\n' "$out" | grep -qx 'check capture: refused'; check "$mode capturing lambda refused" $((1 - $?))
 }
 
@@ -66,7 +69,7 @@ check "JIT build, zero warnings" $ok
 if [ $ok = 1 ]; then
   out=$(cd / && timeout 120 "$work/jit/Consumer" 2>&1); echo "$out"; verify JIT "$out"
 else
-  for c in "quick start" "custom [IpcSerializer] type" "record through IpcQueue<T>" "capturing lambda refused"; do check "JIT $c" 0; done
+  for c in "quick start" "custom [IpcSerializer] type" "record through IpcQueue<T>" "MemoryPack record (NativeIpc.MemoryPack)" "capturing lambda refused"; do check "JIT $c" 0; done
 fi
 
 # NativeAOT: publish with the trim/AOT analysis on (nothing suppressed), run the native binary (its children are itself).
@@ -79,7 +82,7 @@ check "NativeAOT publish, zero warnings" $ok
 if [ $ok = 1 ]; then
   out=$(cd / && timeout 120 "$work/aot/Consumer" 2>&1); echo "$out"; verify AOT "$out"
 else
-  for c in "quick start" "custom [IpcSerializer] type" "record through IpcQueue<T>" "capturing lambda refused"; do check "AOT $c" 0; done
+  for c in "quick start" "custom [IpcSerializer] type" "record through IpcQueue<T>" "MemoryPack record (NativeIpc.MemoryPack)" "capturing lambda refused"; do check "AOT $c" 0; done
 fi
 
 rm -rf "$work"

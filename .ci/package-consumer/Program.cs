@@ -4,7 +4,9 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using MemoryPack;
 using NativeIpc;
+using NativeIpc.MemoryPack;
 
 Multiprocessing.FreezeSupport();          // needed only for NativeAOT / single-file apps; harmless otherwise
 
@@ -36,6 +38,16 @@ using (var orders = Multiprocessing.Queue<Order>())
     Console.WriteLine($"check record: {string.Join(" ", got.Select(o => $"{o.Id}:{o.Item}:{o.Price}"))} exit {child.ExitCode}");
 }
 
+// The fast path for records: MemoryPack through the NativeIpc.MemoryPack package.
+using (var packed = Multiprocessing.Queue<Packed>())
+{
+    var child = IpcProcess.Start(Checks.PutPacked, packed);
+    var got = new List<Packed>();
+    for (int i = 0; i < 3; i++) got.Add(packed.Get(TimeSpan.FromSeconds(30)));
+    child.Join(TimeSpan.FromSeconds(30));
+    Console.WriteLine($"check memorypack: {string.Join(" ", got.Select(o => $"{o.Id}:{o.Item}"))} exit {child.ExitCode}");
+}
+
 // A lambda that captures a local is refused before anything starts (a child would not see the captured value).
 int captured = 42;
 string label = "seen";
@@ -63,6 +75,11 @@ static class Checks
     public static void PutOrders(IpcQueue<Order> q)
     {
         for (int i = 1; i <= 3; i++) q.Put(new Order(i, $"item{i}", i * 1.5));
+    }
+
+    public static void PutPacked(IpcQueue<Packed> q)
+    {
+        for (int i = 1; i <= 3; i++) q.Put(new Packed(i, $"p{i}"));
     }
 }
 
@@ -103,3 +120,7 @@ sealed class OrderSerializer : IIpcSerializer<Order>
 
     public Order Deserialize(ReadOnlySpan<byte> source) => JsonSerializer.Deserialize(source, OrderJson.Default.Order)!;
 }
+
+[MemoryPackable]
+[IpcSerializer(typeof(MemoryPackIpcSerializer<Packed>))]
+partial record Packed(int Id, string Item);
