@@ -77,6 +77,41 @@ public static class IpcSerializers
             $"[IpcSerializer(typeof({attr.SerializerType.Name}))] on '{t}' names a type that does not implement IIpcSerializer<{t.Name}>.");
     }
 
+    /// <summary>The serializer for <paramref name="t"/>, known only at run time (a child's argument types): the same
+    /// choice as <see cref="For{T}"/> for the types that reach it (unmanaged values are raw-copied before), made
+    /// without generic code, so it works under NativeAOT for any type the program uses.</summary>
+    /// <exception cref="IpcSerializationException">The type cannot cross a process boundary.</exception>
+    // The JSON fallback sits behind System.Text.Json's own feature switch, as in Create<T>.
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Behind JsonSerializer.IsReflectionEnabledByDefault, false in trimmed apps.")]
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Behind JsonSerializer.IsReflectionEnabledByDefault, false in NativeAOT apps.")]
+    internal static IIpcSerializer ForType(Type t)
+    {
+        if (Registered(t) is { } r) return r;
+        if (FromAttribute(t) is { } a) return a;
+        RejectUnsendable(t);
+        if (t == typeof(string)) return StringSerializer.Instance;
+        if (t.IsSZArray && IsUnmanaged(t.GetElementType()!)) return new RawArraySerializer(t);
+        if (JsonSerializer.IsReflectionEnabledByDefault) return new JsonObjectSerializer(t);
+        throw new IpcSerializationException(
+            $"Type '{t}' has no IPC serializer. Put [IpcSerializer(typeof(YourSerializer))] on it (an IIpcSerializer<{t.Name}>, " +
+            "e.g. wrapping a JsonSerializerContext or MemoryPackIpcSerializer<T>), or call IpcSerializers.Register in every process.");
+    }
+
+    /// <summary>The serializer registered for <paramref name="t"/> in this process, if any.</summary>
+    internal static IIpcSerializer? Registered(Type t) => s_registered.TryGetValue(t, out var r) ? (IIpcSerializer)r : null;
+
+    /// <summary>The untyped form of <see cref="FromAttribute{T}"/>.</summary>
+    private static IIpcSerializer? FromAttribute(Type t)
+    {
+        var attr = t.GetCustomAttribute<IpcSerializerAttribute>();
+        if (attr is null) return null;
+        var expected = attr.SerializerType.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IIpcSerializer<>) && i.GetGenericArguments()[0] == t);
+        if (!expected)
+            throw new IpcSerializationException($"[IpcSerializer(typeof({attr.SerializerType.Name}))] on '{t}' names a type that does not implement IIpcSerializer<{t.Name}>.");
+        try { return (IIpcSerializer)Activator.CreateInstance(attr.SerializerType)!; }
+        catch (Exception e) { throw new IpcSerializationException($"Could not create serializer '{attr.SerializerType}' for '{t}': {e.Message}", e); }
+    }
+
     /// <summary>True when <paramref name="t"/> names its serializer with <see cref="IpcSerializerAttribute"/>.</summary>
     internal static bool HasAttribute(Type t) => t.IsDefined(typeof(IpcSerializerAttribute), inherit: false);
 
