@@ -12,10 +12,16 @@ namespace NativeIpc.MemoryPack;
 /// public partial record Order(int Id, string Item, double Price);
 /// </code>
 /// MemoryPack's source generator writes the formatter, so nothing is reflected at run time: it works under NativeAOT.</summary>
-/// <typeparam name="T">The type sent; a <c>[MemoryPackable]</c> type (or one MemoryPack handles natively). Annotated as
-/// MemoryPack's own API is, so trimming keeps what its formatter needs.</typeparam>
+/// <typeparam name="T">The type sent: a <c>[MemoryPackable]</c> type (its generated code implements
+/// <see cref="IMemoryPackFormatterRegister"/>). Annotated as MemoryPack's own API is, so trimming keeps what its
+/// formatter needs.</typeparam>
 public sealed class MemoryPackIpcSerializer<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.All)] T> : IIpcSerializer<T>
+    where T : IMemoryPackFormatterRegister
 {
+    // Registers the generated formatter by a static call: MemoryPack's own lookup finds it by reflection, which
+    // NativeAOT trims ("can not found RegisterFormatter").
+    static MemoryPackIpcSerializer() => MemoryPackFormatterProvider.Register<T>();
+
     /// <inheritdoc/>
     public void Serialize(T value, IBufferWriter<byte> destination) => MemoryPackSerializer.Serialize(destination, value);
 
