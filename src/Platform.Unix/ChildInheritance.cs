@@ -6,7 +6,7 @@ namespace NativeIpc.Platform.Unix;
 /// <summary>What the programs this process executes inherit: the C library's environment and descriptors
 /// without close-on-exec. .NET's <see cref="System.Environment.SetEnvironmentVariable(string, string)"/> changes only
 /// its managed copy, which <c>system()</c> and native spawns never see.</summary>
-public static class ChildInheritance
+internal static class ChildInheritance
 {
     /// <summary>Sets <paramref name="name"/> in the C library's environment (setenv), or removes it when
     /// <paramref name="value"/> is null (unsetenv).</summary>

@@ -3,7 +3,7 @@ using Tmds.Linux;
 namespace NativeIpc.Platform.Unix;
 
 /// <summary>errno values the layer and its callers test for (taken from Tmds.LibC, correct per architecture).</summary>
-public static class Errno
+internal static class Errno
 {
     /// <summary>Interrupted system call.</summary>
     public static int EINTR => LibC.EINTR;

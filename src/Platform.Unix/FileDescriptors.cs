@@ -5,7 +5,7 @@ using F = NativeIpc.Platform.Unix.Interop.Files;
 namespace NativeIpc.Platform.Unix;
 
 /// <summary>pipe2, read, write and poll on descriptors, with EINTR retried and errors thrown with the OS text.</summary>
-public static unsafe class FileDescriptors
+internal static unsafe class FileDescriptors
 {
     /// <summary>Creates a pipe; both ends close-on-exec so no child inherits them unless asked.</summary>
     public static (SafeFd Read, SafeFd Write) CreatePipe()

@@ -5,7 +5,7 @@ namespace NativeIpc.Platform.Unix;
 
 /// <summary>Sleeping on several shared 32-bit futex words at once (futex_waitv, Linux 5.16+): returns when any of
 /// them is woken, when one does not hold its expected value, or at an absolute CLOCK_MONOTONIC deadline.</summary>
-public static unsafe class FutexWaitAny
+internal static unsafe class FutexWaitAny
 {
     /// <summary>Most words one <see cref="Wait"/> can watch.</summary>
     public const int MaxWords = X.FUTEX_WAITV_MAX;

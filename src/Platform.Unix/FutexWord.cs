@@ -6,7 +6,7 @@ namespace NativeIpc.Platform.Unix;
 
 /// <summary>Linux futex on a 32-bit word that may live in memory shared between processes
 /// (no FUTEX_PRIVATE_FLAG, so the kernel keys the wait on the physical page).</summary>
-public static unsafe class FutexWord
+internal static unsafe class FutexWord
 {
     /// <summary>The outcome of <see cref="Wait"/>.</summary>
     public enum WaitResult

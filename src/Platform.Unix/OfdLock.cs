@@ -7,7 +7,7 @@ namespace NativeIpc.Platform.Unix;
 /// <summary>Whole-file write locks owned by an open file description (Linux OFD locks): the kernel drops the lock
 /// when the last descriptor of that description is closed, which happens at the latest when every process holding
 /// one has died. Any process that can open the file can test the lock, whatever its pid namespace.</summary>
-public static unsafe class OfdLock
+internal static unsafe class OfdLock
 {
     /// <summary>Creates <paramref name="path"/> (which must not exist; mode 0644, close-on-exec) and takes the lock on
     /// it. Null when the path exists already.</summary>

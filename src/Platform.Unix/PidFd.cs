@@ -6,7 +6,7 @@ namespace NativeIpc.Platform.Unix;
 
 /// <summary>Process descriptors (Linux 5.3+): a handle on one process that survives pid reuse.
 /// Readable (poll) once the process has exited.</summary>
-public static unsafe class PidFd
+internal static unsafe class PidFd
 {
     /// <summary>pidfd_open(2). Throws with ESRCH if no such process.</summary>
     public static SafeFd Open(int pid)

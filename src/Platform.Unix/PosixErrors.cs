@@ -8,7 +8,7 @@ namespace NativeIpc.Platform.Unix;
 /// ENOSPC an <see cref="IOException"/> saying so (HResult = errno); anything else a <see cref="PosixException"/>. Each
 /// mapped exception carries the <see cref="PosixException"/> (errno and the OS text) as its inner exception.
 /// EINTR is retried by the wrappers where a retry is right, so it only reaches here from calls that must not repeat.</summary>
-public static class PosixErrors
+internal static class PosixErrors
 {
     /// <summary>The exception for <paramref name="operation"/> failing with <paramref name="errno"/>;
     /// <paramref name="subject"/> names what it acted on (e.g. <c>shared memory object '/x'</c>).</summary>

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace NativeIpc.Platform.Unix;
 
 /// <summary>A failed POSIX call: carries the errno value and the operating system's text for it.</summary>
-public sealed class PosixException : IOException
+internal sealed class PosixException : IOException
 {
     /// <summary>Creates the exception for <paramref name="operation"/> failing with <paramref name="errno"/>.</summary>
     public PosixException(string operation, int errno, string? detail = null)

@@ -5,7 +5,7 @@ using M = NativeIpc.Platform.Unix.Interop.SharedMemory;
 namespace NativeIpc.Platform.Unix;
 
 /// <summary>POSIX shared memory objects (shm_open family) and their mappings.</summary>
-public static unsafe class PosixSharedMemory
+internal static unsafe class PosixSharedMemory
 {
     /// <summary>Creates a new object (O_EXCL, mode 0600), sizes it and reserves its pages with posix_fallocate so
     /// a full /dev/shm fails here with ENOSPC instead of a SIGBUS on first touch. On failure nothing is left behind.</summary>

@@ -8,7 +8,7 @@ namespace NativeIpc.Platform.Unix;
 /// <summary>posix_spawn with file actions: the child inherits stdout/stderr, gets /dev/null as stdin, and of
 /// all other descriptors only those named in <c>fdMap</c>, at the numbers given; signals are reset to default
 /// and unblocked.</summary>
-public static unsafe class PosixSpawn
+internal static unsafe class PosixSpawn
 {
     /// <summary>Spawns <paramref name="path"/> and returns its pid.</summary>
     /// <param name="path">Absolute path of the executable.</param>

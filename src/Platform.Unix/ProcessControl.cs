@@ -4,7 +4,7 @@ using P = NativeIpc.Platform.Unix.Interop.Process;
 namespace NativeIpc.Platform.Unix;
 
 /// <summary>The calling process: pid, parent pid, prctl, CPU affinity.</summary>
-public static unsafe class ProcessControl
+internal static unsafe class ProcessControl
 {
     /// <summary>getpid(2).</summary>
     public static int GetPid() => LibC.getpid();

@@ -4,7 +4,7 @@ using Tmds.Linux;
 namespace NativeIpc.Platform.Unix;
 
 /// <summary>An owned file descriptor, closed exactly once.</summary>
-public sealed class SafeFd : SafeHandle
+internal sealed class SafeFd : SafeHandle
 {
     /// <summary>Wraps <paramref name="fd"/>; closes it on dispose when <paramref name="ownsHandle"/>.</summary>
     public SafeFd(int fd, bool ownsHandle = true) : base(-1, ownsHandle) => SetHandle(fd);

@@ -4,7 +4,7 @@ using Tmds.Linux;
 namespace NativeIpc.Platform.Unix;
 
 /// <summary>Signal numbers and kill(2).</summary>
-public static class Signals
+internal static class Signals
 {
     /// <summary>SIGKILL.</summary>
     public static int SIGKILL => LibC.SIGKILL;

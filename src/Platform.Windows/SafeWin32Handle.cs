@@ -4,7 +4,7 @@ using NativeIpc.Platform.Windows.Interop;
 namespace NativeIpc.Platform.Windows;
 
 /// <summary>Any kernel object handle closed with CloseHandle (jobs, threads, file mappings, duplicated handles).</summary>
-public sealed class SafeWin32Handle : SafeHandleZeroOrMinusOneIsInvalid
+internal sealed class SafeWin32Handle : SafeHandleZeroOrMinusOneIsInvalid
 {
     /// <summary>Creates an invalid handle; used by the interop marshaller.</summary>
     public SafeWin32Handle() : base(ownsHandle: true) { }

@@ -5,7 +5,7 @@ namespace NativeIpc.Platform.Windows;
 
 /// <summary>A process started by <see cref="WindowsProcess.Spawn"/>: its handle, its pid, and while it is
 /// suspended, its main thread.</summary>
-public sealed class SpawnedProcess : IDisposable
+internal sealed class SpawnedProcess : IDisposable
 {
     private SafeWin32Handle? _mainThread;
 

@@ -1,7 +1,7 @@
 namespace NativeIpc.Platform.Windows;
 
 /// <summary>How a wait on kernel objects ended.</summary>
-public enum WaitOutcome
+internal enum WaitOutcome
 {
     /// <summary>The object was signaled (WAIT_OBJECT_0).</summary>
     Signaled,

@@ -4,7 +4,7 @@ namespace NativeIpc.Platform.Windows;
 
 /// <summary>Builds a CreateProcessW command line that the MSVCRT / CommandLineToArgvW parser splits back into
 /// exactly the given argv.</summary>
-public static class WindowsCommandLine
+internal static class WindowsCommandLine
 {
     /// <summary>Joins <paramref name="argv"/> (argv[0] included) into one command line.</summary>
     /// <exception cref="ArgumentException">argv is empty, an argument holds a NUL, or argv[0] holds a quote

@@ -5,7 +5,7 @@ namespace NativeIpc.Platform.Windows;
 
 /// <summary>A kernel event (CreateEventW / OpenEventW): manual-reset stays signaled until reset and releases every
 /// waiter; auto-reset releases one waiter and resets itself.</summary>
-public sealed unsafe class WindowsEvent : IDisposable
+internal sealed unsafe class WindowsEvent : IDisposable
 {
     /// <summary>Wraps an existing event handle, e.g. an inherited one; this object owns it from now on.</summary>
     public WindowsEvent(SafeWaitHandle handle) : this(handle, created: false) { }

@@ -4,7 +4,7 @@ namespace NativeIpc.Platform.Windows;
 
 /// <summary>A pagefile-backed section (CreateFileMappingW on INVALID_HANDLE_VALUE): shared memory that lives
 /// while any process holds a handle or a view of it.</summary>
-public sealed unsafe class WindowsFileMapping : IDisposable
+internal sealed unsafe class WindowsFileMapping : IDisposable
 {
     private readonly bool _writable;
 

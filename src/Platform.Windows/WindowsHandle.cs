@@ -5,7 +5,7 @@ using NativeIpc.Platform.Windows.Interop;
 namespace NativeIpc.Platform.Windows;
 
 /// <summary>Handle flags and duplication: SetHandleInformation, GetHandleInformation, DuplicateHandle.</summary>
-public static class WindowsHandle
+internal static class WindowsHandle
 {
     /// <summary>Sets or clears HANDLE_FLAG_INHERIT. <see cref="WindowsProcess.Spawn"/> requires it on every
     /// handle it passes, and passes only the handles it is given.</summary>

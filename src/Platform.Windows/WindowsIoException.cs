@@ -4,7 +4,7 @@ using NativeIpc.Platform.Windows.Interop;
 namespace NativeIpc.Platform.Windows;
 
 /// <summary>A failed Win32 call: carries the error code from GetLastError and the operating system's text for it.</summary>
-public sealed class WindowsIoException : IOException
+internal sealed class WindowsIoException : IOException
 {
     /// <summary>ERROR_FILE_NOT_FOUND: e.g. opening a named object that does not exist.</summary>
     public const int ErrorFileNotFound = 2;

@@ -5,7 +5,7 @@ namespace NativeIpc.Platform.Windows;
 
 /// <summary>A job object whose processes are all killed when its last handle closes, so children die with the
 /// parent even when the parent is killed.</summary>
-public sealed unsafe class WindowsJob : IDisposable
+internal sealed unsafe class WindowsJob : IDisposable
 {
     private WindowsJob(SafeWin32Handle handle) => Handle = handle;
 

@@ -3,7 +3,7 @@ using NativeIpc.Platform.Windows.Interop;
 namespace NativeIpc.Platform.Windows;
 
 /// <summary>A mapped view of a <see cref="WindowsFileMapping"/>: a base pointer and a length, unmapped on Dispose.</summary>
-public sealed unsafe class WindowsMappedView : IDisposable
+internal sealed unsafe class WindowsMappedView : IDisposable
 {
     private readonly SafeMappedViewHandle _view;
     private readonly byte* _pointer;

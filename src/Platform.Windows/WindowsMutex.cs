@@ -5,7 +5,7 @@ namespace NativeIpc.Platform.Windows;
 
 /// <summary>A kernel mutex (CreateMutexW / OpenMutexW). Ownership belongs to a thread: the thread that waited
 /// must be the one that releases. If the owner dies, the next waiter gets <see cref="WaitOutcome.Abandoned"/>.</summary>
-public sealed unsafe class WindowsMutex : IDisposable
+internal sealed unsafe class WindowsMutex : IDisposable
 {
     /// <summary>Wraps an existing mutex handle, e.g. an inherited one; this object owns it from now on.</summary>
     public WindowsMutex(SafeWaitHandle handle) : this(handle, created: false) { }

@@ -4,7 +4,7 @@ using NativeIpc.Platform.Windows.Interop;
 namespace NativeIpc.Platform.Windows;
 
 /// <summary>Anonymous pipes (CreatePipe). Both ends are synchronous handles: open FileStreams on them with isAsync false.</summary>
-public static unsafe class WindowsPipe
+internal static unsafe class WindowsPipe
 {
     /// <summary>Creates a pipe and returns its read and write ends.</summary>
     /// <param name="inheritable">Whether both ends carry HANDLE_FLAG_INHERIT; usually false, and the end meant for

@@ -5,7 +5,7 @@ using NativeIpc.Platform.Windows.Interop;
 namespace NativeIpc.Platform.Windows;
 
 /// <summary>CreateProcessW with an explicit inherited-handle list, and the calls to watch and end a process.</summary>
-public static unsafe class WindowsProcess
+internal static unsafe class WindowsProcess
 {
     /// <summary>The id of this process (GetCurrentProcessId).</summary>
     public static int CurrentProcessId => (int)Kernel32.GetCurrentProcessId();

@@ -5,7 +5,7 @@ namespace NativeIpc.Platform.Windows;
 
 /// <summary>A kernel semaphore (CreateSemaphoreW / OpenSemaphoreW). Unlike a mutex it has no owner: any thread of
 /// any process may release it.</summary>
-public sealed unsafe class WindowsSemaphore : IDisposable
+internal sealed unsafe class WindowsSemaphore : IDisposable
 {
     /// <summary>Wraps an existing semaphore handle, e.g. an inherited one; this object owns it from now on.</summary>
     public WindowsSemaphore(SafeWaitHandle handle) : this(handle, created: false) { }

@@ -4,7 +4,7 @@ using NativeIpc.Platform.Windows.Interop;
 namespace NativeIpc.Platform.Windows;
 
 /// <summary>WaitForSingleObject and WaitForMultipleObjects with millisecond timeouts (-1: forever).</summary>
-public static unsafe class WindowsWait
+internal static unsafe class WindowsWait
 {
     /// <summary>The most handles one <see cref="WaitAny"/> or <see cref="WaitAll"/> accepts (MAXIMUM_WAIT_OBJECTS).</summary>
     public const int MaxHandles = Kernel32.MAXIMUM_WAIT_OBJECTS;

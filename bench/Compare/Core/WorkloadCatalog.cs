@@ -9,6 +9,8 @@ internal static class WorkloadCatalog
         new("queue-1to1-64B", "queue 1→1, 64 B", "msg/s", true, 200_000, 20_000, 64),
         new("queue-1to1-4KiB", "queue 1→1, 4 KiB", "msg/s", true, 50_000, 5_000, 4096),
         new("queue-1to1-64KiB", "queue 1→1, 64 KiB", "msg/s", true, 5_000, 500, 65536),
+        new("queue-1to1-record", "queue 1→1, small record (default serializer)", "msg/s", true, 100_000, 10_000),
+        new("queue-1to1-record-memorypack", "queue 1→1, small record (MemoryPack)", "msg/s", true, 100_000, 10_000),
         new("queue-2to2-8B", "queue 2→2, 8 B", "msg/s", true, 200_000, 20_000, 8),
         new("pipe-pingpong-median", "pipe ping-pong median", "µs", false, 20_000, 2_000, 8),
         new("pipe-pingpong-p99", "pipe ping-pong p99", "µs", false, 20_000, 2_000, 8),

@@ -12,6 +12,7 @@ internal static class NativeIpcSystem
         new QueueOneToOne("queue-1to1-64B"),
         new QueueOneToOne("queue-1to1-4KiB"),
         new QueueOneToOne("queue-1to1-64KiB"),
+        new QueueRecords(QueueRecords.Default), new QueueRecords(QueueRecords.MemoryPack),
         new QueueTwoToTwo(),
         new PipeWorkload("pipe-pingpong-median"), new PipeWorkload("pipe-pingpong-p99"),
         new PipeWorkload("pipe-oneway-64B"), new PipeWorkload("pipe-oneway-4KiB"), new PipeWorkload("pipe-oneway-1MiB"),

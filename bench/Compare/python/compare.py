@@ -16,6 +16,7 @@ import statistics
 import struct
 import sys
 import time
+from dataclasses import dataclass
 
 # Same start method as NativeIpc (a fresh process, never fork) and CPython 3.14's default on Linux.
 CTX = mp.get_context("spawn")
@@ -26,6 +27,8 @@ DEFAULT_COUNTS = {
     "queue-1to1-64B": (200_000, 20_000),
     "queue-1to1-4KiB": (50_000, 5_000),
     "queue-1to1-64KiB": (5_000, 500),
+    "queue-1to1-record": (100_000, 10_000),
+    "queue-1to1-record-memorypack": (100_000, 10_000),
     "queue-2to2-8B": (200_000, 20_000),
     "pipe-pingpong-median": (20_000, 2_000),
     "pipe-pingpong-p99": (20_000, 2_000),
@@ -90,6 +93,41 @@ def cpu_task(n):
     for i in range(n):
         s += i * i % 7
     return s
+
+
+@dataclass
+class Record:
+    # The small record of the queue-1to1-record rows (the .NET side sends the same four fields).
+    id: int
+    name: str
+    price: float
+    quantity: int
+
+
+def record_producer(q, n):
+    q.put(Record(-1, "ready", 0.0, 0))
+    for i in range(n):
+        q.put(Record(i, "widget", 9.99, 3))
+    q.put(None)
+
+
+def run_queue_records(n):
+    q = CTX.Queue()
+    p = proc(target=record_producer, args=(q, n))
+    p.start()
+    check(q.get().id == -1, "producer did not start")
+    t0 = time.perf_counter()
+    count = total = 0
+    while True:
+        m = q.get()
+        if m is None:
+            break
+        count += 1
+        total += m.id
+    dt = time.perf_counter() - t0
+    p.join()
+    check(count == n and total == n * (n - 1) // 2, f"got {count} records, id sum {total}")
+    return n / dt
 
 
 def queue_producer(q, n, size, first):
@@ -434,6 +472,9 @@ WORKLOADS = {
     "queue-1to1-64B": ("msg/s", lambda n: run_queue_1to1(n, 64)),
     "queue-1to1-4KiB": ("msg/s", lambda n: run_queue_1to1(n, 4096)),
     "queue-1to1-64KiB": ("msg/s", lambda n: run_queue_1to1(n, 65536)),
+    "queue-1to1-record": ("msg/s", run_queue_records),
+    # Python has one encoding (pickle): the row above is its figure for a record.
+    "queue-1to1-record-memorypack": ("msg/s", None),
     "queue-2to2-8B": ("msg/s", run_queue_2to2),
     "pipe-pingpong-median": ("µs", lambda n: remember_p99(run_pipe_pingpong(n))),
     "pipe-pingpong-p99": ("µs", lambda n: run_pipe_pingpong(n)[1]),
@@ -462,6 +503,7 @@ WORKLOADS = {
 NOT_APPLICABLE = {
     "value-incr-atomic": "n/a: no atomic add",
     "async-queue-rtt": "n/a: no awaitable Queue",
+    "queue-1to1-record-memorypack": "n/a: pickle only (row above)",
     "async-pipe-rtt": "n/a: no awaitable Connection",
 }
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using System.Runtime.CompilerServices;
 using NativeIpc.Serialization;
 
@@ -33,7 +34,7 @@ internal abstract class PoolJob
         catch (Exception e)
         {
             // As Python's result handler does, the pool carries on; the result itself is delivered as usual.
-            Console.Error.WriteLine($"ProcessPool: a callback threw: {e}");
+            IpcLog.Pool.LogError(e, "ProcessPool: a callback threw");
         }
     }
 }
@@ -148,7 +149,7 @@ internal sealed class PoolJob<TResult> : PoolJob
         if (error is null && Progress is { } progress)
         {
             try { progress.Report(itemsDone); }
-            catch (Exception e) { Console.Error.WriteLine($"ProcessPool: a progress report threw: {e}"); }
+            catch (Exception e) { IpcLog.Pool.LogError(e, "ProcessPool: a progress report threw"); }
         }
         // Python's map fails as a whole at the first failed chunk.
         if (error is not null || last) End(error);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using NativeIpc.Process;
@@ -35,7 +36,8 @@ internal static class PoolWorker
             if (PoolMessage.TryReadResult(outcome, out _, out byte status, out var body) && status != PoolMessageLayout.Ok)
             {
                 // As Python's worker does: report, die, and let the pool start another.
-                Console.Error.WriteLine($"Pool worker {Environment.ProcessId}: initializer failed: {PoolMessage.ReadFailure(body, status)}");
+                // Logged where the worker's own LoggerFactory says (none: nowhere); the parent logs the failed start.
+                IpcLog.Pool.LogError("Pool worker {Pid}: initializer failed: {Failure}", Environment.ProcessId, PoolMessage.ReadFailure(body, status));
                 Environment.Exit(1);
             }
         }
@@ -144,16 +146,8 @@ internal static class PoolWorker
         using var r = new BinaryReader(new MemoryStream(description.ToArray(), writable: false));
         var described = TargetMethod.Read(r);
         var (method, instance) = described.Resolve();
-        if (method.ContainsGenericParameters || !(method.IsStatic || IsLambdaSingleton(method, instance)))
+        if (method.ContainsGenericParameters || !(method.IsStatic || instance is not null)) // Resolve: an instance only for a capture-free lambda
             throw new IpcSerializationException($"Target '{described.DisplayName}' is not a static method or capture-free lambda; it was refused.");
         return new Resolved(method, instance, method.GetParameters(), described.DisplayName);
-    }
-
-    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "The compiler's lambda singleton field is on a type the parent named.")]
-    private static bool IsLambdaSingleton(MethodInfo method, object? instance)
-    {
-        var type = method.DeclaringType;
-        return type is not null && instance is not null && type.IsDefined(typeof(CompilerGeneratedAttribute), false)
-            && ReferenceEquals(type.GetField("<>9", BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic)?.GetValue(null), instance);
     }
 }

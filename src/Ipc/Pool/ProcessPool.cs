@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using System.Collections.Concurrent;
 using System.Reflection;
 using NativeIpc.Pool;
@@ -105,10 +106,16 @@ public sealed partial class ProcessPool : IDisposable
         }
         _collector = new Thread(CollectResults) { IsBackground = true, Name = "ProcessPool result collector" };
         _collector.Start();
+        PoolRegistry.Track(this);
     }
 
     /// <summary>Number of worker processes the pool keeps running.</summary>
     public int Size => _workers.Length;
+
+    /// <summary>For the pool instruments (<see cref="PoolRegistry"/>): tasks not yet settled, tasks a worker holds.</summary>
+    internal int PendingCount => _pending.Count;
+    internal int RunningCount { get { int n = 0; if (!_disposed) for (int i = 0; i < _workers.Length; i++) if (Volatile.Read(ref _current[i]) > 0) n++; return n; } }
+    internal bool IsDisposedForMetrics => _disposed;
 
     /// <summary>Process ids of the current workers (replacements included).</summary>
     public IReadOnlyList<int> Pids
@@ -350,10 +357,11 @@ public sealed partial class ProcessPool : IDisposable
             long held = Interlocked.Exchange(ref _current[slot], PoolSlot.Idle);
             // Through the results queue, behind anything the worker put before it died: a result that made it wins.
             // A death mid-take (Taking) names no task: the collector reconciles.
-            if (held > 0 || held == PoolSlot.Taking) _results.Put(PoolMessage.WorkerLost(held, pid, code), WaitLimit.Infinite);
+            if (held > 0 || held == PoolSlot.Taking) { _results.Put(PoolMessage.WorkerLost(held, pid, code), WaitLimit.Infinite); IpcMetrics.WorkersLost.Add(1); }
             if (startError is null && held == PoolSlot.Starting)
                 startError = new IpcException($"Pool worker pid {pid} exited with code {code} before it was ready (did its initializer fail?).");
             _startFailures = startError is null ? 0 : _startFailures + 1;
+            if (startError is not null) IpcLog.Pool.LogWarning(startError, "Pool worker pid {Pid} failed to start (exit code {ExitCode})", pid, code);
             // Exit 0 after Close with nothing left queued: it left as asked. (With work left it hit maxTasksPerChild.)
             if (_closed && code == 0 && !_tasks.Ring.HasData) return;
             worker.Dispose();
@@ -390,7 +398,7 @@ public sealed partial class ProcessPool : IDisposable
     /// alive exit; the caller then fails the pending tasks. Called under <c>_gate</c>.</summary>
     private Exception Break(Exception startFailure)
     {
-        Console.Error.WriteLine($"ProcessPool: {MaxConsecutiveStartFailures} worker starts failed in a row; the pool is broken: {startFailure.Message}");
+        IpcLog.Pool.LogError(startFailure, "ProcessPool: {Failures} worker starts failed in a row; the pool is broken", MaxConsecutiveStartFailures);
         _startFailure = startFailure;
         _closed = true;
         _tasks.Ring.Complete();

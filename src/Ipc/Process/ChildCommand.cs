@@ -19,7 +19,7 @@ internal static class ChildCommand
     private static readonly Lazy<(string Program, string[] Argv, string? Hook)> s_command = new(Compute);
 
     /// <summary>True when children are this same native executable (NativeAOT or single-file).</summary>
-    public static bool IsSelfContainedBinary => string.IsNullOrEmpty(typeof(ChildCommand).Assembly.Location);
+    public static bool IsSelfContainedBinary => string.IsNullOrEmpty(AssemblyFiles.PathOf(typeof(ChildCommand).Assembly));
 
     public static (string Program, string[] Argv, Dictionary<string, string> Env) Build(IReadOnlyDictionary<string, string>? extraEnv = null)
     {
@@ -38,11 +38,11 @@ internal static class ChildCommand
         string program = Environment.ProcessPath ?? throw new PlatformNotSupportedException("The path of the running executable is unknown; cannot start a child.");
         if (IsSelfContainedBinary || !RuntimeFeature.IsDynamicCodeSupported) return (program, [program], null);
 
-        string hook = typeof(ChildCommand).Assembly.Location;
+        string hook = AssemblyFiles.PathOf(typeof(ChildCommand).Assembly);
         string name = Path.GetFileNameWithoutExtension(program);
         if (!name.Equals("dotnet", StringComparison.OrdinalIgnoreCase)) return (program, [program], hook);
 
-        string entry = Assembly.GetEntryAssembly()?.Location
+        string entry = (Assembly.GetEntryAssembly() is { } entryAssembly ? AssemblyFiles.PathOf(entryAssembly) : null)
             ?? throw new PlatformNotSupportedException("No entry assembly: NativeIpc cannot start a child from this host.");
         var argv = new List<string> { program, "exec" };
         string? deps = (AppContext.GetData("APP_CONTEXT_DEPS_FILES") as string)?.Split(';', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();

@@ -88,6 +88,7 @@ internal sealed class ChildRole : ProcessRole
         foreach (var arg in _args)
             if (arg is Transfer.ITransferable t) t.OnSentToChild(_child.Owner);
         ChildRegistry.Add(this);
+        IpcMetrics.OnProcessStarted(_child);
         return Owner;
     }
 

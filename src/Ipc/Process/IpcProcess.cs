@@ -84,7 +84,7 @@ public sealed partial class IpcProcess : IDisposable
     /// <exception cref="ObjectDisposedException">This object was disposed.</exception>
     /// <exception cref="IpcSerializationException">An argument cannot be sent to another process.</exception>
     /// <remarks>Python: Process.start()</remarks>
-    public IpcProcess Start() => _role.Start();
+    public IpcProcess Start() { try { return _role.Start(); } catch (Exception e) when (IpcMetrics.StartFailed(e)) { throw; } }
 
     internal static bool FreezeSupportCalled { get; set; }
 

@@ -21,16 +21,17 @@ internal sealed record TargetMethod(string AssemblyName, string AssemblyPath, st
             ?? throw new ArgumentException("The target is a dynamic method; a child process cannot find it. Use a static method.", nameof(target));
         if (!m.IsStatic)
         {
+            // Judged by the closure's class, not its fields: field metadata is trimmed under NativeAOT (which then
+            // accepted a capturing lambda and ran it on default values).
             var closure = target.Target?.GetType();
             bool compilerGenerated = closure is not null && closure.IsDefined(typeof(CompilerGeneratedAttribute), false);
             if (!compilerGenerated)
                 throw new ArgumentException(
                     $"The target '{declaring.Name}.{m.Name}' is an instance method: a child process has no copy of the object it runs on. " +
                     "Use a static method, or a lambda that captures nothing, and pass what it needs as arguments.", nameof(target));
-            var captured = closure!.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic);
-            if (captured.Length > 0)
+            if (!IsCaptureFreeClosure(closure!))
                 throw new ArgumentException(
-                    $"The target lambda captures {string.Join(", ", captured.Select(f => $"'{f.Name}'"))}: a child process cannot see captured variables. " +
+                    $"The target lambda (in '{closure!.DeclaringType?.Name}') captures variables: a child process cannot see captured variables. " +
                     "Make the lambda 'static' and pass those values as arguments, e.g. IpcProcess.Start(static (int n) => Work(n), n).", nameof(target));
         }
         if (m.IsGenericMethod || declaring.ContainsGenericParameters || declaring.IsGenericType)
@@ -41,9 +42,14 @@ internal sealed record TargetMethod(string AssemblyName, string AssemblyPath, st
         foreach (var p in parameters)
             if (p.ParameterType.IsByRef)
                 throw new ArgumentException($"Parameter '{p.Name}' of the target is passed by reference; a child process cannot write back to the parent.", nameof(target));
-        return new TargetMethod(declaring.Assembly.FullName!, declaring.Assembly.Location, declaring.FullName!, m.Name,
+        return new TargetMethod(declaring.Assembly.FullName!, AssemblyFiles.PathOf(declaring.Assembly), declaring.FullName!, m.Name,
             parameters.Select(p => p.ParameterType.FullName ?? p.ParameterType.Name).ToArray());
     }
+
+    /// <summary>True for the class C# puts capture-free lambdas on (<c>&lt;&gt;c</c>, one singleton, no instance
+    /// fields); a lambda that captures lives on a display class (<c>&lt;&gt;c__DisplayClass…</c>) holding the captures.</summary>
+    internal static bool IsCaptureFreeClosure(Type closure)
+        => closure.Name == "<>c" && closure.IsNested && closure.IsDefined(typeof(CompilerGeneratedAttribute), false);
 
     /// <summary>Checks that <paramref name="args"/> fit <paramref name="parameters"/> in count and type, before anything is sent.</summary>
     /// <exception cref="ArgumentException">They do not; the message names the argument.</exception>
@@ -101,7 +107,10 @@ internal sealed record TargetMethod(string AssemblyName, string AssemblyPath, st
         object? instance = null;
         if (!method.IsStatic)
         {
-            // A capture-free lambda lives on the compiler's singleton closure class.
+            // Only a capture-free lambda runs on an instance: the compiler's singleton. Its class has no fields, so a
+            // fresh instance is the same when the singleton field was trimmed away (NativeAOT).
+            if (!IsCaptureFreeClosure(type))
+                throw new IpcChildStartException($"Target '{DisplayName}' is not a static method or capture-free lambda; it was refused.");
             instance = type.GetField("<>9", BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic)?.GetValue(null)
                 ?? RuntimeHelpers.GetUninitializedObject(type);
         }

@@ -31,6 +31,7 @@ internal sealed unsafe class QueueChannel<T> : IDisposable
         _serializer = serializer;
         _direct = serializer as IDirectSerializer<T>;
         _ring = new QueueRing(segment.Payload, segment.PayloadLength, segment.DisposeToken);
+        QueueRegistry.Track(segment, display);
     }
 
     public static QueueChannel<T> Create(SegmentKind kind, int capacityBytes, int? maxItems, string display)

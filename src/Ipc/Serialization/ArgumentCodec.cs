@@ -42,7 +42,7 @@ internal static class ArgumentCodec
     // Values are fixed: String (2) and RawArray (3) were retired when strings and arrays moved onto their serializers.
     private enum Tag : byte { Null = 0, Raw = 1, Transfer = 4, Serialized = 5, Typed = 6 }
 
-    private sealed class RawBox { public byte Data; }
+    private sealed class RawBox { public byte Data = 0; } // never made: a view of a boxed value's first byte
 
     /// <summary>Writes <paramref name="value"/> for a parameter (or return value) of type <paramref name="declared"/>.
     /// Values go through the same serializer objects as queues and pipes (<see cref="IpcSerializers.For{T}"/>); only
@@ -79,13 +79,12 @@ internal static class ArgumentCodec
             return;
         }
         w.Write((byte)Tag.Serialized);
-        Adapter(t).Write(value, w);
+        AdapterFor(t).Write(value, w);
     }
 
     /// <summary>Reads one value written by <see cref="Write"/> for <paramref name="declared"/>. The bytes may come from a
     /// hostile peer (the pool's queues are shared memory): every tag, type name and length is checked before use.</summary>
     /// <exception cref="IpcSerializationException">The bytes are not a value of <paramref name="declared"/>.</exception>
-    [UnconditionalSuppressMessage("Trimming", "IL2057", Justification = "Type names come from the parent, which ran the same binary.")]
     public static object? Read(BinaryReader r, Type declared)
     {
         try { return ReadChecked(r, declared); }
@@ -96,7 +95,10 @@ internal static class ArgumentCodec
         }
     }
 
+    // The child's one place that turns names into types: a concrete argument type named by the parent (which ran this
+    // same binary, so the type and its NativeIpc attach code are compiled in), checked against the declared parameter.
     [UnconditionalSuppressMessage("Trimming", "IL2057", Justification = "Type names come from the parent, which ran the same binary.")]
+    [UnconditionalSuppressMessage("Trimming", "IL2067", Justification = "A transferable type the parent instantiated in the same binary.")]
     private static object? ReadChecked(BinaryReader r, Type declared)
     {
         var tag = (Tag)r.ReadByte();
@@ -123,9 +125,7 @@ internal static class ArgumentCodec
                 if (!t.IsValueType || !IpcSerializers.IsUnmanaged(t)) throw WrongTag(tag, t);
                 int size = IpcSerializers.SizeOf(t);
                 var bytes = ReadExactly(r, size);
-                object box = RuntimeHelpers.GetUninitializedObject(t);
-                bytes.CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.As<RawBox>(box).Data, size));
-                return box;
+                return RuntimeHelpers.Box(ref bytes[0], t.TypeHandle)!; // sizes are at least 1
             }
             case Tag.Transfer:
                 if (!typeof(ITransferable).IsAssignableFrom(t)) throw WrongTag(tag, t);
@@ -133,7 +133,7 @@ internal static class ArgumentCodec
             case Tag.Serialized:
             {
                 int n = r.ReadInt32();
-                var adapter = Adapter(t);
+                var adapter = AdapterFor(t);
                 // Deserialised in place when the message is in memory already (pool and launch messages are).
                 if (r.BaseStream is MemoryStream ms && ms.TryGetBuffer(out var buffer))
                 {
@@ -162,49 +162,33 @@ internal static class ArgumentCodec
         return bytes;
     }
 
-    private interface IAdapter
-    {
-        /// <summary>Writes <c>i32 length | encoding</c>.</summary>
-        void Write(object value, BinaryWriter destination);
-        object? Read(ReadOnlySpan<byte> source);
-    }
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, Adapter> s_adapters = new();
 
-    private sealed class TypedAdapter<T> : IAdapter
+    /// <summary>Writes and reads values of one run-time type through its serializer's untyped face
+    /// (<see cref="IIpcSerializer"/>): no generic code is made at run time, which NativeAOT could not do.</summary>
+    private sealed class Adapter(Type type, IIpcSerializer serializer)
     {
         [ThreadStatic] private static ArrayBufferWriter<byte>? t_buffer;
-        private readonly IIpcSerializer<T> _s = IpcSerializers.For<T>();
 
+        /// <summary>Writes <c>i32 length | encoding</c>; a serializer that throws fails the send, naming the type.</summary>
         public void Write(object value, BinaryWriter destination)
         {
-            var v = (T)value;
-            if (_s is IDirectSerializer<T> direct)
-            {
-                // The value's own bytes: straight into the message, no staging buffer.
-                var bytes = direct.AsBytes(ref v);
-                destination.Write(bytes.Length);
-                destination.Write(bytes);
-                return;
-            }
             var buffer = t_buffer ??= new ArrayBufferWriter<byte>();
             buffer.ResetWrittenCount();
-            try { _s.Serialize(v, buffer); }
+            try { serializer.SerializeObject(value, buffer); }
             catch (Exception e) when (e is not IpcException)
             {
-                throw new IpcSerializationException($"A '{typeof(T)}' could not be serialized: {e.Message}", e);
+                throw new IpcSerializationException($"A '{type}' could not be serialized: {e.Message}", e);
             }
             destination.Write(buffer.WrittenCount);
             destination.Write(buffer.WrittenSpan);
             if (buffer.Capacity > 1 << 20) t_buffer = null; // do not pin a huge buffer to the thread
         }
 
-        public object? Read(ReadOnlySpan<byte> source) => _s.Deserialize(source);
+        public object? Read(ReadOnlySpan<byte> source) => serializer.DeserializeObject(source);
     }
 
-    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Adapters over reference types share code; value types take the raw path.")]
-    [UnconditionalSuppressMessage("Trimming", "IL2071", Justification = "Same as above.")]
-    private static IAdapter Adapter(Type t)
-    {
-        try { return (IAdapter)Activator.CreateInstance(typeof(TypedAdapter<>).MakeGenericType(t))!; }
-        catch (TargetInvocationException e) when (e.InnerException is IpcSerializationException s) { throw s; }
-    }
+    // A registration can come later than a first use, so it is looked up every time; the rest is fixed per type.
+    private static Adapter AdapterFor(Type t)
+        => IpcSerializers.Registered(t) is { } r ? new Adapter(t, r) : s_adapters.GetOrAdd(t, static t => new Adapter(t, IpcSerializers.ForType(t)));
 }

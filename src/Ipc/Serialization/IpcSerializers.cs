@@ -44,12 +44,14 @@ public static class IpcSerializers
         }
     }
 
-    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "JSON reflection is used only when the runtime allows it.")]
-    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "JSON reflection is used only when the runtime allows it.")]
+    // System.Text.Json's own feature switch guards the reflection fallback: PublishAot and trimmed publishes set it false,
+    // and the compiler removes the branch, so no trimmed app reaches it (the analyzer cannot see a switch as a guard).
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Behind JsonSerializer.IsReflectionEnabledByDefault, false in trimmed apps.")]
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Behind JsonSerializer.IsReflectionEnabledByDefault, false in NativeAOT apps.")]
     private static IIpcSerializer<T> Create<T>()
     {
         var t = typeof(T);
-        if (FromAttribute(t) is { } a) return (IIpcSerializer<T>)a;
+        if (FromAttribute<T>() is { } a) return a;
         RejectUnsendable(t);
         // Built without reflection over generic instantiations, so NativeAOT has the code for every T in use.
         if (!RuntimeHelpers.IsReferenceOrContainsReferences<T>()) return new UnmanagedSerializer<T>();
@@ -57,21 +59,61 @@ public static class IpcSerializers
         if (t.IsSZArray && IsUnmanaged(t.GetElementType()!)) return new UnmanagedArraySerializer<T>();
         if (JsonSerializer.IsReflectionEnabledByDefault) return new JsonIpcSerializer<T>();
         throw new IpcSerializationException(
-            $"Type '{t}' has no IPC serializer. Put [IpcSerializer(typeof(YourSerializer))] on it (an IIpcSerializer<{t.Name}>, e.g. wrapping a JsonSerializerContext).");
+            $"Type '{t}' has no IPC serializer. Put [IpcSerializer(typeof(YourSerializer))] on it (an IIpcSerializer<{t.Name}>, " +
+            "e.g. wrapping a JsonSerializerContext or MemoryPackIpcSerializer<T>), or call IpcSerializers.Register in every process.");
     }
 
-    /// <summary>The serializer named by the type's <see cref="IpcSerializerAttribute"/>, if any.</summary>
-    [UnconditionalSuppressMessage("Trimming", "IL2072", Justification = "Serializer types are named in attributes and kept by the user's code.")]
-    internal static object? FromAttribute(Type t)
+    /// <summary>The serializer named by <typeparamref name="T"/>'s <see cref="IpcSerializerAttribute"/>, if any. The
+    /// attribute's annotation keeps the serializer's constructor under trimming and NativeAOT.</summary>
+    internal static IIpcSerializer<T>? FromAttribute<T>()
+    {
+        var t = typeof(T);
+        var attr = t.GetCustomAttribute<IpcSerializerAttribute>();
+        if (attr is null) return null;
+        object serializer;
+        try { serializer = Activator.CreateInstance(attr.SerializerType)!; }
+        catch (Exception e) { throw new IpcSerializationException($"Could not create serializer '{attr.SerializerType}' for '{t}': {e.Message}", e); }
+        return serializer as IIpcSerializer<T> ?? throw new IpcSerializationException(
+            $"[IpcSerializer(typeof({attr.SerializerType.Name}))] on '{t}' names a type that does not implement IIpcSerializer<{t.Name}>.");
+    }
+
+    /// <summary>The serializer for <paramref name="t"/>, known only at run time (a child's argument types): the same
+    /// choice as <see cref="For{T}"/> for the types that reach it (unmanaged values are raw-copied before), made
+    /// without generic code, so it works under NativeAOT for any type the program uses.</summary>
+    /// <exception cref="IpcSerializationException">The type cannot cross a process boundary.</exception>
+    // The JSON fallback sits behind System.Text.Json's own feature switch, as in Create<T>.
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Behind JsonSerializer.IsReflectionEnabledByDefault, false in trimmed apps.")]
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Behind JsonSerializer.IsReflectionEnabledByDefault, false in NativeAOT apps.")]
+    internal static IIpcSerializer ForType(Type t)
+    {
+        if (Registered(t) is { } r) return r;
+        if (FromAttribute(t) is { } a) return a;
+        RejectUnsendable(t);
+        if (t == typeof(string)) return StringSerializer.Instance;
+        if (t.IsSZArray && IsUnmanaged(t.GetElementType()!)) return new RawArraySerializer(t);
+        if (JsonSerializer.IsReflectionEnabledByDefault) return new JsonObjectSerializer(t);
+        throw new IpcSerializationException(
+            $"Type '{t}' has no IPC serializer. Put [IpcSerializer(typeof(YourSerializer))] on it (an IIpcSerializer<{t.Name}>, " +
+            "e.g. wrapping a JsonSerializerContext or MemoryPackIpcSerializer<T>), or call IpcSerializers.Register in every process.");
+    }
+
+    /// <summary>The serializer registered for <paramref name="t"/> in this process, if any.</summary>
+    internal static IIpcSerializer? Registered(Type t) => s_registered.TryGetValue(t, out var r) ? (IIpcSerializer)r : null;
+
+    /// <summary>The untyped form of <see cref="FromAttribute{T}"/>.</summary>
+    private static IIpcSerializer? FromAttribute(Type t)
     {
         var attr = t.GetCustomAttribute<IpcSerializerAttribute>();
         if (attr is null) return null;
-        var expected = typeof(IIpcSerializer<>).MakeGenericType(t);
-        if (!expected.IsAssignableFrom(attr.SerializerType))
+        var expected = attr.SerializerType.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IIpcSerializer<>) && i.GetGenericArguments()[0] == t);
+        if (!expected)
             throw new IpcSerializationException($"[IpcSerializer(typeof({attr.SerializerType.Name}))] on '{t}' names a type that does not implement IIpcSerializer<{t.Name}>.");
-        try { return Activator.CreateInstance(attr.SerializerType)!; }
+        try { return (IIpcSerializer)Activator.CreateInstance(attr.SerializerType)!; }
         catch (Exception e) { throw new IpcSerializationException($"Could not create serializer '{attr.SerializerType}' for '{t}': {e.Message}", e); }
     }
+
+    /// <summary>True when <paramref name="t"/> names its serializer with <see cref="IpcSerializerAttribute"/>.</summary>
+    internal static bool HasAttribute(Type t) => t.IsDefined(typeof(IpcSerializerAttribute), inherit: false);
 
     /// <summary>Types whose values mean nothing in another process.</summary>
     internal static void RejectUnsendable(Type t)
@@ -84,20 +126,30 @@ public static class IpcSerializers
                 $"A value of type '{t}' cannot be sent to another process: it refers to something that exists only in this process. Send the data it holds instead.");
     }
 
-    /// <summary>True for types with no managed references, copied byte for byte (non-generic form).</summary>
+    private static readonly ConcurrentDictionary<Type, bool> s_unmanaged = new();
+
+    /// <summary>True for types with no managed references, copied byte for byte (non-generic form of
+    /// <see cref="RuntimeHelpers.IsReferenceOrContainsReferences{T}"/>).</summary>
+    /// <remarks>Asks the runtime, not the type's fields: a default box of the struct can be pinned exactly when it holds
+    /// no references. Field reflection would need metadata that trimming and NativeAOT remove (and then took a struct
+    /// holding a string for raw bytes).</remarks>
     internal static bool IsUnmanaged(Type t)
     {
         if (t.IsPrimitive || t.IsEnum || t.IsPointer) return true;
-        if (!t.IsValueType || t.IsByRefLike) return false;
-        foreach (var f in t.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic))
-            if (!IsUnmanaged(f.FieldType)) return false;
-        return true;
+        if (!t.IsValueType || t.IsByRefLike || t.ContainsGenericParameters) return false;
+        return s_unmanaged.GetOrAdd(t, static t =>
+        {
+            var zero = new byte[Math.Max(1, SizeOf(t))];
+            object? box = RuntimeHelpers.Box(ref zero[0], t.TypeHandle);
+            try { GCHandle.Alloc(box, GCHandleType.Pinned).Free(); return true; }
+            catch (ArgumentException) { return false; } // "contains references": not pinnable
+        });
     }
 
     /// <summary>True when <see cref="For{T}"/> for <paramref name="t"/> is the built-in byte-for-byte copy (an unmanaged
     /// struct with no registered or attribute serializer): the non-generic form, for <see cref="ArgumentCodec"/>.</summary>
     internal static bool IsRawCopied(Type t)
-        => t.IsValueType && !s_registered.ContainsKey(t) && FromAttribute(t) is null && IsUnmanaged(t);
+        => t.IsValueType && !s_registered.ContainsKey(t) && !HasAttribute(t) && IsUnmanaged(t);
 
     /// <summary>Size in bytes of an unmanaged type (an enum's is its underlying type's). The only place that computes it.</summary>
     internal static int SizeOf(Type t) => t.IsEnum ? SizeOf(Enum.GetUnderlyingType(t)) : RuntimeHelpers.SizeOf(t.TypeHandle);

@@ -9,7 +9,10 @@ public sealed class IpcAbandonedLockException : IpcException
     /// <summary>Creates the exception for a lock abandoned by <paramref name="deadOwnerPid"/>.</summary>
     public IpcAbandonedLockException(int deadOwnerPid)
         : base($"The lock was abandoned: its holder (pid {deadOwnerPid}) died without releasing it. The calling thread now holds the lock; the state it protects may be inconsistent.")
-        => DeadOwnerPid = deadOwnerPid;
+    {
+        DeadOwnerPid = deadOwnerPid;
+        IpcMetrics.AbandonedLocks.Add(1); // made only where a lock is taken over: counted here, off the lock paths
+    }
 
     /// <summary>The pid of the process that died holding the lock.</summary>
     public int DeadOwnerPid { get; }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 
 namespace NativeIpc.Transfer;
@@ -15,7 +16,7 @@ internal static class TransferRegistry
         => s_factories[typeof(T)] = readTransfer;
 
     /// <summary>In a child: attaches to the object described by <paramref name="reader"/> as a <paramref name="type"/>.</summary>
-    public static object Attach(Type type, BinaryReader reader)
+    public static object Attach([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.NonPublicConstructors)] Type type, BinaryReader reader)
     {
         if (!s_factories.TryGetValue(type, out var factory))
         {
