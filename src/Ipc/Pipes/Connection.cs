@@ -226,21 +226,43 @@ public sealed class Connection : IDisposable, ITransferable
     }
 
     /// <summary>True if a message can be received now, or the other end is closed (so a receive would not block).
-    /// Waits up to <paramref name="timeout"/> for that (default: not at all).</summary>
+    /// Waits up to <paramref name="timeout"/> for that (default: not at all; a negative timeout, as in Python, counts
+    /// as zero). The message stays in the pipe: another process holding this end may still receive it.</summary>
     /// <exception cref="ObjectDisposedException">This end is closed (also by another thread while this call waited).</exception>
+    /// <exception cref="InvalidOperationException">This end of a one-way pipe only sends.</exception>
     /// <remarks>Python: Connection.poll(timeout)</remarks>
     public bool Poll(TimeSpan timeout = default)
     {
+        Enter();
         try
         {
+            ThrowIfClosed();
+            var ring = _recv ?? throw new InvalidOperationException("This end of a one-way pipe only sends.");
             if (_pending is not null) return true;
-            var reader = new CopyReader();
-            if (!Receive(ref reader, QueueRing.Deadline(timeout))) return false;
-            _pending = reader.Message;
-            return true;
+            var deadline = timeout == Timeout.InfiniteTimeSpan || timeout.TotalMilliseconds >= int.MaxValue ? Deadline.Infinite
+                : timeout <= TimeSpan.Zero ? Deadline.Expired : Deadline.From(timeout);
+            // Peek, never take: a message pulled into this process would be lost to the other holders of this end
+            // (and to everyone, if this process exits before receiving it).
+            if (CanReceive(ring, checkLiveness: false)) return true;
+            var spin = new SpinPhase(WaitTuning.QueueSpin);
+            while (!deadline.HasPassed && spin.Spin())
+                if (ring.IsReadableAtHead || ring.IsClosed) return true;
+            while (true)
+            {
+                // A writer that dies cannot wake us: the wait is sliced, and each slice looks at the holders' liveness.
+                if (CanReceive(ring, checkLiveness: true)) return true;
+                if (!ring.DataEvent.Wait(static r => r.IsReadableAtHead || r.IsClosed, ring, deadline, WaitTuning.LivenessSliceMs, _closing.Token))
+                    return CanReceive(ring, checkLiveness: true);
+            }
         }
-        catch (IpcPipeClosedException) { return true; }
+        catch (Exception e) when (ClosedDuring(e)) { throw ClosedError(); }
+        finally { _segment.Exit(); }
     }
+
+    /// <summary>True when a receive would not block: a committed record is at the ring's head, or no process will
+    /// send any more (a receive then reads what is left, or reports end of stream).</summary>
+    private bool CanReceive(QueueRing ring, bool checkLiveness)
+        => ring.IsReadableAtHead || ring.IsClosed || !HasHolder(1 - _end, checkLiveness);
 
     /// <summary>Receives the next message without holding a thread while waiting: the continuation runs when the
     /// sender's publish wakes the ring (the same wake a synchronous receiver gets; no timer, no polling).</summary>
