@@ -19,7 +19,7 @@ namespace NativeIpc;
 /// and keeps the message for a receive of the right type.</para>
 /// <para>Python: multiprocessing.Pipe / Connection</para>
 /// </remarks>
-public sealed class Connection : IDisposable, ITransferable
+public sealed partial class Connection : IDisposable, ITransferable
 {
     static Connection() => Transfer.TransferRegistry.Register(ReadTransfer); // lets a child attach without reflection
 
@@ -123,7 +123,10 @@ public sealed class Connection : IDisposable, ITransferable
     /// <exception cref="IpcSerializationException">The value cannot be serialized; nothing was sent.</exception>
     /// <exception cref="ObjectDisposedException">This end is closed (also by another thread while this call waited).</exception>
     /// <remarks>Python: Connection.send(obj)</remarks>
-    public void Send<T>(T value, TimeSpan? timeout = null)
+    public void Send<T>(T value, TimeSpan? timeout = null) => SendTagged(TagOf<T>.Value, value, timeout);
+
+    /// <summary>Sends <paramref name="value"/> under <paramref name="tag"/> (its type's, or a reserved one).</summary>
+    private void SendTagged<T>(uint tag, T value, TimeSpan? timeout)
     {
         Enter();
         try
@@ -131,7 +134,7 @@ public sealed class Connection : IDisposable, ITransferable
             var ring = SendRing();
             var buffer = t_buffer ??= new ArrayBufferWriter<byte>();
             buffer.ResetWrittenCount();
-            MemoryMarshal.Write(buffer.GetSpan(TagSize), TagOf<T>.Value);
+            MemoryMarshal.Write(buffer.GetSpan(TagSize), tag);
             buffer.Advance(TagSize);
             Serialize(value, buffer);
             Put(ring, buffer.WrittenSpan, timeout);
