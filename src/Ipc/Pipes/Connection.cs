@@ -254,8 +254,8 @@ public sealed partial class Connection : IDisposable, ITransferable
             {
                 // A writer that dies cannot wake us: the wait is sliced, and each slice looks at the holders' liveness.
                 if (CanReceive(ring, checkLiveness: true)) return true;
-                if (!ring.DataEvent.Wait(static r => r.IsReadableAtHead || r.IsClosed, ring, deadline, WaitTuning.LivenessSliceMs, _closing.Token))
-                    return CanReceive(ring, checkLiveness: true);
+                if (deadline.HasPassed) return false; // checked here: a wait on an expired deadline still sleeps a slice
+                ring.DataEvent.Wait(static r => r.IsReadableAtHead || r.IsClosed, ring, deadline, WaitTuning.LivenessSliceMs, _closing.Token);
             }
         }
         catch (Exception e) when (ClosedDuring(e)) { throw ClosedError(); }

@@ -263,12 +263,34 @@ public class ProcessParityTests : ParityFixture
         Assert.Throws<ObjectDisposedException>(() => p.Terminate());
         Assert.DoesNotThrow(p.Dispose);
 
-        // The difference: disposing a running child is allowed; afterwards it is gone for this object only.
+        // The difference: disposing a running child is allowed; afterwards it is gone for this object only, and its
+        // handle (a pidfd on Linux) is released once it exits, also when disposed again meanwhile.
+        int pidfdsBefore = OpenPidFds();
         var running = Track(new IpcProcess(T.Close, q, 0) { Daemon = true }.Start());
         Assert.That(running.IsAlive, Is.True);
         Assert.DoesNotThrow(running.Dispose);
         Assert.Throws<ObjectDisposedException>(() => _ = running.IsAlive);
         q.Put(0); // let it exit
+        Assert.That(Eventually(() => Multiprocessing.ActiveChildren().Count == 0, ShortTimeout), Is.True);
+        Assert.DoesNotThrow(running.Dispose);
+        if (OperatingSystem.IsLinux())
+            Assert.That(Eventually(() => OpenPidFds() <= pidfdsBefore, TimeSpan.FromSeconds(10)), Is.True, "the disposed child's pidfd was not released after it exited");
+    }
+
+    /// <summary>Descriptors of this process that are pidfds (a child's handle on Linux).</summary>
+    private static int OpenPidFds()
+    {
+        if (!OperatingSystem.IsLinux()) return 0;
+        int n = 0;
+        foreach (var fd in Directory.GetFileSystemEntries("/proc/self/fd"))
+        {
+            try
+            {
+                if (new FileInfo(fd).LinkTarget is { } target && target.Contains("pidfd", StringComparison.Ordinal)) n++;
+            }
+            catch (IOException) { } // closed meanwhile
+        }
+        return n;
     }
 
     [Test, Description("Python: _TestProcess.test_many_processes (spawn: N = 5).")]
@@ -361,7 +383,7 @@ public class ProcessParityTests : ParityFixture
         }
     }
 
-    [Test, Description("Python: _TestSubclassingProcess.test_subclassing. Difference: IpcProcess is sealed (a target method, not an overridden run()); the upper-caser is a target with its pipe end.")]
+    [Test, Description("Python: _TestSubclassingProcess.test_subclassing. Difference: IpcProcess is sealed (a target method, not an overridden run()); the upper-caser is a target with its pipe end. A null string cannot be sent (IpcSerializationException: it would arrive as an empty one), so stop() closes the pipe instead of sending None.")]
     public void TestSubclassingProcess_Subclassing()
     {
         var (childConn, parentConn) = Multiprocessing.Pipe();
@@ -377,8 +399,8 @@ public class ProcessParityTests : ParityFixture
             }
             Assert.That(Submit("hello"), Is.EqualTo("HELLO"));
             Assert.That(Submit("world"), Is.EqualTo("WORLD"));
-            parentConn.Send<string?>(null); // stop()
-            parentConn.Close();
+            Assert.Throws<IpcSerializationException>(() => parentConn.Send<string?>(null)); // the difference: no None sentinel
+            parentConn.Close(); // stop()
             JoinOk(uppercaser);
         }
     }

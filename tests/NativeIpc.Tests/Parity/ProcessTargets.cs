@@ -136,10 +136,17 @@ public static class ProcessTargets
         evt.Set();
     }
 
-    /// <summary>_UpperCaser.run: echoes upper-cased strings until a null.</summary>
+    /// <summary>_UpperCaser.run: echoes upper-cased strings until the end of the input (Python: a None).</summary>
     public static void UpperCaser(Connection child)
     {
-        while (child.Recv<string?>() is { } s) child.Send(s.ToUpperInvariant());
+        try
+        {
+            while (true) child.Send(child.Recv<string>().ToUpperInvariant());
+        }
+        catch (IpcPipeClosedException)
+        {
+            // stop(): the parent closed its end
+        }
         child.Close();
     }
 
