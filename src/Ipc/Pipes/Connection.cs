@@ -229,8 +229,9 @@ public sealed partial class Connection : IDisposable, ITransferable
     }
 
     /// <summary>True if a message can be received now, or the other end is closed (so a receive would not block).
-    /// Waits up to <paramref name="timeout"/> for that (default: not at all; a negative timeout, as in Python, counts
-    /// as zero). The message stays in the pipe: another process holding this end may still receive it.</summary>
+    /// Waits up to <paramref name="timeout"/> for that (default: not at all; <see cref="Timeout.InfiniteTimeSpan"/>: no
+    /// limit). The message stays in the pipe: another process holding this end may still receive it.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative (other than infinite).</exception>
     /// <exception cref="ObjectDisposedException">This end is closed (also by another thread while this call waited).</exception>
     /// <exception cref="InvalidOperationException">This end of a one-way pipe only sends.</exception>
     /// <remarks>Python: Connection.poll(timeout)</remarks>
@@ -242,8 +243,7 @@ public sealed partial class Connection : IDisposable, ITransferable
             ThrowIfClosed();
             var ring = _recv ?? throw new InvalidOperationException("This end of a one-way pipe only sends.");
             if (_pending is not null) return true;
-            var deadline = timeout == Timeout.InfiniteTimeSpan || timeout.TotalMilliseconds >= int.MaxValue ? Deadline.Infinite
-                : timeout <= TimeSpan.Zero ? Deadline.Expired : Deadline.From(timeout);
+            var deadline = Deadline.From(timeout);
             // Peek, never take: a message pulled into this process would be lost to the other holders of this end
             // (and to everyone, if this process exits before receiving it).
             if (CanReceive(ring, checkLiveness: false)) return true;
