@@ -277,8 +277,13 @@ public sealed partial class Connection : IDisposable, ITransferable
     /// <remarks>Python: Connection.recv() (no asyncio equivalent)</remarks>
     public async Task<T> RecvAsync<T>(CancellationToken cancellationToken = default)
     {
-        while (!await PollAsync(Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(false)) { }
-        return Recv<T>(TimeSpan.Zero);
+        while (true)
+        {
+            while (!await PollAsync(Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(false)) { }
+            // Poll only peeks: another holder of this end may take the message first; then wait for the next.
+            try { return Recv<T>(TimeSpan.Zero); }
+            catch (TimeoutException) { }
+        }
     }
 
     /// <summary>The async <see cref="Poll(TimeSpan)"/>: true once a message can be received or the other end is

@@ -137,4 +137,25 @@ public class GapFillTests : ParityFixture
         Assert.That(array[0], Is.EqualTo(42));
         Assert.That(@lock.IsLocked, Is.False);
     }
+
+    [Test, Description("Poll peeks (issue 17): two receives pending on one end both wake for the first message; the one that loses the race waits for the next instead of failing.")]
+    public async Task RecvAsync_TwoPendingOnOneEnd_EachGetsOneMessage()
+    {
+        var (a, b) = Multiprocessing.Pipe();
+        using (a)
+        using (b)
+        {
+            var first = a.RecvAsync<int>();
+            var second = a.RecvAsync<int>();
+            await Task.Delay(200);
+            b.Send(1);
+            var done = await Task.WhenAny(first, second).WaitAsync(ShortTimeout);
+            await Task.Delay(200);
+            Assert.That(first.IsCompleted && second.IsCompleted, Is.False, "one message completed two receives");
+            Assert.That(done.IsCompletedSuccessfully, Is.True, done.Exception?.ToString());
+            b.Send(2);
+            var values = await Task.WhenAll(first, second).WaitAsync(ShortTimeout);
+            Assert.That(values.Order(), Is.EqualTo(new[] { 1, 2 }));
+        }
+    }
 }

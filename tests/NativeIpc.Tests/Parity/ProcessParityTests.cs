@@ -171,21 +171,21 @@ public class ProcessParityTests : ParityFixture
         return p.ExitCode;
     }
 
-    [Test, Description("Python: _TestProcess.test_interrupt. Difference: a .NET child has no KeyboardInterrupt: an unhandled SIGINT kills it, exit code -2 (Python: 1).")]
+    [Test, Description("Python: _TestProcess.test_interrupt. Difference: a .NET child has no KeyboardInterrupt: an unhandled SIGINT kills it, exit code -2 (Python: 1); join(-1) is an ArgumentOutOfRangeException (Python: join(0)).")]
     [Platform(Exclude = "Win")]
     public void TestProcess_Interrupt()
         => Assert.That(KillProcess(p => p.Interrupt()), Is.EqualTo(-2));
 
-    [Test, Description("Python: _TestProcess.test_interrupt_no_handler.")]
+    [Test, Description("Python: _TestProcess.test_interrupt_no_handler. Difference: join(-1) is an ArgumentOutOfRangeException (Python: join(0)).")]
     [Platform(Exclude = "Win")]
     public void TestProcess_InterruptNoHandler()
         => Assert.That(KillProcess(p => p.Interrupt(), T.SleepNoIntHandler), Is.EqualTo(-2)); // -signal.SIGINT
 
-    [Test, Description("Python: _TestProcess.test_terminate.")]
+    [Test, Description("Python: _TestProcess.test_terminate. Difference: join(-1) is an ArgumentOutOfRangeException (Python: join(0)).")]
     public void TestProcess_Terminate()
         => Assert.That(KillProcess(p => p.Terminate()), Is.EqualTo(-15)); // -signal.SIGTERM
 
-    [Test, Description("Python: _TestProcess.test_kill.")]
+    [Test, Description("Python: _TestProcess.test_kill. Difference: join(-1) is an ArgumentOutOfRangeException (Python: join(0)).")]
     public void TestProcess_Kill()
         => Assert.That(KillProcess(p => p.Kill()), Is.EqualTo(OperatingSystem.IsWindows() ? -15 : -9));
 
