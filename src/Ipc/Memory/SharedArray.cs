@@ -27,7 +27,8 @@ public sealed unsafe class SharedArray<T> : IDisposable, IEnumerable<T>, ITransf
     private T* _items;
 
     private IpcRLock? _lock;
-    private bool _lockGiven; // the caller's lock (Python's lock=...): not ours to dispose; travels to children by name
+    private bool _lockGiven; // the caller's lock (Python's lock=...): not ours to dispose
+    private bool _lockTravels; // a lock other than the companion: children (and theirs) get it by its own name
 
     private SharedArray(SharedSegment segment)
     {
@@ -95,6 +96,7 @@ public sealed unsafe class SharedArray<T> : IDisposable, IEnumerable<T>, ITransf
         var array = Create(items, name);
         array._lock = @lock;
         array._lockGiven = true;
+        array._lockTravels = true;
         return array;
     }
 
@@ -112,6 +114,7 @@ public sealed unsafe class SharedArray<T> : IDisposable, IEnumerable<T>, ITransf
         var array = Create(length, name);
         array._lock = @lock;
         array._lockGiven = true;
+        array._lockTravels = true;
         return array;
     }
 
@@ -230,8 +233,8 @@ public sealed unsafe class SharedArray<T> : IDisposable, IEnumerable<T>, ITransf
     {
         _ = Items; // throws if disposed: a child could not attach
         writer.Write(Name);
-        writer.Write(_lockGiven);
-        if (_lockGiven) _lock!.WriteTransfer(writer);
+        writer.Write(_lockTravels);
+        if (_lockTravels) _lock!.WriteTransfer(writer);
     }
 
     internal static SharedArray<T> ReadTransfer(BinaryReader reader)
@@ -241,6 +244,7 @@ public sealed unsafe class SharedArray<T> : IDisposable, IEnumerable<T>, ITransf
         {
             array._lock?.Dispose();
             array._lock = IpcRLock.ReadTransfer(reader); // this process's view of the parent's lock: ours to unmap
+            array._lockTravels = true; // and passed on to our own children
         }
         return array;
     }

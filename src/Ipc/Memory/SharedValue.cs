@@ -22,7 +22,8 @@ public sealed unsafe class SharedValue<T> : IDisposable, ITransferable where T :
     private readonly T* _value;
 
     private IpcRLock? _lock;
-    private bool _lockGiven; // the caller's lock (Python's lock=...): not ours to dispose; travels to children by name
+    private bool _lockGiven; // the caller's lock (Python's lock=...): not ours to dispose
+    private bool _lockTravels; // a lock other than the companion: children (and theirs) get it by its own name
 
     private SharedValue(SharedSegment segment)
     {
@@ -67,6 +68,7 @@ public sealed unsafe class SharedValue<T> : IDisposable, ITransferable where T :
         var value = Create(initial, name);
         value._lock = @lock;
         value._lockGiven = true;
+        value._lockTravels = true;
         return value;
     }
 
@@ -255,8 +257,8 @@ public sealed unsafe class SharedValue<T> : IDisposable, ITransferable where T :
     {
         _ = Ptr; // throws if disposed: a child could not attach
         writer.Write(Name);
-        writer.Write(_lockGiven);
-        if (_lockGiven) _lock!.WriteTransfer(writer);
+        writer.Write(_lockTravels);
+        if (_lockTravels) _lock!.WriteTransfer(writer);
     }
 
     internal static SharedValue<T> ReadTransfer(BinaryReader reader)
@@ -266,6 +268,7 @@ public sealed unsafe class SharedValue<T> : IDisposable, ITransferable where T :
         {
             value._lock?.Dispose();
             value._lock = IpcRLock.ReadTransfer(reader); // this process's view of the parent's lock: ours to unmap
+            value._lockTravels = true; // and passed on to our own children
         }
         return value;
     }

@@ -37,4 +37,11 @@ public static class GapFillTargets
             release.Wait(TimeSpan.FromSeconds(60));
         }
     }
+
+    /// <summary>Passes the value on to a grandchild that holds its lock (the lock travels further).</summary>
+    public static void HoldValueLockInGrandchild(SharedValue<int> value, IpcEvent held, IpcEvent release)
+    {
+        using var p = IpcProcess.Start(HoldValueLock, value, held, release);
+        if (!p.Join(TimeSpan.FromSeconds(60)) || p.ExitCode != 0) throw new InvalidOperationException($"grandchild: {p.ExitCode}");
+    }
 }

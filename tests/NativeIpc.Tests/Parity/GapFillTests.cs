@@ -120,6 +120,21 @@ public class GapFillTests : ParityFixture
         @lock.Release();
     }
 
+    [Test, Description("Gap fill: Value(lock=existing) — a child passes the value on, and the grandchild still gets the caller's lock.")]
+    public void SharedValue_WithExistingLock_TravelsToGrandchildren()
+    {
+        using var @lock = Multiprocessing.RLock();
+        using var value = Multiprocessing.Value(0, @lock);
+        using var held = Multiprocessing.Event();
+        using var release = Multiprocessing.Event();
+        var p = Track(IpcProcess.Start(T.HoldValueLockInGrandchild, value, held, release));
+        Assert.That(held.Wait(ShortTimeout), Is.True);
+        Assert.That(@lock.IsLocked, Is.True);
+        release.Set();
+        JoinOk(p);
+        Assert.That(value.Value, Is.EqualTo(42));
+    }
+
     [Test, Description("Gap fill: Array(lock=existing) — the same for an array, and one lock shared by a value and an array.")]
     public void SharedArray_WithExistingLock_IsTheChildsLockToo()
     {
