@@ -25,4 +25,14 @@ public static partial class Multiprocessing
     /// <summary>Creates a shared array holding <paramref name="items"/>, without a lock.</summary>
     /// <remarks>Python: multiprocessing.RawArray</remarks>
     public static SharedArray<T> RawArray<T>(params T[] items) where T : unmanaged => SharedArray<T>.Create(items);
+
+    /// <summary>Creates a value in shared memory whose lock is <paramref name="lock"/>, an existing lock (several values
+    /// may share one); the value does not dispose it.</summary>
+    /// <remarks>Python: multiprocessing.Value(typecode, value, lock=existing_lock)</remarks>
+    public static SharedValue<T> Value<T>(T initial, IpcRLock @lock) where T : unmanaged => SharedValue<T>.Create(initial, @lock);
+
+    /// <summary>Creates a shared array holding <paramref name="items"/> whose lock is <paramref name="lock"/>, an
+    /// existing lock; the array does not dispose it.</summary>
+    /// <remarks>Python: multiprocessing.Array(typecode, sequence, lock=existing_lock)</remarks>
+    public static SharedArray<T> Array<T>(T[] items, IpcRLock @lock) where T : unmanaged => SharedArray<T>.Create(items, @lock);
 }

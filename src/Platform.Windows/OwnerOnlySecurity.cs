@@ -9,7 +9,7 @@ namespace NativeIpc.Platform.Windows;
 /// <summary>The security of every kernel object these wrappers create: a protected DACL with a single entry, all
 /// access for the current user, so no other account can open a name (as the Linux side creates its names 0600).
 /// Nothing is inherited from the default DACL (which on a server may admit other users or groups).</summary>
-public static unsafe class OwnerOnlySecurity
+internal static unsafe class OwnerOnlySecurity
 {
     private static readonly Lazy<nint> s_descriptor = new(Build);
 

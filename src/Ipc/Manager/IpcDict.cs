@@ -169,6 +169,53 @@ public sealed class IpcDict<TKey, TValue> : IReadOnlyDictionary<TKey, TValue>, I
         return removed;
     }
 
+    /// <summary>Removes the most recently inserted entry and returns it, in one atomic step; false when empty.</summary>
+    /// <remarks>Python: d.popitem() (which raises KeyError when empty instead of returning false)</remarks>
+    public bool TryPopItem(out KeyValuePair<TKey, TValue> item)
+    {
+        int index = -1;
+        var (popped, kv) = _store.Write(d =>
+        {
+            if (d.Count == 0) return (null, (false, default(KeyValuePair<TKey, TValue>)));
+            index = d.Count - 1;
+            var next = new OrderedDictionary<TKey, TValue>(d);
+            var last = next.GetAt(index);
+            next.RemoveAt(index);
+            return (next, (true, last));
+        }, (next, w, prev) => { w.WriteSpliced(prev, 2 * index, 2, null); return next.Count; });
+        item = kv;
+        return popped;
+    }
+
+    /// <summary>Removes the most recently inserted entry and returns it, in one atomic step (last in, first out).</summary>
+    /// <exception cref="KeyNotFoundException">The dictionary is empty.</exception>
+    /// <remarks>Python: d.popitem()</remarks>
+    public KeyValuePair<TKey, TValue> PopItem()
+        => TryPopItem(out var item) ? item : throw new KeyNotFoundException("popitem(): the shared dictionary is empty.");
+
+    /// <summary>Creates a shared dictionary holding every key of <paramref name="keys"/> with <paramref name="value"/>
+    /// (later duplicates are ignored).</summary>
+    /// <param name="keys">The keys, in insertion order.</param>
+    /// <param name="value">The value every key gets.</param>
+    /// <param name="capacityBytes">As for <see cref="Create"/>.</param>
+    /// <exception cref="IpcCapacityExceededException">The entries do not fit the capacity.</exception>
+    /// <remarks>Python: dict.fromkeys(keys, value) handed to Manager().dict(...)</remarks>
+    public static IpcDict<TKey, TValue> FromKeys(IEnumerable<TKey> keys, TValue value, long capacityBytes = IpcManager.DefaultCapacityBytes)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        var d = Create(capacityBytes);
+        try
+        {
+            d.Update(keys.Distinct().Select(k => KeyValuePair.Create(k, value)));
+            return d;
+        }
+        catch
+        {
+            d.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Removes every entry.</summary>
     /// <remarks>Python: d.clear()</remarks>
     public void Clear() => _store.Write(d => d.Count == 0 ? (null, 0) : (new OrderedDictionary<TKey, TValue>(), 0), (_, _, _) => 0);

@@ -137,6 +137,121 @@ public sealed class IpcList<T> : IReadOnlyList<T>, IDisposable, ITransferable
         }, (n, w, prev) => { w.WriteSpliced(prev, index, 1, null); return n.Count; });
     }
 
+    /// <summary>Removes the item at <paramref name="index"/> (negative: from the end, as in Python) and returns it, in
+    /// one atomic step.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">No such index (also: the list is empty).</exception>
+    /// <remarks>Python: l.pop(i) (IndexError there)</remarks>
+    public T Pop(int index = -1)
+    {
+        int at = -1;
+        return _store.Write(l =>
+        {
+            at = index < 0 ? l.Count + index : index;
+            if ((uint)at >= (uint)l.Count) throw OutOfRange(index, l.Count);
+            var next = new List<T>(l);
+            var item = next[at];
+            next.RemoveAt(at);
+            return (next, item);
+        }, (n, w, prev) => { w.WriteSpliced(prev, at, 1, null); return n.Count; });
+    }
+
+    /// <summary>Number of items equal to <paramref name="item"/> (a snapshot).</summary>
+    /// <remarks>Python: l.count(x)</remarks>
+    public int CountOf(T item)
+    {
+        var cmp = EqualityComparer<T>.Default;
+        int n = 0;
+        foreach (var x in Data) if (cmp.Equals(x, item)) n++;
+        return n;
+    }
+
+    /// <summary>Sorts the list in place, in one atomic step (a stable sort, as Python's).</summary>
+    /// <param name="comparer">The order; null: <see cref="Comparer{T}.Default"/>. It runs under the list's
+    /// cross-process lock: keep it short, and do not touch this list from it.</param>
+    /// <param name="descending">Largest first (Python's <c>reverse=True</c>); equal items keep their order.</param>
+    /// <remarks>Python: l.sort(key=..., reverse=...) (a key function becomes a comparer here)</remarks>
+    public void Sort(IComparer<T>? comparer = null, bool descending = false)
+    {
+        var cmp = comparer ?? Comparer<T>.Default;
+        _store.Write(l =>
+        {
+            // OrderBy is stable, List.Sort is not.
+            var sorted = descending ? l.OrderByDescending(x => x, cmp).ToList() : l.OrderBy(x => x, cmp).ToList();
+            return (sorted, 0);
+        }, EncodeAll);
+    }
+
+    /// <summary>Reverses the list in place, in one atomic step.</summary>
+    /// <remarks>Python: l.reverse()</remarks>
+    public void Reverse()
+        => _store.Write(l =>
+        {
+            if (l.Count < 2) return (null, 0);
+            var next = new List<T>(l);
+            next.Reverse();
+            return (next, 0);
+        }, EncodeAll);
+
+    /// <summary>A private copy of the items in <c>[start, end)</c>, clamped to the list as Python slices are
+    /// (negative bounds count from the end; null: the list's start or end).</summary>
+    /// <remarks>Python: l[start:end]</remarks>
+    public List<T> Slice(int? start, int? end)
+    {
+        var l = Data;
+        var (from, to) = Clamp(start, end, l.Count);
+        return l.GetRange(from, to - from);
+    }
+
+    /// <summary>Replaces the items in <c>[start, end)</c> (bounds as in <see cref="Slice"/>) with
+    /// <paramref name="items"/>, in one atomic step; the list grows or shrinks as needed.</summary>
+    /// <exception cref="IpcCapacityExceededException">The result does not fit; nothing changed.</exception>
+    /// <remarks>Python: l[start:end] = items</remarks>
+    public void SetSlice(int? start, int? end, IEnumerable<T> items)
+    {
+        T[] insert = [.. items];
+        _store.Write(l =>
+        {
+            var (from, to) = Clamp(start, end, l.Count);
+            var next = new List<T>(l.Count - (to - from) + insert.Length);
+            next.AddRange(l.Take(from));
+            next.AddRange(insert);
+            next.AddRange(l.Skip(to));
+            return (next, 0);
+        }, EncodeAll);
+    }
+
+    /// <summary>Removes the items in <c>[start, end)</c> (bounds as in <see cref="Slice"/>), in one atomic step.</summary>
+    /// <remarks>Python: del l[start:end]</remarks>
+    public void RemoveSlice(int? start, int? end) => SetSlice(start, end, []);
+
+    /// <summary>Repeats the whole list <paramref name="times"/> times in place, in one atomic step (0 or less empties it).</summary>
+    /// <exception cref="IpcCapacityExceededException">The result does not fit; nothing changed.</exception>
+    /// <remarks>Python: l *= n</remarks>
+    public void Repeat(int times)
+        => _store.Write(l =>
+        {
+            if (times == 1) return (null, 0);
+            var next = new List<T>(Math.Max(0, l.Count * Math.Max(times, 0)));
+            for (int i = 0; i < times; i++) next.AddRange(l);
+            return (next, 0);
+        }, EncodeAll);
+
+    /// <summary>Python's slice clamping: negative bounds count from the end, anything past either end stops there.</summary>
+    private static (int From, int To) Clamp(int? start, int? end, int count)
+    {
+        static int Fix(int v, int count) => v < 0 ? Math.Max(0, count + v) : Math.Min(v, count);
+        int from = start is { } s ? Fix(s, count) : 0;
+        int to = end is { } e ? Fix(e, count) : count;
+        return (from, Math.Max(from, to));
+    }
+
+    /// <summary>Encodes every item of a reordered list (no splice of the previous bytes fits a reorder).</summary>
+    private int EncodeAll(List<T> next, SnapshotWriter w, ReadOnlySpan<byte> previous)
+    {
+        foreach (var item in next) w.WritePart(_items, item);
+        return next.Count;
+    }
+
     /// <summary>Removes every item.</summary>
     /// <remarks>Python: l.clear()</remarks>
     public void Clear() => _store.Write(l => l.Count == 0 ? (null, 0) : (new List<T>(), 0), (_, _, _) => 0);

@@ -27,6 +27,8 @@ public sealed unsafe class SharedArray<T> : IDisposable, IEnumerable<T>, ITransf
     private T* _items;
 
     private IpcRLock? _lock;
+    private bool _lockGiven; // the caller's lock (Python's lock=...): not ours to dispose
+    private bool _lockTravels; // a lock other than the companion: children (and theirs) get it by its own name
 
     private SharedArray(SharedSegment segment)
     {
@@ -77,6 +79,43 @@ public sealed unsafe class SharedArray<T> : IDisposable, IEnumerable<T>, ITransf
             segment.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Creates a shared array holding a copy of <paramref name="items"/> whose <see cref="GetLock"/> is
+    /// <paramref name="lock"/>, an existing lock (so several objects can share one). The array does not dispose it.</summary>
+    /// <param name="items">The initial elements (at least one).</param>
+    /// <param name="lock">The lock <see cref="GetLock"/> returns here and in every child the array is passed to.</param>
+    /// <param name="name">A segment name of your choice, or null for an unguessable one.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="lock"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="items"/> is empty.</exception>
+    /// <remarks>Python: multiprocessing.Array(typecode, sequence, lock=existing_lock). An array opened with
+    /// <see cref="Attach"/> by name alone does not find the lock; a child given the array as an argument does.</remarks>
+    public static SharedArray<T> Create(ReadOnlySpan<T> items, IpcRLock @lock, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(@lock);
+        var array = Create(items, name);
+        array._lock = @lock;
+        array._lockGiven = true;
+        array._lockTravels = true;
+        return array;
+    }
+
+    /// <summary>Creates a zeroed shared array of <paramref name="length"/> elements whose <see cref="GetLock"/> is
+    /// <paramref name="lock"/>, an existing lock. The array does not dispose it.</summary>
+    /// <param name="length">Number of elements (at least one).</param>
+    /// <param name="lock">The lock <see cref="GetLock"/> returns here and in every child the array is passed to.</param>
+    /// <param name="name">A segment name of your choice, or null for an unguessable one.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="lock"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="length"/> is zero or negative.</exception>
+    /// <remarks>Python: multiprocessing.Array(typecode, size, lock=existing_lock)</remarks>
+    public static SharedArray<T> Create(int length, IpcRLock @lock, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(@lock);
+        var array = Create(length, name);
+        array._lock = @lock;
+        array._lockGiven = true;
+        array._lockTravels = true;
+        return array;
     }
 
     /// <summary>The lock shared with every process that has this array, for multi-element updates:
@@ -184,7 +223,7 @@ public sealed unsafe class SharedArray<T> : IDisposable, IEnumerable<T>, ITransf
     {
         _items = null;
         _segment.Dispose();
-        _lock?.Dispose();
+        if (!_lockGiven) _lock?.Dispose();
     }
 
     /// <inheritdoc/>
@@ -194,9 +233,21 @@ public sealed unsafe class SharedArray<T> : IDisposable, IEnumerable<T>, ITransf
     {
         _ = Items; // throws if disposed: a child could not attach
         writer.Write(Name);
+        writer.Write(_lockTravels);
+        if (_lockTravels) _lock!.WriteTransfer(writer);
     }
 
-    internal static SharedArray<T> ReadTransfer(BinaryReader reader) => Attach(reader.ReadString());
+    internal static SharedArray<T> ReadTransfer(BinaryReader reader)
+    {
+        var array = Attach(reader.ReadString());
+        if (reader.ReadBoolean())
+        {
+            array._lock?.Dispose();
+            array._lock = IpcRLock.ReadTransfer(reader); // this process's view of the parent's lock: ours to unmap
+            array._lockTravels = true; // and passed on to our own children
+        }
+        return array;
+    }
 
     private T* Items
     {

@@ -22,6 +22,8 @@ public sealed unsafe class SharedValue<T> : IDisposable, ITransferable where T :
     private readonly T* _value;
 
     private IpcRLock? _lock;
+    private bool _lockGiven; // the caller's lock (Python's lock=...): not ours to dispose
+    private bool _lockTravels; // a lock other than the companion: children (and theirs) get it by its own name
 
     private SharedValue(SharedSegment segment)
     {
@@ -50,6 +52,24 @@ public sealed unsafe class SharedValue<T> : IDisposable, ITransferable where T :
             segment.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Creates a shared value holding <paramref name="initial"/> whose <see cref="GetLock"/> is
+    /// <paramref name="lock"/>, an existing lock (so several values can share one). The value does not dispose it.</summary>
+    /// <param name="initial">The starting value.</param>
+    /// <param name="lock">The lock <see cref="GetLock"/> returns here and in every child the value is passed to.</param>
+    /// <param name="name">A segment name of your choice, or null for an unguessable one.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="lock"/> is null.</exception>
+    /// <remarks>Python: multiprocessing.Value(typecode, value, lock=existing_lock). A value opened with
+    /// <see cref="Attach"/> by name alone does not find the lock; a child given the value as an argument does.</remarks>
+    public static SharedValue<T> Create(T initial, IpcRLock @lock, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(@lock);
+        var value = Create(initial, name);
+        value._lock = @lock;
+        value._lockGiven = true;
+        value._lockTravels = true;
+        return value;
     }
 
     /// <summary>The lock shared with every process that has this value, for read-modify-write sequences the atomic
@@ -227,7 +247,7 @@ public sealed unsafe class SharedValue<T> : IDisposable, ITransferable where T :
     public void Dispose()
     {
         _segment.Dispose();
-        _lock?.Dispose();
+        if (!_lockGiven) _lock?.Dispose();
     }
 
     /// <inheritdoc/>
@@ -237,9 +257,21 @@ public sealed unsafe class SharedValue<T> : IDisposable, ITransferable where T :
     {
         _ = Ptr; // throws if disposed: a child could not attach
         writer.Write(Name);
+        writer.Write(_lockTravels);
+        if (_lockTravels) _lock!.WriteTransfer(writer);
     }
 
-    internal static SharedValue<T> ReadTransfer(BinaryReader reader) => Attach(reader.ReadString());
+    internal static SharedValue<T> ReadTransfer(BinaryReader reader)
+    {
+        var value = Attach(reader.ReadString());
+        if (reader.ReadBoolean())
+        {
+            value._lock?.Dispose();
+            value._lock = IpcRLock.ReadTransfer(reader); // this process's view of the parent's lock: ours to unmap
+            value._lockTravels = true; // and passed on to our own children
+        }
+        return value;
+    }
 
     private T* Ptr
     {

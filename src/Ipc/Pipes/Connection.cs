@@ -19,7 +19,7 @@ namespace NativeIpc;
 /// and keeps the message for a receive of the right type.</para>
 /// <para>Python: multiprocessing.Pipe / Connection</para>
 /// </remarks>
-public sealed class Connection : IDisposable, ITransferable
+public sealed partial class Connection : IDisposable, ITransferable
 {
     static Connection() => Transfer.TransferRegistry.Register(ReadTransfer); // lets a child attach without reflection
 
@@ -123,7 +123,10 @@ public sealed class Connection : IDisposable, ITransferable
     /// <exception cref="IpcSerializationException">The value cannot be serialized; nothing was sent.</exception>
     /// <exception cref="ObjectDisposedException">This end is closed (also by another thread while this call waited).</exception>
     /// <remarks>Python: Connection.send(obj)</remarks>
-    public void Send<T>(T value, TimeSpan? timeout = null)
+    public void Send<T>(T value, TimeSpan? timeout = null) => SendTagged(TagOf<T>.Value, value, timeout);
+
+    /// <summary>Sends <paramref name="value"/> under <paramref name="tag"/> (its type's, or a reserved one).</summary>
+    private void SendTagged<T>(uint tag, T value, TimeSpan? timeout)
     {
         EnterCall();
         try
@@ -131,7 +134,7 @@ public sealed class Connection : IDisposable, ITransferable
             var ring = SendRing();
             var buffer = t_buffer ??= new ArrayBufferWriter<byte>();
             buffer.ResetWrittenCount();
-            MemoryMarshal.Write(buffer.GetSpan(TagSize), TagOf<T>.Value);
+            MemoryMarshal.Write(buffer.GetSpan(TagSize), tag);
             buffer.Advance(TagSize);
             Serialize(value, buffer);
             Put(ring, buffer.WrittenSpan, timeout);
@@ -226,21 +229,43 @@ public sealed class Connection : IDisposable, ITransferable
     }
 
     /// <summary>True if a message can be received now, or the other end is closed (so a receive would not block).
-    /// Waits up to <paramref name="timeout"/> for that (default: not at all).</summary>
+    /// Waits up to <paramref name="timeout"/> for that (default: not at all; <see cref="Timeout.InfiniteTimeSpan"/>: no
+    /// limit). The message stays in the pipe: another process holding this end may still receive it.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative (other than infinite).</exception>
     /// <exception cref="ObjectDisposedException">This end is closed (also by another thread while this call waited).</exception>
+    /// <exception cref="InvalidOperationException">This end of a one-way pipe only sends.</exception>
     /// <remarks>Python: Connection.poll(timeout)</remarks>
     public bool Poll(TimeSpan timeout = default)
     {
+        Enter();
         try
         {
+            ThrowIfClosed();
+            var ring = _recv ?? throw new InvalidOperationException("This end of a one-way pipe only sends.");
             if (_pending is not null) return true;
-            var reader = new CopyReader();
-            if (!Receive(ref reader, WaitLimit.From(timeout))) return false;
-            _pending = reader.Message;
-            return true;
+            var deadline = Deadline.From(timeout);
+            // Peek, never take: a message pulled into this process would be lost to the other holders of this end
+            // (and to everyone, if this process exits before receiving it).
+            if (CanReceive(ring, checkLiveness: false)) return true;
+            var spin = new SpinPhase(WaitTuning.QueueSpin);
+            while (!deadline.HasPassed && spin.Spin())
+                if (ring.IsReadableAtHead || ring.IsClosed) return true;
+            while (true)
+            {
+                // A writer that dies cannot wake us: the wait is sliced, and each slice looks at the holders' liveness.
+                if (CanReceive(ring, checkLiveness: true)) return true;
+                if (deadline.HasPassed) return false; // checked here: a wait on an expired deadline still sleeps a slice
+                ring.DataEvent.Wait(static r => r.IsReadableAtHead || r.IsClosed, ring, deadline, WaitTuning.LivenessSliceMs, _closing.Token);
+            }
         }
-        catch (IpcPipeClosedException) { return true; }
+        catch (Exception e) when (ClosedDuring(e)) { throw ClosedError(); }
+        finally { _segment.Exit(); }
     }
+
+    /// <summary>True when a receive would not block: a committed record is at the ring's head, or no process will
+    /// send any more (a receive then reads what is left, or reports end of stream).</summary>
+    private bool CanReceive(QueueRing ring, bool checkLiveness)
+        => ring.IsReadableAtHead || ring.IsClosed || !HasHolder(1 - _end, checkLiveness);
 
     /// <summary>Receives the next message without holding a thread while waiting: the continuation runs when the
     /// sender's publish wakes the ring (the same wake a synchronous receiver gets; no timer, no polling).</summary>
@@ -252,8 +277,13 @@ public sealed class Connection : IDisposable, ITransferable
     /// <remarks>Python: Connection.recv() (no asyncio equivalent)</remarks>
     public async Task<T> RecvAsync<T>(CancellationToken cancellationToken = default)
     {
-        while (!await PollAsync(Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(false)) { }
-        return Recv<T>(TimeSpan.Zero);
+        while (true)
+        {
+            while (!await PollAsync(Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(false)) { }
+            // Poll only peeks: another holder of this end may take the message first; then wait for the next.
+            try { return Recv<T>(TimeSpan.Zero); }
+            catch (TimeoutException) { }
+        }
     }
 
     /// <summary>The async <see cref="Poll(TimeSpan)"/>: true once a message can be received or the other end is

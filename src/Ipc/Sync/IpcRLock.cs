@@ -30,6 +30,18 @@ public sealed unsafe class IpcRLock : IDisposable, ITransferable
         }
     }
 
+    /// <summary>True while some thread of some process owns the lock (a snapshot).</summary>
+    /// <remarks>Python: RLock.locked() (3.14)</remarks>
+    public bool IsLocked
+    {
+        get
+        {
+            byte* p = _handle.Enter();
+            try { return LockWord.IsLocked(p); }
+            finally { _handle.Exit(); }
+        }
+    }
+
     /// <summary>How many times the owner has acquired the lock without releasing (0 when the caller does not own it).</summary>
     public int RecursionCount
     {
