@@ -74,7 +74,7 @@ internal sealed class ChildRole : ProcessRole
         var spec = new LaunchSpec(ProcessIdentity.Name, Environment.ProcessId, ProcessLiveness.Self, Name, _daemon, Identity, Described);
         var parameters = _target.Method.GetParameters();
         var (program, argv, env) = ChildCommand.Build();
-        var standby = IpcProcess.StartMethod == IpcStartMethod.Standby && OperatingSystem.IsLinux() ? StandbyChild.TryTake(program, argv, env) : null;
+        var standby = IpcProcess.StartMethod == IpcStartMethod.Standby && OperatingSystem.IsLinux() ? StandbyPool.TryTake(program, argv, env) : null;
         if (standby is not null)
         {
             standby.SendSpec((spec with { Context = (Environment.CurrentDirectory, env) }).Build(_args, parameters));

@@ -225,10 +225,10 @@ public class IpcProcessTests : ChildProcessFixture
             // Changed after the standby was spawned: the child must still see it.
             Environment.SetEnvironmentVariable("NIPC_TEST_LATE", "late value");
             Environment.CurrentDirectory = Path.GetTempPath();
-            int handed = StandbyChild.Handed;
+            int handed = StandbyPool.Handed;
             var second = Track(IpcProcess.Start(ChildTargets.WriteEnvironment, _file, "NIPC_TEST_LATE"));
             JoinOrFail(second);
-            Assert.That(StandbyChild.Handed, Is.EqualTo(handed + 1), "the second start was served by the standby child");
+            Assert.That(StandbyPool.Handed, Is.EqualTo(handed + 1), "the second start was served by the standby child");
             Assert.That(second.ExitCode, Is.EqualTo(0));
             Assert.That(File.ReadAllText(_file), Is.EqualTo("late value|" + Path.GetTempPath().TrimEnd('/')));
         }
