@@ -37,6 +37,7 @@ internal static class PythonRunner
             if (e.Data is null) return;
             lastError = e.Data;
             if (e.Data.StartsWith("[python", StringComparison.Ordinal)) progress(e.Data);
+            if (e.Data.StartsWith("calibration:", StringComparison.Ordinal)) Calibration.Note(e.Data);
         };
         p.BeginErrorReadLine();
         var stdoutTask = p.StandardOutput.ReadToEndAsync();
