@@ -79,8 +79,9 @@ def calibrate(ms):
         return _calibrated[ms]
     k = 10_000
     while True:
-        best = min(_timed(cpu_task, k) for _ in range(3))
-        if best >= 0.005:
+        # Probes of at least 20 ms, best of five: a busy machine only ever makes a probe slower.
+        best = min(_timed(cpu_task, k) for _ in range(5))
+        if best >= 0.02:
             break
         k *= 4
     n = max(1, int(k * ms / 1e3 / best))
