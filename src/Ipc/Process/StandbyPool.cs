@@ -87,7 +87,10 @@ internal static class StandbyPool
     public static void Prime()
     {
         if (ChildCommand.IsSelfContainedBinary && !IpcProcess.FreezeSupportCalled) return; // children could not run targets
-        var (program, argv, env) = ChildCommand.Build();
+        (string program, string[] argv, Dictionary<string, string> env) cmd;
+        try { cmd = ChildCommand.Build(); }
+        catch (PlatformNotSupportedException) { return; } // no way to start a child here: starts will say so
+        var (program, argv, env) = cmd;
         lock (s_gate) s_command ??= (program, argv, env);
         Refill();
     }
@@ -101,6 +104,7 @@ internal static class StandbyPool
             Task[] pending;
             lock (s_gate)
             {
+                PromoteWarmedLocked();
                 if (!s_enabled || s_ready.Count >= s_count) return s_enabled;
                 pending = [.. s_warming.Select(c => (Task)c.Exited)];
                 if (pending.Length == 0 && s_spawning == 0) return false; // refilling paused: it will not fill
@@ -127,7 +131,9 @@ internal static class StandbyPool
             {
                 // Another command line (e.g. a different apphost): the old standbys cannot serve it.
                 dismissed.AddRange(s_ready);
+                dismissed.AddRange(s_warming);
                 s_ready.Clear();
+                s_warming.Clear();
             }
             s_command = (program, argv, env);
             s_unexpectedDeaths = 0;
