@@ -64,7 +64,10 @@ public static class CompareRunner
             workloads.Select(w => new ResultRow(w, results[w.Name])).ToList());
 
         Console.WriteLine(ConsoleTable.Render(run));
+        foreach (var note in Calibration.Notes) Console.WriteLine(note);
         Directory.CreateDirectory(settings.ResultsDirectory);
+        File.WriteAllText(Path.Combine(settings.ResultsDirectory, "scaling.csv"), ScalingReport.Csv(run));
+        Console.WriteLine(ScalingReport.Text(run));
         File.WriteAllText(Path.Combine(settings.ResultsDirectory, "results.json"), JsonReport.Render(run));
         var (charts, chartNote) = Charts.Write(run, settings.ResultsDirectory);
         File.WriteAllText(Path.Combine(settings.ResultsDirectory, "results.md"), MarkdownReport.Render(run, charts, chartNote));

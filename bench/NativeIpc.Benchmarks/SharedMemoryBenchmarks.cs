@@ -4,6 +4,7 @@ namespace NativeIpc.Benchmarks;
 
 /// <summary>Issue #3 (a): a child writes a 64 MiB SharedArray&lt;double&gt; and the parent reads it (copies it out),
 /// against a 64 MiB memcpy inside one process. GB/s = 64 MiB / mean time.</summary>
+[MemoryDiagnoser(false)]
 public class SharedMemoryThroughputBenchmarks
 {
     private const int Doubles = 8 * 1024 * 1024; // 64 MiB
@@ -76,6 +77,7 @@ public class SharedMemoryThroughputBenchmarks
 
 /// <summary>Issue #3 (b): two processes (parent and a child) each do 1,000,000 atomic increments of one
 /// SharedValue&lt;long&gt; at the same time; the total is checked exactly. Per-op time over both processes' 2,000,000.</summary>
+[MemoryDiagnoser(false)]
 public class SharedMemoryAtomicBenchmarks
 {
     private const int PerProcess = 1_000_000;

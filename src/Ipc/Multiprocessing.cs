@@ -36,6 +36,27 @@ public static partial class Multiprocessing
     /// <remarks>Python: multiprocessing.set_start_method</remarks>
     public static void SetStartMethod(IpcStartMethod method) => IpcProcess.StartMethod = method;
 
+    /// <summary>Chooses the start method and, for <see cref="IpcStartMethod.Standby"/>, how many warm children to keep
+    /// (default: <see cref="CpuCount"/>, at least 2). Each start takes one and another is spawned in the background;
+    /// a burst of more starts than <paramref name="standbyCount"/> within a runtime's boot time (tens of ms) spawns
+    /// the rest as <see cref="IpcStartMethod.Spawn"/> would. Filling starts at once.</summary>
+    /// <param name="method">The start method.</param>
+    /// <param name="standbyCount">Warm children to keep; 0 keeps none. Ignored for <see cref="IpcStartMethod.Spawn"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="standbyCount"/> is negative.</exception>
+    /// <remarks>Python: multiprocessing.set_start_method (forkserver's warm server is the closest Python analogue)</remarks>
+    public static void SetStartMethod(IpcStartMethod method, int standbyCount)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(standbyCount);
+        StandbyPool.Count = standbyCount;
+        IpcProcess.StartMethod = method;
+    }
+
+    /// <summary>Waits until the standby children of <see cref="IpcStartMethod.Standby"/> are all warm and waiting
+    /// (e.g. at program start, so the first starts do not wait for a runtime to boot).</summary>
+    /// <param name="timeout">How long to wait.</param>
+    /// <returns>True when the full count is ready; false on timeout, or when the start method is not Standby.</returns>
+    public static bool WaitForStandby(TimeSpan timeout) => StandbyPool.WaitUntilFull(timeout);
+
     /// <summary>The current start method.</summary>
     /// <remarks>Python: multiprocessing.get_start_method()</remarks>
     public static IpcStartMethod GetStartMethod() => IpcProcess.StartMethod;

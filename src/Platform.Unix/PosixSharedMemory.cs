@@ -66,6 +66,12 @@ internal static unsafe class PosixSharedMemory
         return (byte*)p;
     }
 
+    /// <summary>Faults every page of a shared read/write mapping in now, writable (madvise MADV_POPULATE_WRITE), so later
+    /// accesses take no page fault. False where the kernel cannot (before Linux 5.14: EINVAL) or memory ran short; the
+    /// mapping is then faulted in on first touch, as before.</summary>
+    public static bool Populate(byte* address, long length)
+        => length <= 0 || M.madvise(address, (nuint)length, M.MADV_POPULATE_WRITE) == 0;
+
     /// <summary>Unmaps a region returned by <see cref="Map"/>.</summary>
     public static void Unmap(byte* address, long length)
     {

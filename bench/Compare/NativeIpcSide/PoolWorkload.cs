@@ -15,13 +15,8 @@ internal sealed class PoolWorkload(string name) : IWorkload
 
     public static int Identity(int x) => x;
 
-    /// <summary>The CPU-bound task of the README table (the same loop as compare.py's cpu_task).</summary>
-    public static long CpuTask(int n)
-    {
-        long s = 0;
-        for (int i = 0; i < n; i++) s += (long)i * i % 7;
-        return s;
-    }
+    /// <summary>The CPU-bound task (the same loop as compare.py's cpu_task; loop counts calibrated per language).</summary>
+    public static long CpuTask(int n) => Calibration.CpuTask(n);
 
     public Measurement Run(Settings settings)
     {
@@ -32,6 +27,7 @@ internal sealed class PoolWorkload(string name) : IWorkload
             "pool-map-chunk1" => Sampler.Repeat(settings, () => MapChunk1(n)),
             "pool-map-cpu-speedup" => Sampler.Repeat(settings, () => Speedup(n)),
             "apply-async-rtt" => Sampler.Repeat(settings, () => ApplyAsyncRoundTrip(n)),
+            _ when name.StartsWith("pool-map-w", StringComparison.Ordinal) => Workers(settings, n, int.Parse(name["pool-map-w".Length..])),
             _ => throw new ArgumentException($"unknown pool workload {name}"),
         };
     }
@@ -76,9 +72,9 @@ internal sealed class PoolWorkload(string name) : IWorkload
     private static double Speedup(int n)
     {
         var pool = Shared();
-        var work = Enumerable.Repeat(300_000, n).ToArray();
-        pool.Map(CpuTask, work.Take(2)); // the workers' JIT reaches the same tier as ours before timing
-        CpuTask(300_000);
+        int loops = Calibration.LoopCountFor(Calibration.CpuTaskMs); // equal work time per task in both languages
+        var work = Enumerable.Repeat(loops, n).ToArray();
+        pool.Map(CpuTask, Enumerable.Repeat(loops, 4), chunkSize: 1); // the workers' JIT reaches the same tier as ours before timing
         long t0 = Stopwatch.GetTimestamp();
         var serial = work.Select(CpuTask).ToArray();
         double tSerial = Sampler.Seconds(t0, Stopwatch.GetTimestamp());
@@ -87,6 +83,24 @@ internal sealed class PoolWorkload(string name) : IWorkload
         double tParallel = Sampler.Seconds(t0, Stopwatch.GetTimestamp());
         VerificationException.Check(serial.SequenceEqual(parallel), "results differ");
         return tSerial / tParallel;
+    }
+
+    /// <summary>pool-map-wN: n calibrated 2 ms tasks, chunk 1, on a fresh pool of N workers (start untimed).</summary>
+    private static Measurement Workers(Settings settings, int n, int workers)
+    {
+        int loops = Calibration.LoopCountFor(Calibration.ScaleTaskMs);
+        using var pool = new ProcessPool(workers);
+        pool.Map(CpuTask, Enumerable.Repeat(loops, 4 * workers), chunkSize: 1); // every worker warm and at full JIT tier
+        var work = Enumerable.Repeat(loops, n).ToArray();
+        long expected = CpuTask(loops);
+        return Sampler.Repeat(settings, () =>
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            var r = pool.Map(CpuTask, work, chunkSize: 1);
+            double seconds = Sampler.Seconds(t0, Stopwatch.GetTimestamp());
+            VerificationException.Check(r.Length == n && r.All(x => x == expected), "wrong results");
+            return n / seconds;
+        });
     }
 
     private static double ApplyAsyncRoundTrip(int n)

@@ -37,11 +37,12 @@ internal static class PythonRunner
             if (e.Data is null) return;
             lastError = e.Data;
             if (e.Data.StartsWith("[python", StringComparison.Ordinal)) progress(e.Data);
+            if (e.Data.StartsWith("calibration:", StringComparison.Ordinal)) Calibration.Note(e.Data);
         };
         p.BeginErrorReadLine();
         var stdoutTask = p.StandardOutput.ReadToEndAsync();
-        // A hung workload must not hang the comparison: a quick run takes ~20 s, a full one a few minutes.
-        if (!p.WaitForExit(TimeSpan.FromMinutes(settings.Quick ? 3 : 20)))
+        // A hung workload must not hang the comparison: a quick run takes ~1 min on an idle machine, a full one ~10.
+        if (!p.WaitForExit(TimeSpan.FromMinutes(settings.Quick ? 6 : 40)))
         {
             p.Kill(entireProcessTree: true);
             return (null, workloads.ToDictionary(w => w.Name, _ => Measurement.Missing($"error: compare.py timed out (last progress: {lastError})")));

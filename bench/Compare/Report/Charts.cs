@@ -20,7 +20,7 @@ internal static class Charts
             Grouped(r, directory, "latency.png", "Round-trip latency (lower is better)", "µs", files,
                 ("pipe median", "pipe-pingpong-median"), ("pipe p99", "pipe-pingpong-p99"), ("event median", "event-pingpong"),
                 ("apply_async", "apply-async-rtt"));
-        
+            foreach (var series in ScalingReport.All) Lines(r, series, directory, files);
             return (files, null);
         }
         catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or EntryPointNotFoundException or BadImageFormatException)
@@ -66,6 +66,41 @@ internal static class Charts
         plot.YLabel(yLabel);
         plot.ShowLegend(Alignment.UpperLeft);
         string path = Path.Combine(directory, file);
+        plot.SavePng(path, 900, 480);
+        files.Add(path);
+    }
+
+    /// <summary>A scaling series as lines, one per system; log axes where the values span orders of magnitude.</summary>
+    private static void Lines(RunResults r, ScalingReport.Series series, string directory, List<string> files)
+    {
+        var columns = ScalingReport.Columns(r, series);
+        if (columns.Length == 0) return;
+        bool logX = series.Id == "queue-size", logY = true;
+        var plot = new Plot();
+        var palette = new ScottPlot.Palettes.Category10();
+        for (int c = 0; c < columns.Length; c++)
+        {
+            var points = series.Points.Select(p => (p, y: ScalingReport.Value(r, series, p, columns[c]))).Where(t => t.y is > 0).ToArray();
+            if (points.Length == 0) continue;
+            var xs = points.Select(t => logX ? Math.Log2(t.p.XValue) : t.p.XValue).ToArray();
+            var ys = points.Select(t => logY ? Math.Log10(t.y!.Value) : t.y!.Value).ToArray();
+            var line = plot.Add.Scatter(xs, ys, palette.GetColor(c));
+            line.LegendText = columns[c];
+        }
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
+            series.Points.Select(p => logX ? Math.Log2(p.XValue) : p.XValue).ToArray(), series.Points.Select(p => p.X).ToArray());
+        if (logY)
+            plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
+            {
+                MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
+                IntegerTicksOnly = true,
+                LabelFormatter = y => Format.Number(Math.Pow(10, y)),
+            };
+        plot.Title(series.Title + (logY ? " (log scale)" : ""));
+        plot.XLabel(series.XLabel);
+        plot.YLabel(series.YLabel);
+        plot.ShowLegend(Alignment.UpperLeft);
+        string path = Path.Combine(directory, $"scaling-{series.Id}.png");
         plot.SavePng(path, 900, 480);
         files.Add(path);
     }

@@ -23,6 +23,9 @@ internal static class MarkdownReport
                           string.Join(" | ", r.Systems.Select(s => row.BySystem.TryGetValue(s, out var m) ? Format.Cell(m) : "")) +
                           $" | {Format.Ratio(row.Advantage(RunResults.Python))} | {Format.Ratio(row.AdvantageOverBestBaseline())} |");
         sb.AppendLine();
+        foreach (var note in Core.Calibration.Notes) sb.AppendLine($"- {note}");
+        sb.AppendLine();
+        sb.AppendLine(ScalingReport.Markdown(r));
         foreach (var c in charts) sb.AppendLine($"![{Path.GetFileNameWithoutExtension(c)}]({Path.GetFileName(c)})");
         if (chartNote is not null) sb.AppendLine($"Charts: {chartNote}");
         return sb.ToString();

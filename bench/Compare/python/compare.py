@@ -29,7 +29,15 @@ DEFAULT_COUNTS = {
     "queue-1to1-64KiB": (5_000, 500),
     "queue-1to1-record": (100_000, 10_000),
     "queue-1to1-record-memorypack": (100_000, 10_000),
+    "queue-1to1-256B": (200_000, 20_000),
+    "queue-1to1-1KiB": (100_000, 10_000),
+    "queue-1to1-16KiB": (20_000, 2_000),
+    "queue-1to1-256KiB": (1_000, 100),
+    "queue-1to1-1MiB": (300, 30),
+    "queue-1p1c-8B": (200_000, 20_000),
     "queue-2to2-8B": (200_000, 20_000),
+    "queue-4to4-8B": (200_000, 20_000),
+    "queue-8to8-8B": (200_000, 20_000),
     "pipe-pingpong-median": (20_000, 2_000),
     "pipe-pingpong-p99": (20_000, 2_000),
     "pipe-oneway-64B": (200_000, 20_000),
@@ -44,14 +52,52 @@ DEFAULT_COUNTS = {
     "async-pipe-rtt": (20_000, 2_000),
     "process-start-join": (10, 3),
     "process-start-join-fork": (10, 3),
+    "process-start-join-standby": (10, 3),
+    "process-start-join-standby-spaced": (10, 3),
     "pool-first-result": (3, 1),
     "pool-map-chunk1": (20_000, 2_000),
-    "pool-map-cpu-speedup": (8, 4),
+    "pool-map-cpu-speedup": (16, 8),
+    "pool-map-w1": (400, 100),
+    "pool-map-w2": (400, 100),
+    "pool-map-w4": (400, 100),
+    "pool-map-w8": (400, 100),
     "apply-async-rtt": (5_000, 500),
     "manager-dict-ops": (20_000, 2_000),
 }
 
-SIZES = {"8B": 8, "64B": 64, "4KiB": 4096, "64KiB": 65536, "1MiB": 1 << 20}
+SIZES = {"8B": 8, "64B": 64, "256B": 256, "1KiB": 1024, "4KiB": 4096, "16KiB": 16384, "64KiB": 65536,
+         "256KiB": 262144, "1MiB": 1 << 20}
+
+# Target time of one CPU-bound task: both languages calibrate their loop count to it, so a speedup row compares
+# equal work per task (the same loop count would be ~50x more work in time for Python).
+CPU_TASK_MS = 25.0
+# One task of the pool-scaling rows (pool-map-wN): short enough that dispatch still shows, long enough to scale.
+SCALE_TASK_MS = 2.0
+_calibrated = {}
+
+
+def calibrate(ms):
+    """Loop count for cpu_task that takes about ms milliseconds here (best of 3 probes); printed to stderr."""
+    if ms in _calibrated:
+        return _calibrated[ms]
+    k = 10_000
+    while True:
+        # Probes of at least 20 ms, best of five: a busy machine only ever makes a probe slower.
+        best = min(_timed(cpu_task, k) for _ in range(5))
+        if best >= 0.02:
+            break
+        k *= 4
+    n = max(1, int(k * ms / 1e3 / best))
+    took = min(_timed(cpu_task, n) for _ in range(3)) * 1e3
+    print(f"calibration: python cpu_task({n}) = {took:.1f} ms (target {ms} ms)", file=sys.stderr, flush=True)
+    _calibrated[ms] = n
+    return n
+
+
+def _timed(f, arg):
+    t0 = time.perf_counter()
+    f(arg)
+    return time.perf_counter() - t0
 
 
 def proc(**kw):
@@ -238,13 +284,13 @@ def run_queue_1to1(n, size):
     return n / dt
 
 
-def run_queue_2to2(n):
+def run_queue_2to2(n, k=2):
     q = CTX.Queue()
     results = CTX.Queue()
     go = CTX.Event()
-    half = n // 2
-    producers = [proc(target=queue_producer_go, args=(q, half, 8, k * half, go)) for k in range(2)]
-    consumers = [proc(target=queue_consumer, args=(q, results, results)) for _ in range(2)]
+    half = n // k
+    producers = [proc(target=queue_producer_go, args=(q, half, 8, j * half, go)) for j in range(k)]
+    consumers = [proc(target=queue_consumer, args=(q, results, results)) for _ in range(k)]
     for p in producers + consumers:
         p.start()
     for _ in consumers:
@@ -257,8 +303,8 @@ def run_queue_2to2(n):
     count = sum(d[1] for d in done)
     total = sum(d[2] for d in done)
     dt = max(d[3] for d in done) - t0
-    check(count == 2 * half and total == (2 * half) * (2 * half - 1) // 2, f"got {count} msgs, index sum {total}")
-    return 2 * half / dt
+    check(count == k * half and total == (k * half) * (k * half - 1) // 2, f"got {count} msgs, index sum {total}")
+    return k * half / dt
 
 
 def run_pipe_pingpong(n):
@@ -369,14 +415,18 @@ def run_event_pingpong(n):
     return statistics.median(rtts) * 1e6
 
 
-def run_process_start(n, ctx):
-    t0 = time.perf_counter()
+def run_process_start(n, ctx, pause=0.0):
+    total = 0.0
     for _ in range(n):
+        if pause:
+            time.sleep(pause)  # untimed: a start after the warm side had time to get ready again
+        t0 = time.perf_counter()
         p = ctx.Process(target=noop)
         p.start()
         p.join()
+        total += time.perf_counter() - t0
         check(p.exitcode == 0, f"exit code {p.exitcode}")
-    return (time.perf_counter() - t0) / n * 1e3
+    return total / n * 1e3
 
 
 def run_pool_first(n):
@@ -418,7 +468,7 @@ def run_pool_map(n):
 
 def run_pool_speedup(n):
     pool = shared_pool()
-    work = [300_000] * n
+    work = [calibrate(CPU_TASK_MS)] * n
     t0 = time.perf_counter()
     serial = [cpu_task(w) for w in work]
     t_serial = time.perf_counter() - t0
@@ -427,6 +477,22 @@ def run_pool_speedup(n):
     t_par = time.perf_counter() - t0
     check(serial == par, "results differ")
     return t_serial / t_par
+
+
+def run_pool_workers(n, workers):
+    # Pool start untimed; n tasks of SCALE_TASK_MS each, chunk 1: tasks/s against the worker count.
+    work = [calibrate(SCALE_TASK_MS)] * n
+    pool = CTX.Pool(workers)
+    try:
+        pool.map(noop_arg, range(2 * workers))
+        t0 = time.perf_counter()
+        r = pool.map(cpu_task, work, chunksize=1)
+        dt = time.perf_counter() - t0
+        check(len(r) == n and len(set(r)) == 1, "wrong results")
+        return n / dt
+    finally:
+        pool.terminate()
+        pool.join()
 
 
 def run_apply_async(n):
@@ -475,7 +541,15 @@ WORKLOADS = {
     "queue-1to1-record": ("msg/s", run_queue_records),
     # Python has one encoding (pickle): the row above is its figure for a record.
     "queue-1to1-record-memorypack": ("msg/s", None),
+    "queue-1to1-256B": ("msg/s", lambda n: run_queue_1to1(n, 256)),
+    "queue-1to1-1KiB": ("msg/s", lambda n: run_queue_1to1(n, 1024)),
+    "queue-1to1-16KiB": ("msg/s", lambda n: run_queue_1to1(n, 16384)),
+    "queue-1to1-256KiB": ("msg/s", lambda n: run_queue_1to1(n, 262144)),
+    "queue-1to1-1MiB": ("msg/s", lambda n: run_queue_1to1(n, 1 << 20)),
+    "queue-1p1c-8B": ("msg/s", lambda n: run_queue_2to2(n, 1)),
     "queue-2to2-8B": ("msg/s", run_queue_2to2),
+    "queue-4to4-8B": ("msg/s", lambda n: run_queue_2to2(n, 4)),
+    "queue-8to8-8B": ("msg/s", lambda n: run_queue_2to2(n, 8)),
     "pipe-pingpong-median": ("µs", lambda n: remember_p99(run_pipe_pingpong(n))),
     "pipe-pingpong-p99": ("µs", lambda n: run_pipe_pingpong(n)[1]),
     "pipe-oneway-64B": ("MB/s", lambda n: run_pipe_oneway(n, 64)),
@@ -492,9 +566,16 @@ WORKLOADS = {
     "async-pipe-rtt": ("µs", None),
     "process-start-join": ("ms", lambda n: run_process_start(n, CTX)),
     "process-start-join-fork": ("ms", lambda n: run_process_start(n, mp.get_context("fork"))),
+    # Python's warm-start method is forkserver: the row NativeIpc's standby start is compared with.
+    "process-start-join-standby": ("ms", lambda n: run_process_start(n, mp.get_context("forkserver"))),
+    "process-start-join-standby-spaced": ("ms", lambda n: run_process_start(n, mp.get_context("forkserver"), 0.2)),
     "pool-first-result": ("ms", run_pool_first),
     "pool-map-chunk1": ("task/s", run_pool_map),
     "pool-map-cpu-speedup": ("x", run_pool_speedup),
+    "pool-map-w1": ("task/s", lambda n: run_pool_workers(n, 1)),
+    "pool-map-w2": ("task/s", lambda n: run_pool_workers(n, 2)),
+    "pool-map-w4": ("task/s", lambda n: run_pool_workers(n, 4)),
+    "pool-map-w8": ("task/s", lambda n: run_pool_workers(n, 8)),
     "apply-async-rtt": ("µs", run_apply_async),
     "manager-dict-ops": ("ops/s", run_manager_dict),
 }

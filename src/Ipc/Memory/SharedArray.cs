@@ -35,6 +35,9 @@ public sealed unsafe class SharedArray<T> : IDisposable, IEnumerable<T>, ITransf
         _segment = segment;
         Length = ArrayLayout.Length(segment.PayloadLength, sizeof(T));
         _items = (T*)(segment.Payload + ArrayLayout.ElementsOffset);
+        // Every page mapped now, in one call: element access never takes a page fault (a 64 MiB fill took more
+        // time in 16k faults than in the copy).
+        segment.Prefault();
     }
 
     /// <summary>Creates a zero-filled shared array of <paramref name="length"/> elements.</summary>
@@ -62,6 +65,7 @@ public sealed unsafe class SharedArray<T> : IDisposable, IEnumerable<T>, ITransf
     {
         if (items.IsEmpty) throw new ArgumentOutOfRangeException(nameof(items), "A shared array needs at least one element.");
         var segment = SharedSegment.Create(SegmentKind.Array, ArrayLayout.PayloadSize(items.Length, sizeof(T)), s_typeTag, sizeof(T), name);
+        segment.Prefault(); // before the copy, which would otherwise fault page by page
         items.CopyTo(new Span<T>(segment.Payload + ArrayLayout.ElementsOffset, items.Length));
         return Publish(segment, withLock); // only now may attachers read the elements
     }

@@ -31,6 +31,7 @@ public sealed unsafe class SharedMemory : IDisposable, ITransferable
     {
         _segment = segment;
         Size = segment.PayloadLength;
+        segment.Prefault(); // every page mapped now: reads and writes take no page fault
     }
 
     /// <summary>Creates a new shared block of <paramref name="size"/> bytes, zero-filled, with its pages reserved up front

@@ -179,6 +179,9 @@ internal sealed unsafe class SharedSegment : IDisposable
                 $"{size} bytes is more than a shared segment can hold: at most {SegmentLayout.MaxPayloadSize} bytes fit beside its {SegmentLayout.HeaderSize}-byte header.");
     }
 
+    /// <summary>Faults the whole mapping in now (SharedArray, SharedMemory): no page fault on their hot path.</summary>
+    public void Prefault() => Volatile.Read(ref _mapping)?.Prefault();
+
     /// <summary>Publishes the payload: attachers wait for this before they read.</summary>
     public void MarkReady() => SegmentHeader.MarkReady(Base);
 

@@ -153,12 +153,22 @@ public sealed unsafe class SharedValue<T> : IDisposable, ITransferable where T :
     /// without a lock.</summary>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not int, long, uint, ulong, float or double.</exception>
     /// <remarks>Python: <c>with v.get_lock(): v.value += delta</c></remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public T Add(T delta)
     {
+        // No try/finally: for a supported T (checked first, folded away by the JIT) the atomic instruction cannot
+        // throw, so the call stays small enough to inline into the caller's loop.
+        if (!IsAtomic) throw Unsupported(nameof(Add));
         T* p = Enter();
-        try { return AddCore(p, delta); }
-        finally { _segment.ExitCall(); }
+        T result = AddCore(p, delta);
+        _segment.ExitCall();
+        return result;
     }
+
+    /// <summary>True for the types with a hardware atomic add, exchange and compare-exchange (a JIT-time constant).</summary>
+    private static bool IsAtomic
+        => typeof(T) == typeof(int) || typeof(T) == typeof(long) || typeof(T) == typeof(uint) || typeof(T) == typeof(ulong)
+        || typeof(T) == typeof(double) || typeof(T) == typeof(float);
 
     private static T AddCore(T* p, T delta)
     {
@@ -193,6 +203,7 @@ public sealed unsafe class SharedValue<T> : IDisposable, ITransferable where T :
     /// <summary>Atomically adds one and returns the new value.</summary>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not int, long, uint, ulong, float or double.</exception>
     /// <remarks>Python: <c>with v.get_lock(): v.value += 1</c></remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public T Increment() => Add(One(negative: false));
 
     /// <summary>Atomically subtracts one and returns the new value.</summary>
@@ -205,9 +216,11 @@ public sealed unsafe class SharedValue<T> : IDisposable, ITransferable where T :
     /// <remarks>Python: <c>with v.get_lock(): old, v.value = v.value, value</c></remarks>
     public T Exchange(T value)
     {
+        if (!IsAtomic) throw Unsupported(nameof(Exchange));
         T* p = Enter();
-        try { return ExchangeCore(p, value); }
-        finally { _segment.ExitCall(); }
+        T result = ExchangeCore(p, value); // cannot throw for an atomic T: no try/finally needed
+        _segment.ExitCall();
+        return result;
     }
 
     private static T ExchangeCore(T* p, T value)
@@ -225,9 +238,11 @@ public sealed unsafe class SharedValue<T> : IDisposable, ITransferable where T :
     /// <remarks>Python: <c>with v.get_lock(): if v.value == comparand: v.value = value</c></remarks>
     public T CompareExchange(T value, T comparand)
     {
+        if (!IsAtomic) throw Unsupported(nameof(CompareExchange));
         T* p = Enter();
-        try { return CompareExchangeCore(p, value, comparand); }
-        finally { _segment.ExitCall(); }
+        T result = CompareExchangeCore(p, value, comparand); // cannot throw for an atomic T: no try/finally needed
+        _segment.ExitCall();
+        return result;
     }
 
     private static T CompareExchangeCore(T* p, T value, T comparand)

@@ -22,6 +22,10 @@ internal interface IChildProcess : IDisposable
     /// <summary>Sends the launch spec to a child started without one (a standby); an empty spec tells it to exit.</summary>
     void SendSpec(byte[] spec);
 
+    /// <summary>A standby child has announced that it is warm and waiting for its spec
+    /// (<see cref="IProcessLauncher.AnnounceWaiting"/>); platforms without the notice say true at once.</summary>
+    bool IsWaitingForSpec() => true;
+
     /// <summary>What the child wrote on its status channel before it exited (valid once <see cref="Exited"/> completed).</summary>
     byte[] StatusReport { get; }
 }

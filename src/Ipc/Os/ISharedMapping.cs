@@ -8,4 +8,8 @@ internal unsafe interface ISharedMapping : IDisposable
 
     /// <summary>Mapped length in bytes.</summary>
     long Length { get; }
+
+    /// <summary>Maps every page in now, so the hot path takes no page fault (large arrays). Best effort; platforms
+    /// without it do nothing.</summary>
+    void Prefault() { }
 }

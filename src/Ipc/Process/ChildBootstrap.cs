@@ -18,7 +18,7 @@ internal static class ChildBootstrap
 
     /// <summary>Makes a standby child's working directory and environment those of the parent at <c>Start</c>, in the
     /// C library's copy too, so programs the target starts natively see the same.</summary>
-    private static void ApplyContext(string workingDirectory, IReadOnlyDictionary<string, string> environment)
+    internal static void ApplyContext(string workingDirectory, IReadOnlyDictionary<string, string> environment)
     {
         Directory.SetCurrentDirectory(workingDirectory);
         foreach (System.Collections.DictionaryEntry e in Environment.GetEnvironmentVariables())
@@ -39,6 +39,14 @@ internal static class ChildBootstrap
         // system()) are not mistaken for NativeIpc children waiting for a spec on descriptor 3.
         ProcessEnvironment.Set(IProcessLauncher.ChannelVariable, null);
         ProcessEnvironment.Set(ChildCommand.StartupHooksVariable, null);
+        if (Environment.GetEnvironmentVariable(IProcessLauncher.StandbyVariable) is not null)
+        {
+            // A standby: nobody waits yet, so run the bootstrap's own path once now (JIT, type loads, console), then
+            // tell the parent we are warm. A spawn with its spec waiting skips this.
+            ProcessEnvironment.Set(IProcessLauncher.StandbyVariable, null);
+            StandbyWarmup.Run();
+            OsLayer.Launcher.AnnounceWaiting(channel);
+        }
 
         var (specBytes, report) = OsLayer.Launcher.OpenChildChannel(channel);
         if (specBytes.Length == 0) Environment.Exit(0); // a standby child its parent no longer needs (or a parent that died)

@@ -74,8 +74,7 @@ internal sealed class ChildRole : ProcessRole
         var spec = new LaunchSpec(ProcessIdentity.Name, Environment.ProcessId, ProcessLiveness.Self, Name, _daemon, Identity, Described);
         var parameters = _target.Method.GetParameters();
         var (program, argv, env) = ChildCommand.Build();
-        // A Windows daemon is tied to its parent by a job object at spawn, which a standby child missed: it spawns.
-        var standby = IpcProcess.StartMethod == IpcStartMethod.Standby && (OperatingSystem.IsLinux() || !_daemon) ? StandbyChild.TryTake(program, argv, env) : null;
+        var standby = IpcProcess.StartMethod == IpcStartMethod.Standby && OperatingSystem.IsLinux() ? StandbyPool.TryTake(program, argv, env) : null;
         if (standby is not null)
         {
             standby.SendSpec((spec with { Context = (Environment.CurrentDirectory, env) }).Build(_args, parameters));

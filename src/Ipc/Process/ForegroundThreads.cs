@@ -14,7 +14,29 @@ internal static class ForegroundThreads
     [ThreadStatic] private static bool t_seen;
 
     /// <summary>Marks the current execution context: threads started from it from now on are seen.</summary>
-    public static void TrackFromHere() => s_marker.Value = s_gate;
+    public static void TrackFromHere()
+    {
+        s_threadsBefore = OsThreads();
+        s_marker.Value = s_gate;
+    }
+
+    /// <summary>The OS threads (Linux: /proc/self/task) alive when tracking began; null where they cannot be listed.</summary>
+    private static HashSet<string>? s_threadsBefore;
+
+    private static HashSet<string>? OsThreads()
+    {
+        if (!OperatingSystem.IsLinux()) return null;
+        try { return Directory.EnumerateDirectories("/proc/self/task").Select(Path.GetFileName).OfType<string>().ToHashSet(StringComparer.Ordinal); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+    }
+
+    /// <summary>True when every OS thread alive now was alive before the target ran: then no thread the target
+    /// started can still be on its way to being seen, and the settle wait is not needed.</summary>
+    private static bool NoNewOsThread()
+    {
+        if (s_threadsBefore is not { } before || OsThreads() is not { } now) return false;
+        return now.IsSubsetOf(before);
+    }
 
     /// <summary>Joins every seen thread that is alive and not background, until none is left (a thread being joined
     /// may start more, or turn another foreground).</summary>
@@ -31,7 +53,7 @@ internal static class ForegroundThreads
             }
             if (next is null)
             {
-                if (settled) return;
+                if (settled || NoNewOsThread()) return;
                 // Thread.Start returns before the new thread runs under its context (where it is seen): give threads
                 // started just before the target returned a moment to show up (seen to be missed under load).
                 settled = true;

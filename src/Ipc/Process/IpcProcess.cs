@@ -97,7 +97,7 @@ public sealed partial class IpcProcess : IDisposable
         set
         {
             s_startMethod = value;
-            if (value != IpcStartMethod.Standby) StandbyChild.Retire();
+            StandbyPool.Enable(value == IpcStartMethod.Standby);
         }
     }
 

@@ -46,5 +46,11 @@ internal static unsafe partial class SharedMemory
         return LibC.mmap(null, (size_t)(ulong)length, prot, flags, l.Fd, 0);
     }
 
+    // Hand-written: Tmds.LibC's advice constants stop before MADV_POPULATE_WRITE (Linux 5.14).
+    [LibraryImport(Libc.Name, SetLastError = true)]
+    public static partial int madvise(void* addr, nuint length, int advice);
+
+    public const int MADV_POPULATE_WRITE = 23;
+
     public static int munmap(void* addr, nuint length) => LibC.munmap(addr, (size_t)(ulong)length);
 }

@@ -41,14 +41,35 @@ internal sealed class UnixChildProcess : IChildProcess
         if (!PidFd.TryReap(_pidfd, out var status)) return false;
         var ms = new MemoryStream();
         Span<byte> buf = stackalloc byte[4096];
-        int n;
-        while ((n = FileDescriptors.Read(_status, buf)) > 0) ms.Write(buf[..n]);
+        lock (_statusGate)
+        {
+            int n;
+            while ((n = FileDescriptors.Read(_status, buf)) > 0) ms.Write(buf[..n]);
+            _status.Dispose();
+        }
         _report = ms.ToArray();
-        _status.Dispose();
+        // A standby's "waiting" notice precedes the report when nobody read it earlier.
+        if (!_waiting && _report.Length > 0 && _report[0] == IProcessLauncher.WaitingNotice) _report = _report[1..];
         OsLayer.Liveness.Forget(Owner); // reaped: its liveness record goes with it
         _exited.TrySetResult(status.PythonExitCode);
         if (Volatile.Read(ref _disposed)) _pidfd.Dispose();
         return true;
+    }
+
+    private readonly object _statusGate = new();
+    private bool _waiting;
+
+    public bool IsWaitingForSpec()
+    {
+        if (Volatile.Read(ref _waiting)) return true;
+        lock (_statusGate)
+        {
+            if (_waiting || _status.IsClosed) return _waiting;
+            Span<byte> b = stackalloc byte[1];
+            // Non-blocking: the notice is the first byte a standby writes, and nothing follows before its spec.
+            if (FileDescriptors.Read(_status, b) == 1 && b[0] == IProcessLauncher.WaitingNotice) Volatile.Write(ref _waiting, true);
+            return _waiting;
+        }
     }
 
     public void SendSpec(byte[] spec)

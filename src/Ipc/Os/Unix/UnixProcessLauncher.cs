@@ -48,9 +48,10 @@ internal sealed class UnixProcessLauncher : IProcessLauncher
         {
             var env = new List<string>(launch.Environment.Count + 1);
             foreach (var (k, v) in launch.Environment)
-                if (k is not (IProcessLauncher.ChannelVariable or ProcessLiveness.InheritedVariable)) env.Add($"{k}={v}");
+                if (k is not (IProcessLauncher.ChannelVariable or ProcessLiveness.InheritedVariable or IProcessLauncher.StandbyVariable)) env.Add($"{k}={v}");
             env.Add($"{IProcessLauncher.ChannelVariable}={SpecFd},{StatusFd}");
             env.Add($"{ProcessLiveness.InheritedVariable}={owner.Owner},{LivenessFd}");
+            if (launch.Spec is null) env.Add($"{IProcessLauncher.StandbyVariable}=1");
 
             int pid = PosixSpawn.Spawn(launch.Program, launch.Argv, env,
                 [(specRead, SpecFd), (statusWrite, StatusFd), ((SafeFd)owner.Handle, LivenessFd)]);
@@ -89,6 +90,14 @@ internal sealed class UnixProcessLauncher : IProcessLauncher
                 catch (PosixException) { /* parent gone: nobody to tell */ }
             }
         });
+    }
+
+    public void AnnounceWaiting(string channel)
+    {
+        // The status descriptor stays open: the report follows on it after the spec.
+        using var status = new SafeFd(int.Parse(channel.Split(',')[1], System.Globalization.CultureInfo.InvariantCulture), ownsHandle: false);
+        try { FileDescriptors.WriteAll(status, [IProcessLauncher.WaitingNotice]); }
+        catch (PosixException) { /* parent gone: the spec read sees end of file */ }
     }
 
     public bool BindToParentLifetime(int parentPid)

@@ -166,6 +166,11 @@ internal sealed class UnixSharedMemory : ISharedMemoryProvider
         public byte* Pointer => !_disposed ? _p : throw new ObjectDisposedException(nameof(ISharedMapping));
         public long Length { get; }
 
+        public void Prefault()
+        {
+            if (!_disposed && _p != null) PosixSharedMemory.Populate(_p, Length);
+        }
+
         public void Dispose()
         {
             if (_disposed) return;
