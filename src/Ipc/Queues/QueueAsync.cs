@@ -56,7 +56,9 @@ internal static class QueueAsync
             if (!spun) { spun = true; SpinUntil(static r => r.IsReadableAtHead || r.HasEnded(checkLiveness: false), ring); }
             // A death seen since this take began may have ended the stream with no wake: only then does the attempt
             // pay for liveness tests of the holders.
-            attempt.CheckEnd = watch.Deaths != deaths;
+            int seen = watch.Deaths;
+            attempt.CheckEnd = seen != deaths;
+            deaths = seen;
             // The attempt runs after registering as a sleeper: a publish after it wakes the park.
             bool ready = await ring.DataEvent.WaitWatchedAsync(static a => a.Run(), attempt, Deadline.Infinite,
                 watch, ct, channel).ConfigureAwait(false);
