@@ -23,6 +23,15 @@ namespace NativeIpc.Waiting;
 /// waits of a watch that found a dead peer are completed. Chosen over a slice per wait, which made 1,000 idle queue
 /// waits 10,000 wake-and-retry continuations a second (~30 % of a core), and over waiting for
 /// <see cref="ProcessLiveness.DeadOwnerObserved"/>, which only fires when someone happens to look.</para>
+/// <para>Completion (wake latency): a woken wait is completed on the parker thread itself, inline, so the awaiting
+/// code runs one kernel wake after the waker's store, as a synchronous waiter does, instead of two (parker, then a
+/// cold thread-pool worker: after an idle second that second wake was most of the async reader's latency, and under
+/// load each extra wake waits for a time slice). That is safe because each group has two threads taking turns: the
+/// one that leads (sleeps in futex_waitv) hands the lead to the other, which is parked on a baton word, before it
+/// runs any continuation, so a continuation that runs long or blocks delays no other wait. Only when the other thread
+/// is not back yet (still running an earlier batch) are waits completed through the thread pool, as before.
+/// <see cref="WaitTuning.AsyncInline"/> (NATIVEIPC_ASYNC_INLINE=0) turns inline completion off. Cancellation and
+/// <see cref="Abandon"/> always complete through the thread pool (never on the canceller's or disposer's stack).</para>
 /// <para>Memory: the thread reads a word only while its slot is registered, under the registry lock;
 /// <see cref="Abandon"/> (called by an owner before it unmaps) removes the owner's waits, completing them with
 /// <see cref="ObjectDisposedException"/>. The kernel call itself may race an unmapping: it then fails with EFAULT or
@@ -42,9 +51,14 @@ internal static class AsyncParker
     private static int s_waiters;
     private static long s_sleeps;
     private static long s_looks;
+    private static long s_lastWake;
 
     /// <summary>Times a parker thread went to sleep (a test sees that idle waits do not make it spin).</summary>
     public static long SleepCount => Interlocked.Read(ref s_sleeps);
+
+    /// <summary>Stopwatch timestamp at which a parker thread last returned from its kernel wait (the wake-latency
+    /// bench splits an async wake into kernel-to-parker and parker-to-continuation with it).</summary>
+    public static long LastWakeTimestamp => Volatile.Read(ref s_lastWake);
 
     /// <summary>Liveness looks made by parker threads (a test sees they happen once per slice, not once per wait).</summary>
     public static long LookCount => Interlocked.Read(ref s_looks);
@@ -122,7 +136,7 @@ internal static class AsyncParker
                     {
                         Remove(w);
                         w.Registration.Unregister();
-                        w.TrySetException(new ObjectDisposedException(typeName, "The object was disposed while an async wait on it was pending."));
+                        w.CompleteFaulted(new ObjectDisposedException(typeName, "The object was disposed while an async wait on it was pending."));
                     }
             }
         }
@@ -135,7 +149,7 @@ internal static class AsyncParker
             if (w.Slot is null) return;
             Remove(w);
         }
-        w.TrySetCanceled(w.Token);
+        w.CompleteCanceled();
     }
 
     /// <summary>Unregisters a waiter (under the lock); a slot left empty is dropped and its thread told.</summary>
@@ -215,8 +229,10 @@ internal static class AsyncParker
     private static unsafe int Read(nint word) => Volatile.Read(ref *(int*)word);
 
     /// <summary>One pending async wait.</summary>
+    /// <remarks>Its continuations run where it is completed: on a parker thread that handed off the lead (inline), or on a
+    /// thread-pool thread (it queues itself: <see cref="IThreadPoolWorkItem"/>).</remarks>
     private sealed class Waiter(long due, bool resultAtDue, object? owner, LivenessWatch? watch)
-        : TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously)
+        : TaskCompletionSource<bool>, IThreadPoolWorkItem
     {
         public readonly long Due = due;
         public readonly bool ResultAtDue = resultAtDue;
@@ -226,11 +242,41 @@ internal static class AsyncParker
         public CancellationToken Token;
         public CancellationTokenRegistration Registration;
 
-        /// <summary>Completes a waiter already removed from its slot.</summary>
-        public void Complete(bool result)
+        private bool _result, _canceled;
+        private Exception? _error;
+
+        /// <summary>Completes a waiter already removed from its slot: on this thread (<paramref name="inline"/>) or
+        /// through the thread pool.</summary>
+        public void Complete(bool result, bool inline)
         {
             Registration.Unregister(); // not Dispose: that would wait for a running Cancel, which needs our lock
-            TrySetResult(result);
+            if (inline) TrySetResult(result);
+            else
+            {
+                _result = result;
+                ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            }
+        }
+
+        /// <summary>Completes as cancelled by <see cref="Token"/>, through the thread pool.</summary>
+        public void CompleteCanceled()
+        {
+            _canceled = true;
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+
+        /// <summary>Completes with <paramref name="error"/>, through the thread pool.</summary>
+        public void CompleteFaulted(Exception error)
+        {
+            _error = error;
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+
+        void IThreadPoolWorkItem.Execute()
+        {
+            if (_error is { } e) TrySetException(e);
+            else if (_canceled) TrySetCanceled(Token);
+            else TrySetResult(_result);
         }
     }
 
@@ -244,7 +290,8 @@ internal static class AsyncParker
         public bool Dropped;
     }
 
-    /// <summary>One parker thread and the slots it watches.</summary>
+    /// <summary>The slots one parker thread watches, and the two threads that take turns at it (see the remarks on
+    /// completion above): the leader sleeps in futex_waitv; the other waits on the baton word, ready to lead.</summary>
     private sealed unsafe class Group(int index)
     {
         public readonly List<Slot> Slots = [];
@@ -255,12 +302,52 @@ internal static class AsyncParker
         private long _nextLook;
         private readonly LivenessLook _look = new();
         private readonly Dictionary<LivenessWatch, bool> _answers = new(ReferenceEqualityComparer.Instance);
-        private readonly int* _control = (int*)NativeMemory.AllocZeroed(sizeof(int)); // lives as long as the thread
+        private readonly int* _control = (int*)NativeMemory.AllocZeroed(sizeof(int)); // lives as long as the threads
+        private readonly int* _baton = (int*)NativeMemory.AllocZeroed(sizeof(int)); // bumped to hand the lead over
+        private bool _relayWaiting; // the other thread waits on the baton (under s_lock)
 
         public void Start()
         {
-            var t = new Thread(Run) { IsBackground = true, Name = $"NativeIpc async parker {index}" };
-            t.UnsafeStart();
+            new Thread(() => Run(lead: true)) { IsBackground = true, Name = $"NativeIpc async parker {index}" }.UnsafeStart();
+            new Thread(() => Run(lead: false)) { IsBackground = true, Name = $"NativeIpc async parker {index} relay" }.UnsafeStart();
+        }
+
+        /// <summary>Waits (not leading) until the leader hands over the lead.</summary>
+        private void AwaitBaton()
+        {
+            int b;
+            lock (s_lock)
+            {
+                b = Volatile.Read(ref *_baton);
+                _relayWaiting = true;
+            }
+            while (Volatile.Read(ref *_baton) == b) FutexWord.Wait(_baton, b, -1);
+        }
+
+        /// <summary>Completes a batch of woken waits: inline after handing the lead to the waiting thread (false: this
+        /// thread no longer leads), else through the thread pool (true: it still leads).</summary>
+        private bool CompleteBatch(List<(Waiter Waiter, bool Result)> batch)
+        {
+            bool handOff = false;
+            if (WaitTuning.AsyncInline)
+            {
+                lock (s_lock)
+                {
+                    if (_relayWaiting)
+                    {
+                        _relayWaiting = false;
+                        handOff = true;
+                    }
+                }
+            }
+            if (handOff)
+            {
+                Interlocked.Increment(ref *_baton);
+                FutexWord.Wake(_baton, 1);
+            }
+            foreach (var (w, result) in batch) w.Complete(result, inline: handOff);
+            batch.Clear();
+            return !handOff;
         }
 
         /// <summary>Tells the thread the set or the nearest deadline changed.</summary>
@@ -272,7 +359,7 @@ internal static class AsyncParker
 
         /// <summary>One liveness look (under the lock): each distinct watch of this thread's waits is asked once, and the
         /// waits of a watch that found a dead peer complete (true: look again).</summary>
-        private void Look()
+        private void Look(List<(Waiter, bool)> batch)
         {
             _look.Clear();
             _answers.Clear();
@@ -286,19 +373,25 @@ internal static class AsyncParker
                     if (!dead) continue;
                     slot.Waiters.RemoveAt(j);
                     Unlink(w);
-                    w.Complete(true);
+                    batch.Add((w, true));
                 }
             }
             Interlocked.Increment(ref s_looks);
         }
 
-        private void Run()
+        private void Run(bool lead)
         {
             var words = new nint[FutexWaitAny.MaxWords];
             var expected = new int[FutexWaitAny.MaxWords];
             var watched = new Slot?[FutexWaitAny.MaxWords];
+            var batch = new List<(Waiter, bool)>();
             while (true)
             {
+                if (!lead)
+                {
+                    AwaitBaton();
+                    lead = true;
+                }
                 int n;
                 long until;
                 lock (s_lock)
@@ -312,7 +405,7 @@ internal static class AsyncParker
                     else if (_nextLook == 0) _nextLook = now + LookInterval;
                     else if (now >= _nextLook)
                     {
-                        Look();
+                        Look(batch);
                         _nextLook = now + LookInterval;
                     }
                     for (int i = Slots.Count - 1; i >= 0; i--)
@@ -320,7 +413,7 @@ internal static class AsyncParker
                         var slot = Slots[i];
                         if (Read(slot.Word) != slot.Expected)
                         {
-                            foreach (var w in slot.Waiters) { Unlink(w); w.Complete(true); }
+                            foreach (var w in slot.Waiters) { Unlink(w); batch.Add((w, true)); }
                             slot.Waiters.Clear();
                             DropSlot(slot, ring: false);
                             continue;
@@ -332,7 +425,7 @@ internal static class AsyncParker
                             {
                                 slot.Waiters.RemoveAt(j);
                                 Unlink(w);
-                                w.Complete(w.ResultAtDue);
+                                batch.Add((w, w.ResultAtDue));
                             }
                             else until = Math.Min(until, w.Due);
                         }
@@ -345,6 +438,13 @@ internal static class AsyncParker
                     if (Watched > 0) until = Math.Min(until, _nextLook);
                     SleepingUntil = until;
                 }
+                // Outside the lock: an inline continuation re-registers (taking it) or runs the caller's code.
+                if (batch.Count > 0 && !CompleteBatch(batch))
+                {
+                    lead = false;
+                    Array.Clear(watched);
+                    continue;
+                }
                 long deadlineNs = long.MaxValue;
                 if (until != long.MaxValue)
                 {
@@ -353,6 +453,7 @@ internal static class AsyncParker
                 }
                 Interlocked.Increment(ref s_sleeps);
                 int r = FutexWaitAny.Wait(words.AsSpan(0, n), expected.AsSpan(0, n), deadlineNs);
+                Volatile.Write(ref s_lastWake, Stopwatch.GetTimestamp());
                 if (r > 0)
                 {
                     var slot = watched[r];
