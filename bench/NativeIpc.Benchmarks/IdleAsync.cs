@@ -50,7 +50,7 @@ public static class IdleAsync
         double wall = sw.Elapsed.TotalMilliseconds;
         Console.WriteLine($"{Queues * WaitsPerQueue} pending GetAsync on {Queues} queues{(withChild ? " (also held by a child)" : "")}: "
             + $"CPU {cpu.TotalMilliseconds:F0} ms over {wall / 1000:F1} s = {100 * cpu.TotalMilliseconds / wall:F2} % of a core; "
-            + $"threads {threadsBefore} -> {me.Threads.Count} (parker threads {AsyncParker.ThreadCount}); "
+            + $"threads {threadsBefore} -> {me.Threads.Count} (parker groups {AsyncParker.ThreadCount}, two threads each); "
             + $"parker sleeps {AsyncParker.SleepCount - sleeps0}, liveness looks {AsyncParker.LookCount - looks0}; registered {AsyncParker.RegistrationCount}");
         foreach (var q in queues) q.Put(1);
         bool one = SpinWait.SpinUntil(() => pending.Count(t => t.IsCompletedSuccessfully) >= Queues, TimeSpan.FromSeconds(30));

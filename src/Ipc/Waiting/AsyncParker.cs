@@ -69,7 +69,7 @@ internal static class AsyncParker
     /// <summary>Pending async waits registered with the parker threads (0 once all completed or cancelled).</summary>
     public static int RegistrationCount { get { lock (s_lock) return s_waiters; } }
 
-    /// <summary>Parker threads started so far.</summary>
+    /// <summary>Parker groups started so far (each is two threads taking turns: the parker and its relay).</summary>
     public static int ThreadCount { get { lock (s_lock) return s_groups.Count; } }
 
     /// <summary>Completes true once <c>*word != expected</c> or the word is woken (maybe spuriously), false at
