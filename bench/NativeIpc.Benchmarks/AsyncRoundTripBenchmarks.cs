@@ -138,9 +138,16 @@ public class AsyncRoundTripBenchmarks
     }
 }
 
-/// <summary>Wake latency after a long idle wait: the consumer waits (Get or GetAsync), a child sleeps
-/// <see cref="IdleMs"/> ms then puts its Stopwatch timestamp (CLOCK_MONOTONIC: the same in both processes); the
-/// figure is the time from that put to the consumer holding the item. Run with <c>wake-latency</c>; prints medians.</summary>
+/// <summary>Wake latency after a long idle wait: the consumer waits, a child sleeps <see cref="IdleMs"/> ms then puts
+/// its Stopwatch timestamp (CLOCK_MONOTONIC: the same in both processes); the figure is the time from that put to the
+/// consumer holding the item. Run with <c>wake-latency [samples]</c>; prints median/min/max per way of waiting:
+/// <list type="bullet">
+/// <item><c>Get</c>: a thread blocked in the synchronous get (one kernel wake).</item>
+/// <item><c>await GetAsync</c>: an async reader, timed in its continuation (as a service's consumer loop runs):
+/// kernel wakes the parker thread, which completes the wait on the thread pool. Also split into kernel → parker
+/// (<see cref="AsyncParker.LastWakeTimestamp"/>) and parker → continuation.</item>
+/// <item><c>GetAsync().GetResult()</c>: a thread blocked on the async call's task (one more wake: the blocked thread).</item>
+/// </list></summary>
 public static class WakeLatency
 {
     public const int IdleMs = 1000;
@@ -154,21 +161,51 @@ public static class WakeLatency
         }
     }
 
+    private enum Way { Get, AwaitGetAsync, BlockOnGetAsync }
+
     public static void Measure(int samples)
     {
-        foreach (bool async in new[] { false, true, false, true })
+        foreach (var way in new[] { Way.Get, Way.AwaitGetAsync, Way.BlockOnGetAsync, Way.Get, Way.AwaitGetAsync, Way.BlockOnGetAsync })
         {
             using var q = new IpcQueue<long>();
             using var child = IpcProcess.Start(PutStampsAfterIdle, q, samples);
             var us = new List<double>();
-            for (int i = 0; i < samples; i++)
+            var toParker = new List<double>();
+            int inline = 0;
+            if (way == Way.AwaitGetAsync)
             {
-                long stamp = async ? q.GetAsync().AsTask().GetAwaiter().GetResult() : q.Get(TimeSpan.FromSeconds(60));
-                us.Add(Stopwatch.GetElapsedTime(stamp).TotalMicroseconds);
+                Task.Run(async () =>
+                {
+                    for (int i = 0; i < samples; i++)
+                    {
+                        long stamp = await q.GetAsync();
+                        long now = Stopwatch.GetTimestamp();
+                        us.Add(Stopwatch.GetElapsedTime(stamp, now).TotalMicroseconds);
+                        if (Thread.CurrentThread.Name?.StartsWith("NativeIpc async parker", StringComparison.Ordinal) == true) inline++;
+                        long woke = AsyncParker.LastWakeTimestamp;
+                        if (woke >= stamp && woke <= now) toParker.Add(Stopwatch.GetElapsedTime(stamp, woke).TotalMicroseconds);
+                    }
+                }).GetAwaiter().GetResult();
+            }
+            else
+            {
+                for (int i = 0; i < samples; i++)
+                {
+                    long stamp = way == Way.Get ? q.Get(TimeSpan.FromSeconds(60)) : q.GetAsync().AsTask().GetAwaiter().GetResult();
+                    us.Add(Stopwatch.GetElapsedTime(stamp).TotalMicroseconds);
+                }
             }
             child.Join(TimeSpan.FromSeconds(60));
-            us.Sort();
-            Console.WriteLine($"wake latency after {IdleMs} ms idle, {(async ? "GetAsync" : "Get     ")}: median {us[us.Count / 2]:F1} µs, min {us[0]:F1} µs, max {us[^1]:F1} µs ({samples} samples)");
+            string name = way switch { Way.Get => "Get                     ", Way.AwaitGetAsync => "await GetAsync          ", _ => "GetAsync().GetResult()  " };
+            string split = toParker.Count > 0 ? $"; of which put -> parker thread awake: median {Median(toParker):F1} µs ({toParker.Count} seen)" : "";
+            if (way == Way.AwaitGetAsync) split += $"; continuation ran on the parker thread {inline}/{samples}";
+            Console.WriteLine($"wake latency after {IdleMs} ms idle, {name}: median {Median(us):F1} µs, min {us.Min():F1} µs, max {us.Max():F1} µs ({samples} samples){split}");
         }
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.OrderBy(v => v).ToList();
+        return sorted[sorted.Count / 2];
     }
 }

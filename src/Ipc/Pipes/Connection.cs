@@ -40,6 +40,7 @@ public sealed partial class Connection : IDisposable, ITransferable
     private readonly nint _sendControl; // the rings' control blocks, for async parking on their event counts
     private readonly nint _recvControl;
     private readonly CancellationTokenSource _closing = new(); // cancelled by Close: wakes this end's blocked calls
+    private PipeLivenessWatch? _recvWatch, _sendWatch; // made by the first async wait of each direction
     private byte[]? _pending;
     private volatile bool _closed;
     private int _closeStarted;
@@ -315,8 +316,8 @@ public sealed partial class Connection : IDisposable, ITransferable
                     while (!_recv!.IsReadableAtHead && !cancellationToken.IsCancellationRequested && spin.Spin()) { }
                     continue;
                 }
-                // A writer that dies cannot wake us: park in liveness slices, as a sync receiver does.
-                if (!await ParkOnRing(_recvControl, QueueLayout.DataSeqOffset, QueueLayout.DataSleepersOffset, static c => c.Poll(), deadline, linked.Token).ConfigureAwait(false))
+                // A writer that dies cannot wake us: the receiving side's liveness watch does (see PipeLivenessWatch).
+                if (!await ParkOnRing(_recvControl, QueueLayout.DataSeqOffset, QueueLayout.DataSleepersOffset, static c => c.Poll(), deadline, receiving: true, linked.Token).ConfigureAwait(false))
                     return Poll();
             }
         }
@@ -357,7 +358,7 @@ public sealed partial class Connection : IDisposable, ITransferable
                 ThrowIfClosed();
                 if (TryPutNow(ring, message.Span)) return;
                 if (deadline.HasPassed) throw Deadline.TimedOut("Sending on the pipe (it stayed full)");
-                await ParkOnRing(_sendControl, QueueLayout.SpaceSeqOffset, QueueLayout.SpaceSleepersOffset, _ => !ring.IsFull || ring.IsClosed, deadline, linked.Token).ConfigureAwait(false);
+                await ParkOnRing(_sendControl, QueueLayout.SpaceSeqOffset, QueueLayout.SpaceSleepersOffset, _ => !ring.IsFull || ring.IsClosed, deadline, receiving: false, linked.Token).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (_closed && !cancellationToken.IsCancellationRequested) { throw ClosedError(); }
@@ -387,11 +388,31 @@ public sealed partial class Connection : IDisposable, ITransferable
 
     /// <summary>Parks once (async) on one of the rings' event counts (<paramref name="seqOffset"/>,
     /// <paramref name="waitersOffset"/> in its <see cref="QueueLayout"/> control block), unless
-    /// <paramref name="ready"/>, checked after registering, says not to; in liveness slices.</summary>
-    private unsafe ValueTask<bool> ParkOnRing(nint control, int seqOffset, int waitersOffset, Func<Connection, bool> ready, Deadline deadline, CancellationToken ct)
+    /// <paramref name="ready"/>, checked after registering, says not to. A peer that dies wakes nobody: the park names
+    /// this end's <see cref="PipeLivenessWatch"/> for its direction, which the parker asks once per liveness slice.</summary>
+    private unsafe ValueTask<bool> ParkOnRing(nint control, int seqOffset, int waitersOffset, Func<Connection, bool> ready, Deadline deadline, bool receiving, CancellationToken ct)
     {
         var count = new EventCount((int*)(control + seqOffset), (int*)(control + waitersOffset));
-        return count.WaitAsync(ready, this, deadline, WaitTuning.LivenessSliceMs, ct, _shared);
+        var watch = receiving ? _recvWatch ??= new PipeLivenessWatch(this, receiving: true) : _sendWatch ??= new PipeLivenessWatch(this, receiving: false);
+        return count.WaitWatchedAsync(ready, this, deadline, watch, ct, _shared);
+    }
+
+    /// <summary>What this end's pending async waits must notice that no wake announces (see <see cref="LivenessWatch"/>):
+    /// every process holding the other end died without closing it (a receiver then sees the end of stream, a sender
+    /// that nobody can read), or a peer died holding the ring's take or claim word, a half-written record or a record
+    /// it was copying out (the retry repairs it, as for a queue: <see cref="QueueLivenessWatch"/>).</summary>
+    private sealed class PipeLivenessWatch(Connection connection, bool receiving) : LivenessWatch
+    {
+        protected internal override bool FoundDead(LivenessLook look)
+        {
+            var c = connection;
+            int peer = 1 - c._end;
+            if (c.HasHolder(peer, checkLiveness: false) && !c.HasLiveHolder(peer, look)) return true;
+            var ring = receiving ? c._recv : c._send;
+            if (ring is null) return false;
+            var side = receiving ? QueueLivenessWatch.Consumers(ring) : QueueLivenessWatch.Producers(ring);
+            return side.FoundDead(look);
+        }
     }
 
     /// <summary>Releases this process's hold on this end. When no process holds it any more, the other end sees
@@ -642,6 +663,17 @@ public sealed partial class Connection : IDisposable, ITransferable
                 Interlocked.CompareExchange(ref *s, 0, me);
         }
         return !HasHolder(end, checkLiveness: false);
+    }
+
+    /// <summary>True when a holder of <paramref name="end"/> is alive by a parker's <paramref name="look"/>.</summary>
+    private unsafe bool HasLiveHolder(int end, LivenessLook look)
+    {
+        for (int i = 0; i < L.HolderSlots; i++)
+        {
+            int owner = Volatile.Read(ref *Slot(end, i));
+            if (owner != 0 && look.IsAlive(owner)) return true;
+        }
+        return false;
     }
 
     private unsafe bool HasHolder(int end, bool checkLiveness)

@@ -87,6 +87,20 @@ internal readonly unsafe struct ClaimWord(int* word, int* sleepers)
         return WordParker.ParkRegisteredAsync(word, cur, sleepers, Deadline.Infinite, WaitTuning.LivenessSliceMs, cancellationToken, owner);
     }
 
+    /// <summary>Like <see cref="WhileHeldAsync(CancellationToken, object)"/>, without slices: <paramref name="watch"/>
+    /// wakes the wait if the holder is found dead (see <see cref="LivenessWatch"/>).</summary>
+    public ValueTask<bool> WhileHeldAsync(LivenessWatch watch, CancellationToken cancellationToken, object owner)
+    {
+        Interlocked.Increment(ref *sleepers);
+        int cur = Volatile.Read(ref *word);
+        if (cur == 0)
+        {
+            Interlocked.Decrement(ref *sleepers);
+            return new(true);
+        }
+        return WordParker.ParkRegisteredWatchedAsync(word, cur, sleepers, Deadline.Infinite, watch, cancellationToken, owner);
+    }
+
     /// <summary>Lets go of the word and wakes parked waiters if there are any.</summary>
     public void Release()
     {

@@ -5,11 +5,13 @@ namespace NativeIpc.Queues;
 /// <remarks>
 /// <para>Each operation spins briefly on plain reads (the spin half of spin-then-park, <see cref="WaitTuning.QueueSpin"/>:
 /// a busy ping-pong never reaches the parker thread), then registers as a sleeper on the ring's event count, makes one
-/// non-blocking attempt and, if that found nothing, parks through <see cref="EventCount.WaitAsync"/> (see
+/// non-blocking attempt and, if that found nothing, parks through <see cref="EventCount.WaitWatchedAsync"/> (see
 /// <see cref="AsyncParker"/>): a publish, a freed record or the end after the registration bumps the sequence, so no
 /// wake is lost. An attempt that lost to another process holding the take (or claim) word waits on that word instead,
-/// whose release wakes it. Parks are cut into liveness slices, as synchronous waits are, since a process that dies
-/// wakes nobody.</para>
+/// whose release wakes it. A process that dies wakes nobody: instead of cutting each park into liveness slices (as
+/// synchronous waits do), every park names the ring's <see cref="QueueLivenessWatch"/> for its side, which the parker
+/// asks once per slice for all waits on the ring, and which wakes them only when it finds a dead peer (the retry then
+/// takes over, skips a torn record, frees a dead taker's record or sees the end).</para>
 /// <para>No trace when cancelled: an attempt either took (or put) an item, and the operation then returns it
 /// whatever the token says, or took nothing; a fired token only ever ends a park.</para>
 /// </remarks>
@@ -44,17 +46,24 @@ internal static class QueueAsync
     private static async ValueTask<(TakeOutcome, T)> TakeHeld<T>(QueueChannel<T> channel, CancellationToken ct)
     {
         var attempt = new TakeAttempt<T>(channel);
+        var watch = QueueLivenessWatch.Consumers(channel.Ring);
+        int deaths = watch.Deaths;
         bool spun = false;
         while (true)
         {
             ct.ThrowIfCancellationRequested();
             var ring = channel.Ring;
             if (!spun) { spun = true; SpinUntil(static r => r.IsReadableAtHead || r.HasEnded(checkLiveness: false), ring); }
+            // A death seen since this take began may have ended the stream with no wake: only then does the attempt
+            // pay for liveness tests of the holders.
+            int seen = watch.Deaths;
+            attempt.CheckEnd = seen != deaths;
+            deaths = seen;
             // The attempt runs after registering as a sleeper: a publish after it wakes the park.
-            bool ready = await ring.DataEvent.WaitAsync(static a => a.Run(), attempt, Deadline.Infinite,
-                WaitTuning.LivenessSliceMs, ct, channel).ConfigureAwait(false);
+            bool ready = await ring.DataEvent.WaitWatchedAsync(static a => a.Run(), attempt, Deadline.Infinite,
+                watch, ct, channel).ConfigureAwait(false);
             if (attempt.Outcome != TakeOutcome.TimedOut) return (attempt.Outcome, attempt.Item);
-            if (ready && attempt.Busy) await WhileHeld(ring.ConsumerWord, ct, channel).ConfigureAwait(false);
+            if (ready && attempt.Busy) await WhileHeld(ring.ConsumerWord, watch, ct, channel).ConfigureAwait(false);
         }
     }
 
@@ -70,6 +79,7 @@ internal static class QueueAsync
     private static async ValueTask<bool> WaitToReadHeld<T>(QueueChannel<T> channel, CancellationToken ct)
     {
         var probe = new ReadProbe(channel.Ring);
+        var watch = QueueLivenessWatch.Consumers(channel.Ring);
         bool spun = false;
         while (true)
         {
@@ -77,8 +87,8 @@ internal static class QueueAsync
             var ring = channel.Ring;
             if (ring.IsReadableAtHead) return true;
             if (!spun) { spun = true; SpinUntil(static r => r.IsReadableAtHead || r.HasEnded(checkLiveness: false), ring); }
-            await ring.DataEvent.WaitAsync(static p => p.Run(), probe, Deadline.Infinite,
-                WaitTuning.LivenessSliceMs, ct, channel).ConfigureAwait(false);
+            await ring.DataEvent.WaitWatchedAsync(static p => p.Run(), probe, Deadline.Infinite,
+                watch, ct, channel).ConfigureAwait(false);
             if (probe.Readable) return true;
             if (probe.Ended) return false;
             // Woken (or a slice ended) with a record at head still Claimed: its producer may be dead, and only a take
@@ -97,6 +107,7 @@ internal static class QueueAsync
 
     private static async Task WaitEndedAndDrainedHeld<T>(QueueChannel<T> channel, CancellationToken ct)
     {
+        var watch = QueueLivenessWatch.Consumers(channel.Ring);
         while (true)
         {
             var ring = channel.Ring;
@@ -104,8 +115,8 @@ internal static class QueueAsync
             if (ended && !ring.HasData) return;
             // Before the end, the end's wake comes on the data count; after it, the last take's on the space count.
             var count = ended ? ring.SpaceEvent : ring.DataEvent;
-            await count.WaitAsync(static r => r.HasEnded(checkLiveness: false) && !r.HasData, ring, Deadline.Infinite,
-                WaitTuning.LivenessSliceMs, ct, channel).ConfigureAwait(false);
+            await count.WaitWatchedAsync(static r => r.HasEnded(checkLiveness: false) && !r.HasData, ring, Deadline.Infinite,
+                watch, ct, channel).ConfigureAwait(false);
         }
     }
 
@@ -141,16 +152,17 @@ internal static class QueueAsync
     private static async ValueTask PutHeld<T>(QueueChannel<T> channel, ReadOnlyMemory<byte> message, CancellationToken ct)
     {
         var attempt = new PutAttempt(channel.Ring, message);
+        var watch = QueueLivenessWatch.Producers(channel.Ring);
         bool spun = false;
         while (true)
         {
             ct.ThrowIfCancellationRequested();
             var ring = channel.Ring;
             if (!spun) { spun = true; SpinUntil(static a => a.Ring.HasRoomFor(a.Message.Length) || a.Ring.IsClosed, attempt); }
-            bool ready = await ring.SpaceEvent.WaitAsync(static a => a.Run(), attempt, Deadline.Infinite,
-                WaitTuning.LivenessSliceMs, ct, channel).ConfigureAwait(false);
+            bool ready = await ring.SpaceEvent.WaitWatchedAsync(static a => a.Run(), attempt, Deadline.Infinite,
+                watch, ct, channel).ConfigureAwait(false);
             if (attempt.Done) return;
-            if (ready && attempt.Busy) await WhileHeld(ring.ProducerWord, ct, channel).ConfigureAwait(false);
+            if (ready && attempt.Busy) await WhileHeld(ring.ProducerWord, watch, ct, channel).ConfigureAwait(false);
         }
     }
 
@@ -164,14 +176,18 @@ internal static class QueueAsync
 
     private static async ValueTask<bool> WaitToWriteHeld<T>(QueueChannel<T> channel, CancellationToken ct)
     {
+        var watch = QueueLivenessWatch.Producers(channel.Ring);
+        int deaths = watch.Deaths;
         while (true)
         {
             ct.ThrowIfCancellationRequested();
             var ring = channel.Ring;
             if (ring.IsClosed) return false;
             if (!ring.IsFull) return true;
-            await ring.SpaceEvent.WaitAsync(static r => !r.IsFull || r.IsClosed, ring, Deadline.Infinite,
-                WaitTuning.LivenessSliceMs, ct, channel).ConfigureAwait(false);
+            // A dead taker's record is freed only by a put (or a take): say "try", and the caller's write frees it.
+            if (watch.Deaths != deaths) return true;
+            await ring.SpaceEvent.WaitWatchedAsync(static r => !r.IsFull || r.IsClosed, ring, Deadline.Infinite,
+                watch, ct, channel).ConfigureAwait(false);
         }
     }
 
@@ -186,8 +202,9 @@ internal static class QueueAsync
     }
 
     /// <summary>Waits (async) until another holder lets go of <paramref name="word"/> (see
-    /// <see cref="ClaimWord.WhileHeldAsync"/>). A holder that died is taken over by the next attempt, after a liveness slice.</summary>
-    private static ValueTask<bool> WhileHeld(ClaimWord word, CancellationToken ct, object owner) => word.WhileHeldAsync(ct, owner);
+    /// <see cref="ClaimWord.WhileHeldAsync(LivenessWatch, CancellationToken, object)"/>). A holder that died is found
+    /// by <paramref name="watch"/>, and taken over by the next attempt.</summary>
+    private static ValueTask<bool> WhileHeld(ClaimWord word, LivenessWatch watch, CancellationToken ct, object owner) => word.WhileHeldAsync(watch, ct, owner);
 
     /// <summary>One non-blocking take, as the ready check of a park.</summary>
     private sealed class TakeAttempt<T>(QueueChannel<T> channel)
@@ -196,13 +213,21 @@ internal static class QueueAsync
         public T Item = default!;
         /// <summary>Nothing taken though a record is there: another consumer holds the take word.</summary>
         public bool Busy;
+        /// <summary>Also test the holders' liveness (a non-blocking take does not): the stream may have ended by deaths.</summary>
+        public bool CheckEnd;
 
         public bool Run()
         {
             Busy = false;
             Outcome = channel.Take(WaitLimit.Zero, out Item);
             if (Outcome != TakeOutcome.TimedOut) return true;
-            Busy = channel.Ring.IsReadableAtHead;
+            var ring = channel.Ring;
+            if (CheckEnd && !ring.HasData && ring.HasEnded(checkLiveness: true))
+            {
+                Outcome = TakeOutcome.Closed;
+                return true;
+            }
+            Busy = ring.IsReadableAtHead;
             return Busy;
         }
     }

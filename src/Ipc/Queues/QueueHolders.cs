@@ -75,4 +75,16 @@ internal readonly unsafe struct QueueHolders(byte* control)
         }
         return true;
     }
+
+    /// <summary><see cref="NoneLeft"/> with liveness judged by a parker's <paramref name="look"/> (memoised answers).</summary>
+    public bool NoneAlive(LivenessLook look)
+    {
+        if (Volatile.Read(ref Tracking) == 0 || Volatile.Read(ref Overflow) != 0) return false;
+        for (int i = 0; i < L.HolderSlots; i++)
+        {
+            int owner = Volatile.Read(ref *Slot(i));
+            if (owner != 0 && look.IsAlive(owner)) return false;
+        }
+        return true;
+    }
 }

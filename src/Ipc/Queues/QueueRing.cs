@@ -101,6 +101,15 @@ internal sealed unsafe class QueueRing
     /// <summary>True when a message of <paramref name="length"/> bytes (at most <see cref="MaxRecordPayload"/>) fits now.</summary>
     public bool HasRoomFor(int length) => _ring.HasRoomFor(length);
 
+    /// <summary>True when holders are tracked and none is alive by <paramref name="look"/> (a liveness watch).</summary>
+    public bool HoldersNoneAlive(LivenessLook look) => _ring.Holders.NoneAlive(look);
+
+    /// <summary>The producer of a record at head still being written, else 0 (reads only).</summary>
+    public int HeadClaimedBy => _ring.HeadClaimedBy;
+
+    /// <summary>The consumer of a Taken record at the released position, else 0 (reads only).</summary>
+    public int ReleasedTakenBy => _ring.ReleasedTakenBy;
+
     // ---------------------------------------------------------------- timeout arguments
 
     /// <summary>Enqueues one message within <paramref name="limit"/>. A bounded limit first tries without reading the

@@ -675,5 +675,31 @@ internal sealed unsafe class RecordRing
         return HasRoomNow(t, PadBefore(t, recLen) + recLen);
     }
 
+    /// <summary>The producer of a record at head still Claimed (being written), else 0. Reads only (a liveness
+    /// watch's look: a torn value merely causes a spurious wake).</summary>
+    public int HeadClaimedBy
+    {
+        get
+        {
+            long h = Volatile.Read(ref Long(L.HeadOffset));
+            if (Volatile.Read(ref Long(L.TailOffset)) <= h) return 0;
+            var rec = At(h);
+            return rec.State.Status == RecordStatus.Claimed ? rec.Producer : 0;
+        }
+    }
+
+    /// <summary>The consumer of the record at <c>released</c> if it is Taken (being copied out), else 0: space
+    /// behind it is freed only when it is consumed. Reads only.</summary>
+    public int ReleasedTakenBy
+    {
+        get
+        {
+            long r = Volatile.Read(ref Long(L.ReleasedOffset));
+            if (Volatile.Read(ref Long(L.HeadOffset)) <= r) return 0;
+            var rec = At(r);
+            return rec.State.Status == RecordStatus.Taken ? rec.Consumer : 0;
+        }
+    }
+
     private static IpcSegmentCorruptedException Corrupt(string what) => new($"The queue's shared memory is corrupt: {what}.");
 }

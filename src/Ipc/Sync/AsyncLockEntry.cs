@@ -1,9 +1,10 @@
 namespace NativeIpc.Sync;
 
 /// <summary>The async acquire of a <see cref="LockWord"/>: the same contention steps as the sync path
-/// (<see cref="LockWord.Contend"/>), with <see cref="WordParker.ParkAsync"/> between them, so a pending acquire holds
-/// no thread and is woken by the release that would wake a sync waiter; the holder's liveness is checked every
-/// <see cref="WaitTuning.LivenessSliceMs"/> as in the sync path.</summary>
+/// (<see cref="LockWord.Contend"/>), with <see cref="WordParker.ParkWatchedAsync"/> between them, so a pending acquire
+/// holds no thread and is woken by the release that would wake a sync waiter. A holder that dies wakes nobody: the
+/// lock's <see cref="LockLivenessWatch"/> (asked by the parker once per slice for all the lock's async waiters) wakes
+/// them, and the next step tests the holder itself and takes the lock over.</summary>
 internal static class AsyncLockEntry
 {
     /// <summary>Takes the lock for <paramref name="ownerToken"/>; false on timeout; throws
@@ -14,13 +15,21 @@ internal static class AsyncLockEntry
         try
         {
             long nextCheck = LockWord.FirstLivenessCheck();
+            var watch = LockLivenessWatch.For(handle, lockOffset);
+            int deaths = watch.Deaths;
             while (true)
             {
+                // The watch saw a dead holder: test liveness in this step rather than at the next slice.
+                if (watch.Deaths != deaths)
+                {
+                    deaths = watch.Deaths;
+                    nextCheck = 0;
+                }
                 var step = Step(handle, lockOffset, deadline, ref nextCheck, ownerToken, out int parkValue, out int deadOwner, out nint word);
                 if (step == LockWord.Outcome.Acquired) return true;
                 if (step == LockWord.Outcome.Abandoned) throw new IpcAbandonedLockException(deadOwner);
                 if (step == LockWord.Outcome.TimedOut) return false;
-                if (!await Park(word, parkValue, deadline, ct, handle).ConfigureAwait(false)) return false;
+                if (!await Park(word, parkValue, deadline, watch, ct, handle).ConfigureAwait(false)) return false;
             }
         }
         finally { handle.ReleaseRef(); }
@@ -37,6 +46,6 @@ internal static class AsyncLockEntry
         return LockWord.Contend(l, deadline, ref nextCheck, out parkValue, out deadOwner, ownerToken);
     }
 
-    private static unsafe ValueTask<bool> Park(nint word, int value, Deadline deadline, CancellationToken ct, SyncHandle owner)
-        => WordParker.ParkAsync((int*)word, value, deadline, WaitTuning.LivenessSliceMs, ct, owner);
+    private static unsafe ValueTask<bool> Park(nint word, int value, Deadline deadline, LockLivenessWatch watch, CancellationToken ct, SyncHandle owner)
+        => WordParker.ParkWatchedAsync((int*)word, value, deadline, watch, ct, owner);
 }

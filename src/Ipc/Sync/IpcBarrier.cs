@@ -253,9 +253,11 @@ public sealed unsafe class IpcBarrier : IDisposable, ITransferable
         return owner != 0 && !ProcessLiveness.IsAlive(owner) && Volatile.Read(ref *state) == v;
     }
 
-    /// <summary>Parks once on the state word (async), in liveness slices so a dead action runner is noticed.</summary>
+    /// <summary>Parks once on the state word (async); a dead action runner is noticed by the barrier's liveness watch.</summary>
     internal ValueTask<bool> ParkAsync(int value, Deadline deadline, CancellationToken ct)
-        => WordParker.ParkAsync(State, value, deadline, WaitTuning.LivenessSliceMs, ct, _handle);
+        => WordParker.ParkWatchedAsync(State, value, deadline, _watch ??= new BarrierLivenessWatch(_handle), ct, _handle);
+
+    private BarrierLivenessWatch? _watch; // made by the first async wait
 
     private void RunActionAndRelease(byte* p, int* state, int generation, int parties)
     {

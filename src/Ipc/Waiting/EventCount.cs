@@ -52,6 +52,29 @@ internal readonly unsafe struct EventCount(int* seq, int* sleepers)
         return WordParker.ParkRegisteredAsync(seq, s, sleepers, deadline, sliceMs, cancellationToken, owner);
     }
 
+    /// <summary><see cref="WaitAsync{TState}"/> for waits that depend on peers staying alive: no liveness slice, <paramref name="watch"/> (asked by the parker
+    /// once per slice for every wait sharing it) completes the wait (true) when it finds a dead peer.</summary>
+    public ValueTask<bool> WaitWatchedAsync<TState>(Func<TState, bool> ready, TState state, Deadline deadline, LivenessWatch watch, CancellationToken cancellationToken, object? owner)
+    {
+        Interlocked.Increment(ref *sleepers);
+        int s;
+        try
+        {
+            s = Volatile.Read(ref *seq);
+            if (ready(state))
+            {
+                Interlocked.Decrement(ref *sleepers);
+                return new(true);
+            }
+        }
+        catch
+        {
+            Interlocked.Decrement(ref *sleepers);
+            throw;
+        }
+        return WordParker.ParkRegisteredWatchedAsync(seq, s, sleepers, deadline, watch, cancellationToken, owner);
+    }
+
     /// <summary>True if anyone is registered as a sleeper (read after a full fence by the caller).</summary>
     public bool HasSleepers => Volatile.Read(ref *sleepers) != 0;
 

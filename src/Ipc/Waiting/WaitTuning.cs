@@ -24,6 +24,11 @@ internal static class WaitTuning
     /// parked word is re-read this often.</summary>
     public const int AsyncPollMs = 10;
 
+    /// <summary>Whether a parker thread completes woken async waits inline (after handing its watch to its relay
+    /// thread) rather than through the thread pool: one kernel wake fewer per async wake-up. NATIVEIPC_ASYNC_INLINE=0
+    /// turns it off (every continuation then runs on the thread pool).</summary>
+    public static readonly bool AsyncInline = Environment.GetEnvironmentVariable("NATIVEIPC_ASYNC_INLINE") != "0";
+
     private static int EnvInt(string name, int fallback)
         => int.TryParse(Environment.GetEnvironmentVariable(name), out int n) && n >= 0 ? n : fallback;
 }

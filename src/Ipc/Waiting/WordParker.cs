@@ -43,6 +43,13 @@ internal static unsafe class WordParker
         return AsyncParker.Park(word, expected, due, due == deadline.Timestamp, cancellationToken, owner);
     }
 
+    /// <summary>The async twin of <see cref="Park"/> for waits that depend on peers staying alive, with no liveness
+    /// slice: completes (true) when <c>*word</c> is woken or differs from <paramref name="expected"/>, or when
+    /// <paramref name="watch"/> finds a dead peer (the parker asks it once per slice for every wait sharing it);
+    /// false when the deadline passed. Same memory and cancellation rules as <see cref="ParkAsync"/>.</summary>
+    public static ValueTask<bool> ParkWatchedAsync(int* word, int expected, Deadline deadline, LivenessWatch watch, CancellationToken cancellationToken, object? owner)
+        => AsyncParker.Park(word, expected, deadline.Timestamp, dueIsDeadline: true, cancellationToken, owner, watch);
+
     /// <summary>Like <see cref="Park"/>, counted in <paramref name="sleepers"/> while asleep so a waker that changes
     /// <paramref name="word"/> and then finds no sleeper may skip its wake system call.</summary>
     public static bool ParkCounted(int* word, int expected, int* sleepers, Deadline deadline, int sliceMs, CancellationToken cancellationToken)
@@ -66,6 +73,24 @@ internal static unsafe class WordParker
     {
         ValueTask<bool> park;
         try { park = ParkAsync(word, expected, deadline, sliceMs, cancellationToken, owner); }
+        catch
+        {
+            Interlocked.Decrement(ref *sleepers);
+            throw;
+        }
+        if (park.IsCompleted)
+        {
+            Interlocked.Decrement(ref *sleepers);
+            return park;
+        }
+        return AsyncParker.LeaveAfter(park, (nint)sleepers);
+    }
+
+    /// <summary><see cref="ParkRegisteredAsync"/> with a <see cref="LivenessWatch"/> instead of a slice.</summary>
+    public static ValueTask<bool> ParkRegisteredWatchedAsync(int* word, int expected, int* sleepers, Deadline deadline, LivenessWatch watch, CancellationToken cancellationToken, object? owner)
+    {
+        ValueTask<bool> park;
+        try { park = ParkWatchedAsync(word, expected, deadline, watch, cancellationToken, owner); }
         catch
         {
             Interlocked.Decrement(ref *sleepers);

@@ -5,7 +5,7 @@ namespace NativeIpc.Tests.Process;
 
 /// <summary>The warm children of <see cref="IpcStartMethod.Standby"/>: how many, what happens when one dies while it
 /// waits, and that none outlives a SIGKILLed parent.</summary>
-[TestFixture]
+[TestFixture, Platform("Linux", Reason = "standby start is Linux-only (StandbyPool)")]
 [NonParallelizable] // the start method and the standby pool are process-wide
 public class StandbyPoolTests : ChildProcessFixture
 {

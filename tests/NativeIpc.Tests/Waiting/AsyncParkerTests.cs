@@ -101,6 +101,48 @@ public class AsyncParkerTests : ChildProcessFixture
     }
 
     [Test]
+    public async Task ContinuationBlockingOnTheParkerThread_DelaysNoOtherWait()
+    {
+        Assume.That(AsyncParker.Parks, "futex_waitv parking (Linux 5.16+)");
+        using var first = new IpcEvent();
+        using var second = new IpcEvent();
+        using var third = new IpcEvent();
+        using var release = new ManualResetEventSlim();
+        string? ranOn = null;
+        // Start the parker group (its two threads) and let the relay settle on its baton.
+        var warm = first.WaitAsync(ChildTimeout).AsTask();
+        first.Set();
+        Assert.That(await warm, Is.True);
+        first.Clear();
+        await Task.Delay(200);
+        // Woken waits complete inline on a parker thread: this continuation blocks it until released.
+        var blocked = Task.Run(async () =>
+        {
+            Assert.That(await first.WaitAsync(ChildTimeout), Is.True);
+            ranOn = Thread.CurrentThread.Name;
+            release.Wait(ChildTimeout);
+        });
+        Assert.That(Eventually(() => AsyncParker.RegistrationCount == 1, ChildTimeout), Is.True);
+        first.Set();
+        Assert.That(Eventually(() => ranOn is not null, ChildTimeout), Is.True);
+        TestContext.Out.WriteLine($"the blocking continuation runs on '{ranOn}'");
+        if (WaitTuning.AsyncInline) Assert.That(ranOn, Does.StartWith("NativeIpc async parker"), "completed inline on the parker thread");
+        try
+        {
+            // The lead was handed to the relay thread before the continuation ran: other waits are still woken.
+            var w2 = second.WaitAsync(ChildTimeout).AsTask();
+            second.Set();
+            Assert.That(await w2.WaitAsync(TimeSpan.FromSeconds(10)), Is.True, "woken while the first continuation blocks");
+            var w3 = third.WaitAsync(ChildTimeout).AsTask();
+            third.Set();
+            Assert.That(await w3.WaitAsync(TimeSpan.FromSeconds(10)), Is.True, "and again (through the thread pool if the relay is busy)");
+            Assert.That(blocked.IsCompleted, Is.False);
+        }
+        finally { release.Set(); }
+        await blocked.WaitAsync(ChildTimeout);
+    }
+
+    [Test]
     public async Task WaitAsync_Cancelled_LeavesNoRegistration()
     {
         using var ev = new IpcEvent();

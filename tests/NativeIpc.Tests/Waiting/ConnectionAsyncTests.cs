@@ -24,6 +24,52 @@ public class ConnectionAsyncTests : ChildProcessFixture
     }
 
     [Test]
+    public async Task RecvAsync_PendingWhenWriterKilled_EndsWithPipeClosed()
+    {
+        var (reader, writer) = Connection.CreatePipe(duplex: false);
+        using (reader)
+        using (writer)
+        {
+            var p = Track(IpcProcess.Start(Pipes.PipeChildTargets.SendOneAndHang, writer));
+            writer.Close(); // only the child writes
+            Assert.That(await reader.RecvAsync<int>().WaitAsync(ChildTimeout), Is.EqualTo(42));
+            var recv = reader.RecvAsync<int>();
+            await Task.Delay(300);
+            Assert.That(recv.IsCompleted, Is.False, "the child still holds its end");
+            p.Kill();
+            JoinOrFail(p);
+            // A dead writer wakes nobody: the receiving side's liveness watch ends the wait.
+            Assert.That(async () => await recv.WaitAsync(TimeSpan.FromSeconds(10)), Throws.InstanceOf<IpcPipeClosedException>());
+            Assert.That(Eventually(() => AsyncParker.RegistrationCount == 0, ChildTimeout), Is.True);
+        }
+    }
+
+    [Test]
+    public async Task SendAsync_RingFullWhenReaderKilled_EndsWithPipeClosed()
+    {
+        var (reader, writer) = Connection.CreatePipe(duplex: false, capacityBytes: 4096);
+        using (reader)
+        using (writer)
+        {
+            var p = Track(IpcProcess.Start(WaitingChildTargets.HoldUntilKilled, reader));
+            reader.Close(); // only the child reads (and it never does)
+            while (await SendFits(writer)) { }
+            var send = writer.SendAsync(-1).AsTask();
+            await Task.Delay(300);
+            Assert.That(send.IsCompleted, Is.False, "the ring is full and the child holds the reading end");
+            p.Kill();
+            JoinOrFail(p);
+            Assert.That(async () => await send.WaitAsync(TimeSpan.FromSeconds(10)), Throws.InstanceOf<IpcPipeClosedException>());
+        }
+
+        static async Task<bool> SendFits(Connection c)
+        {
+            try { await c.SendAsync(1, TimeSpan.Zero); return true; }
+            catch (TimeoutException) { return false; }
+        }
+    }
+
+    [Test]
     public async Task PollAsync_NothingSent_FalseAfterTimeoutThenTrueOnSend()
     {
         var (a, b) = Connection.CreatePipe();

@@ -38,6 +38,13 @@ public static class WaitingChildTargets
             using (cond.Acquire(Wait)) cond.Notify();
     }
 
+    /// <summary>Holds <paramref name="conn"/> open (it is registered from spawn) until killed.</summary>
+    public static void HoldUntilKilled(Connection conn)
+    {
+        GC.KeepAlive(conn);
+        Thread.Sleep(Timeout.Infinite);
+    }
+
     public static void SendAfter(Connection conn, int value, int delayMs)
     {
         Thread.Sleep(delayMs);
