@@ -19,7 +19,7 @@ namespace NativeIpc;
 /// and keeps the message for a receive of the right type.</para>
 /// <para>Python: multiprocessing.Pipe / Connection</para>
 /// </remarks>
-public sealed class Connection : IDisposable, ITransferable
+public sealed partial class Connection : IDisposable, ITransferable
 {
     static Connection() => Transfer.TransferRegistry.Register(ReadTransfer); // lets a child attach without reflection
 
@@ -105,11 +105,11 @@ public sealed class Connection : IDisposable, ITransferable
 
     /// <summary>True if this end can receive.</summary>
     /// <remarks>Python: Connection.readable</remarks>
-    public bool Readable => _recv is not null;
+    public bool Readable => _recv is not null || _stream is not null;
 
     /// <summary>True if this end can send.</summary>
     /// <remarks>Python: Connection.writable</remarks>
-    public bool Writable => _send is not null;
+    public bool Writable => _send is not null || _stream is not null;
 
     /// <summary>True after <see cref="Close"/> or <see cref="Dispose"/>.</summary>
     /// <remarks>Python: Connection.closed</remarks>
@@ -125,6 +125,7 @@ public sealed class Connection : IDisposable, ITransferable
     /// <remarks>Python: Connection.send(obj)</remarks>
     public void Send<T>(T value, TimeSpan? timeout = null)
     {
+        if (_stream is not null) { StreamSend(value); return; }
         Enter();
         try
         {
@@ -158,6 +159,7 @@ public sealed class Connection : IDisposable, ITransferable
     /// <remarks>Python: Connection.send_bytes(buf)</remarks>
     public void SendBytes(ReadOnlySpan<byte> data, TimeSpan? timeout = null)
     {
+        if (_stream is not null) { _stream.Send(data); return; }
         Enter();
         try
         {
@@ -182,6 +184,7 @@ public sealed class Connection : IDisposable, ITransferable
     /// <remarks>Python: Connection.recv()</remarks>
     public T Recv<T>(TimeSpan? timeout = null)
     {
+        if (_stream is not null) return StreamRecv<T>(timeout);
         var reader = new ValueReader<T>(TagOf<T>.Value, IpcSerializers.For<T>());
         if (!Receive(ref reader, QueueRing.Deadline(timeout))) throw new TimeoutException($"No message arrived within {timeout}.");
         if (reader.Failure is { } failure)
@@ -203,6 +206,7 @@ public sealed class Connection : IDisposable, ITransferable
     /// <remarks>Python: Connection.recv_bytes()</remarks>
     public byte[] RecvBytes(TimeSpan? timeout = null)
     {
+        if (_stream is not null) return StreamReceive(timeout);
         var reader = new CopyReader();
         if (!Receive(ref reader, QueueRing.Deadline(timeout))) throw new TimeoutException($"No message arrived within {timeout}.");
         return reader.Message![TagSize..];
@@ -215,6 +219,7 @@ public sealed class Connection : IDisposable, ITransferable
     /// <remarks>Python: Connection.recv_bytes_into(buffer)</remarks>
     public int RecvBytesInto(Span<byte> buffer, TimeSpan? timeout = null)
     {
+        if (_stream is not null) return StreamRecvInto(buffer, timeout);
         var reader = new IntoReader { Destination = buffer };
         if (!Receive(ref reader, QueueRing.Deadline(timeout))) throw new TimeoutException($"No message arrived within {timeout}.");
         if (reader.Kept is { } kept)
@@ -231,6 +236,7 @@ public sealed class Connection : IDisposable, ITransferable
     /// <remarks>Python: Connection.poll(timeout)</remarks>
     public bool Poll(TimeSpan timeout = default)
     {
+        if (_stream is not null) return _stream.Poll(Deadline.From(timeout));
         try
         {
             if (_pending is not null) return true;
@@ -252,6 +258,7 @@ public sealed class Connection : IDisposable, ITransferable
     /// <remarks>Python: Connection.recv() (no asyncio equivalent)</remarks>
     public async Task<T> RecvAsync<T>(CancellationToken cancellationToken = default)
     {
+        if (_stream is not null) return await StreamRecvAsync<T>(cancellationToken).ConfigureAwait(false);
         while (!await PollAsync(Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(false)) { }
         return Recv<T>(TimeSpan.Zero);
     }
@@ -265,6 +272,7 @@ public sealed class Connection : IDisposable, ITransferable
     /// <remarks>Python: Connection.poll(timeout)</remarks>
     public async ValueTask<bool> PollAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
+        if (_stream is not null) return await _stream.PollAsync(Deadline.From(timeout), cancellationToken).ConfigureAwait(false);
         var deadline = Deadline.From(timeout);
         Enter(); // the mapping stays while the wait is registered
         var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closing.Token);
@@ -310,6 +318,7 @@ public sealed class Connection : IDisposable, ITransferable
     /// <remarks>Python: Connection.send(obj) (no asyncio equivalent)</remarks>
     public async ValueTask SendAsync<T>(T value, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
+        if (_stream is not null) { await StreamSendAsync(value, cancellationToken).ConfigureAwait(false); return; }
         var ring = SendRing();
         var buffer = new ArrayBufferWriter<byte>();
         MemoryMarshal.Write(buffer.GetSpan(TagSize), TagOf<T>.Value);
@@ -369,6 +378,7 @@ public sealed class Connection : IDisposable, ITransferable
     /// <remarks>Python: Connection.close()</remarks>
     public void Close()
     {
+        if (_stream is not null) { StreamClose(); return; }
         if (Interlocked.Exchange(ref _closeStarted, 1) != 0) return;
         _closed = true;
         _closing.Cancel(); // wakes this end's blocked calls: they throw ObjectDisposedException
@@ -385,6 +395,7 @@ public sealed class Connection : IDisposable, ITransferable
     public void Dispose()
     {
         Close();
+        if (_stream is not null) return;
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         if (Interlocked.Decrement(ref _shared.Ends) == 0)
         {
@@ -394,10 +405,11 @@ public sealed class Connection : IDisposable, ITransferable
     }
 
     /// <inheritdoc/>
-    public override string ToString() => $"Connection(end {_end} of {_segment.Name}{(_closed ? ", closed" : "")})";
+    public override string ToString() => _stream is not null ? StreamToString() : $"Connection(end {_end} of {_segment.Name}{(_closed ? ", closed" : "")})";
 
     void ITransferable.WriteTransfer(BinaryWriter writer)
     {
+        if (_stream is not null) throw new NotSupportedException("A socket connection cannot be passed to a child process; connect from the child instead.");
         ThrowIfClosed();
         writer.Write(_segment.Name);
         writer.Write(_end);
