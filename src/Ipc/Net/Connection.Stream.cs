@@ -20,6 +20,9 @@ public sealed partial class Connection
         _end = -1;
     }
 
+    /// <summary>The socket or pipe under this connection; null for a shared-memory pipe.</summary>
+    internal StreamChannel? Channel => _stream;
+
     private void StreamSend<T>(T value)
     {
         var buffer = t_buffer ??= new ArrayBufferWriter<byte>();
