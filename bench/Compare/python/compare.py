@@ -17,6 +17,8 @@ import struct
 import sys
 import time
 
+import compare_net
+
 # Same start method as NativeIpc (a fresh process, never fork) and CPython 3.14's default on Linux.
 CTX = mp.get_context("spawn")
 
@@ -46,6 +48,7 @@ DEFAULT_COUNTS = {
     "pool-map-cpu-speedup": (8, 4),
     "apply-async-rtt": (5_000, 500),
     "manager-dict-ops": (20_000, 2_000),
+    **compare_net.DEFAULT_COUNTS,
 }
 
 SIZES = {"8B": 8, "64B": 64, "4KiB": 4096, "64KiB": 65536, "1MiB": 1 << 20}
@@ -456,6 +459,7 @@ WORKLOADS = {
     "pool-map-cpu-speedup": ("x", run_pool_speedup),
     "apply-async-rtt": ("µs", run_apply_async),
     "manager-dict-ops": ("ops/s", run_manager_dict),
+    **compare_net.WORKLOADS,
 }
 
 # Why a row with no Python function is n/a.
@@ -510,6 +514,7 @@ def main():
         pool.terminate()
     for m in _managers.values():
         m.shutdown()
+    compare_net.shutdown()
     json.dump(out, sys.stdout)
     print()
 

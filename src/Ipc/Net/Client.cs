@@ -59,7 +59,13 @@ public static class Client
             socket = new Socket(endPoint.AddressFamily, SocketType.Stream, address.Family == IpcAddressFamily.Tcp ? ProtocolType.Tcp : ProtocolType.Unspecified);
             try
             {
-                await socket.ConnectAsync(endPoint, connectLimit.Token).ConfigureAwait(false);
+                // A blocking connect (cut short by closing the socket): an async one would register the socket with
+                // .NET's event thread for good, and that thread would then wake on every message it receives.
+                using (connectLimit.Token.Register(static s => ((Socket)s!).Dispose(), socket))
+                {
+                    try { socket.Connect(endPoint); }
+                    catch (Exception) when (connectLimit.IsCancellationRequested) { connectLimit.Token.ThrowIfCancellationRequested(); throw; }
+                }
                 if (address.Family == IpcAddressFamily.Tcp) socket.NoDelay = true;
             }
             catch

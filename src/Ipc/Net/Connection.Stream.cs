@@ -68,14 +68,14 @@ public sealed partial class Connection
 
     private int StreamRecvInto(Span<byte> buffer, TimeSpan? timeout)
     {
-        var message = StreamReceive(timeout);
-        if (message.Length > buffer.Length)
+        int length = _stream!.ReceiveInto(buffer, Deadline.From(timeout), out var tooLong);
+        if (length < 0) throw new TimeoutException($"No message arrived within {timeout}.");
+        if (tooLong is not null)
         {
-            _stream!.Kept = message;
-            throw new IpcBufferTooShortException(message.Length, buffer.Length);
+            _stream.Kept = tooLong;
+            throw new IpcBufferTooShortException(tooLong.Length, buffer.Length);
         }
-        message.CopyTo(buffer);
-        return message.Length;
+        return length;
     }
 
     private void StreamClose()

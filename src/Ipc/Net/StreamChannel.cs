@@ -21,13 +21,17 @@ internal sealed class StreamChannel : IDisposable
 
     private readonly Stream _stream;
     private readonly Socket? _socket; // the raw socket when reads can bypass the stream (no TLS)
+    private readonly nint _fd = -1;     // its descriptor, read and written with plain recv/send (Unix)
     private readonly SemaphoreSlim _recvLock = new(1, 1);
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly byte[] _buf = new byte[BufferSize];
     private int _start, _end;           // buffered, unconsumed bytes
     private Task<int>? _pendingRead;    // an outstanding read into _buf[_end..]
-    private byte[]? _frame;             // the message being assembled
+    private byte[]? _frame;             // the message being assembled (maybe the reused scratch array)
+    private int _frameLength;
     private int _filled;
+    private byte[] _scratch = [];       // reused by ReceiveInto for messages up to ScratchLimit: no allocation per message
+    private const int ScratchLimit = 16 << 20;
     private bool _eof;
     private volatile bool _closed;
 
@@ -35,6 +39,7 @@ internal sealed class StreamChannel : IDisposable
     {
         _stream = stream;
         _socket = socket;
+        if (socket is not null && !OperatingSystem.IsWindows()) _fd = socket.Handle;
         MaxMessageBytes = maxMessageBytes;
     }
 
@@ -62,7 +67,7 @@ internal sealed class StreamChannel : IDisposable
                 {
                     BinaryPrimitives.WriteInt32BigEndian(frame, payload.Length);
                     payload.CopyTo(frame.AsSpan(WireLayout.PrefixSize));
-                    _stream.Write(frame, 0, WireLayout.PrefixSize + payload.Length);
+                    Write(frame.AsSpan(0, WireLayout.PrefixSize + payload.Length));
                 }
                 finally { ArrayPool<byte>.Shared.Return(frame); }
             }
@@ -70,13 +75,22 @@ internal sealed class StreamChannel : IDisposable
             {
                 Span<byte> prefix = stackalloc byte[WireLayout.PrefixSize];
                 BinaryPrimitives.WriteInt32BigEndian(prefix, payload.Length);
-                _stream.Write(prefix);
-                _stream.Write(payload);
+                Write(prefix);
+                Write(payload);
             }
-            _stream.Flush();
         }
         catch (Exception e) when (IsTransportError(e)) { throw Translate(e, sending: true); }
         finally { _sendLock.Release(); }
+    }
+
+    private void Write(ReadOnlySpan<byte> bytes)
+    {
+        if (_fd >= 0) Platform.Unix.SocketIo.SendAll(_fd, bytes);
+        else
+        {
+            _stream.Write(bytes);
+            _stream.Flush();
+        }
     }
 
     /// <summary>Sends one message without holding a thread while the stream is full.</summary>
@@ -86,6 +100,20 @@ internal sealed class StreamChannel : IDisposable
         await _sendLock.WaitAsync(ct).ConfigureAwait(false);
         try
         {
+            if (_fd >= 0)
+            {
+                var frame = new byte[WireLayout.PrefixSize + payload.Length];
+                BinaryPrimitives.WriteInt32BigEndian(frame, payload.Length);
+                payload.Span.CopyTo(frame.AsSpan(WireLayout.PrefixSize));
+                // Once started, the frame is written whole (a cancelled half frame would break the stream).
+                for (int done = 0; done < frame.Length;)
+                {
+                    int n = Platform.Unix.SocketIo.TrySend(_fd, frame.AsSpan(done));
+                    done += n;
+                    if (n == 0) await SocketReadiness.WaitAsync(_fd, write: true, Deadline.Infinite, CancellationToken.None).ConfigureAwait(false);
+                }
+                return;
+            }
             var prefix = new byte[WireLayout.PrefixSize];
             BinaryPrimitives.WriteInt32BigEndian(prefix, payload.Length);
             // A cancelled write would leave half a frame: once started, the frame is written whole.
@@ -106,8 +134,8 @@ internal sealed class StreamChannel : IDisposable
         if (!_recvLock.Wait(deadline.RemainingMilliseconds)) return null;
         try
         {
-            var task = ReceiveCore(sync: true, deadline, Math.Min(limit, MaxMessageBytes), CancellationToken.None);
-            return task.IsCompleted ? task.Result : throw new InvalidOperationException("A synchronous receive went asynchronous.");
+            var task = ReceiveCore(sync: true, deadline, Math.Min(limit, MaxMessageBytes), scratch: false, CancellationToken.None);
+            return task.IsCompleted ? Own(task.Result) : throw new InvalidOperationException("A synchronous receive went asynchronous.");
         }
         catch (Exception e) when (IsTransportError(e)) { throw Translate(e, sending: false); }
         finally { _recvLock.Release(); }
@@ -118,10 +146,42 @@ internal sealed class StreamChannel : IDisposable
     {
         ThrowIfClosed();
         await _recvLock.WaitAsync(ct).ConfigureAwait(false);
-        try { return await ReceiveCore(sync: false, deadline, Math.Min(limit, MaxMessageBytes), ct).ConfigureAwait(false); }
+        try { return Own(await ReceiveCore(sync: false, deadline, Math.Min(limit, MaxMessageBytes), scratch: false, ct).ConfigureAwait(false)); }
         catch (Exception e) when (IsTransportError(e)) { throw Translate(e, sending: false); }
         finally { _recvLock.Release(); }
     }
+
+    /// <summary>Receives the next message into <paramref name="destination"/> (through a reused buffer, so a large
+    /// message costs no allocation) and returns its length; -1 when the deadline passed. A message longer than the
+    /// destination comes back in <paramref name="tooLong"/> instead (the caller keeps it).</summary>
+    public int ReceiveInto(Span<byte> destination, Deadline deadline, out byte[]? tooLong)
+    {
+        tooLong = null;
+        ThrowIfClosed();
+        if (Kept is { } kept)
+        {
+            Kept = null;
+            if (kept.Length > destination.Length) { tooLong = kept; return kept.Length; }
+            kept.CopyTo(destination);
+            return kept.Length;
+        }
+        if (!_recvLock.Wait(deadline.RemainingMilliseconds)) return -1;
+        try
+        {
+            var task = ReceiveCore(sync: true, deadline, MaxMessageBytes, scratch: true, CancellationToken.None);
+            if (!task.IsCompleted) throw new InvalidOperationException("A synchronous receive went asynchronous.");
+            if (task.Result is not { } message) return -1;
+            if (message.Count > destination.Length) { tooLong = message.ToArray(); return message.Count; }
+            message.AsSpan().CopyTo(destination);
+            return message.Count;
+        }
+        catch (Exception e) when (IsTransportError(e)) { throw Translate(e, sending: false); }
+        finally { _recvLock.Release(); }
+    }
+
+    /// <summary>The message as an array of its own (a scratch-backed one is copied).</summary>
+    private static byte[]? Own(ArraySegment<byte>? message)
+        => message is not { } m ? null : m.Offset == 0 && m.Count == m.Array!.Length ? m.Array : m.ToArray();
 
     /// <summary>True once a receive would not block for its first bytes: something arrived, or the peer closed.</summary>
     public bool Poll(Deadline deadline)
@@ -152,7 +212,7 @@ internal sealed class StreamChannel : IDisposable
 
     private bool HasInput => Kept is not null || _end > _start || _eof || _pendingRead is { IsCompleted: true };
 
-    private async ValueTask<byte[]?> ReceiveCore(bool sync, Deadline deadline, int limit, CancellationToken ct)
+    private async ValueTask<ArraySegment<byte>?> ReceiveCore(bool sync, Deadline deadline, int limit, bool scratch, CancellationToken ct)
     {
         if (Kept is { } kept)
         {
@@ -161,25 +221,27 @@ internal sealed class StreamChannel : IDisposable
         }
         while (true)
         {
-            if (_frame is null && !TryStartFrame(limit))
+            if (_frame is null && !TryStartFrame(limit, scratch))
             {
                 if (!await Fill(sync, deadline, ct, pollOnly: false).ConfigureAwait(false)) return null;
                 continue;
             }
             var frame = _frame!;
-            int take = Math.Min(_end - _start, frame.Length - _filled);
+            int take = Math.Min(_end - _start, _frameLength - _filled);
             _buf.AsSpan(_start, take).CopyTo(frame.AsSpan(_filled));
             _start += take;
             _filled += take;
-            if (_filled == frame.Length)
+            if (_filled == _frameLength)
             {
                 _frame = null;
-                return frame;
+                return new ArraySegment<byte>(frame, 0, _frameLength);
             }
             // A large rest goes straight into the message when nothing is outstanding on the buffer.
-            if (_pendingRead is null && frame.Length - _filled >= BufferSize && (sync ? _socket is not null : deadline.IsInfinite && !ct.CanBeCanceled))
+            if (_pendingRead is null && _frameLength - _filled >= BufferSize && (_fd >= 0 || (sync ? _socket is not null : deadline.IsInfinite && !ct.CanBeCanceled)))
             {
-                int n = sync ? ReadSocket(frame.AsSpan(_filled), deadline) : await _stream.ReadAsync(frame.AsMemory(_filled), CancellationToken.None).ConfigureAwait(false);
+                var rest = frame.AsMemory(_filled, _frameLength - _filled);
+                int n = _fd >= 0 ? await ReadFdAsync(rest, sync, deadline, ct).ConfigureAwait(false)
+                    : sync ? ReadSocket(rest.Span, deadline) : await _stream.ReadAsync(rest, CancellationToken.None).ConfigureAwait(false);
                 if (n < 0) return null;
                 if (n == 0) throw EndOfStream(midMessage: true);
                 _filled += n;
@@ -190,7 +252,7 @@ internal sealed class StreamChannel : IDisposable
     }
 
     /// <summary>Reads the length prefix from the buffer if it is all there and sets up <see cref="_frame"/>.</summary>
-    private bool TryStartFrame(int limit)
+    private bool TryStartFrame(int limit, bool scratch)
     {
         int have = _end - _start;
         if (have < WireLayout.PrefixSize) return false;
@@ -210,7 +272,13 @@ internal sealed class StreamChannel : IDisposable
         if (length > limit)
             throw Fail($"The peer announced a message of {length} bytes; this connection accepts at most {limit}. The connection was closed.");
         _start += header;
-        _frame = length == 0 ? [] : GC.AllocateUninitializedArray<byte>((int)length);
+        _frameLength = (int)length;
+        if (scratch && length <= ScratchLimit)
+        {
+            if (_scratch.Length < length) _scratch = GC.AllocateUninitializedArray<byte>((int)Math.Max(length, Math.Min(ScratchLimit, 2L * _scratch.Length)));
+            _frame = _scratch;
+        }
+        else _frame = length == 0 ? [] : GC.AllocateUninitializedArray<byte>((int)length);
         _filled = 0;
         return true;
     }
@@ -233,9 +301,17 @@ internal sealed class StreamChannel : IDisposable
             _start = 0;
         }
         int n;
-        if (_pendingRead is null && sync && _socket is not null)
+        if (_fd >= 0)
         {
-            if (pollOnly) return _socket.Poll(Micros(deadline), SelectMode.SelectRead);
+            if (pollOnly)
+                return sync ? Platform.Unix.SocketIo.PollRead(_fd, deadline.RemainingMilliseconds)
+                    : Platform.Unix.SocketIo.PollRead(_fd, 0) || await SocketReadiness.WaitAsync(_fd, write: false, deadline, ct).ConfigureAwait(false);
+            n = await ReadFdAsync(_buf.AsMemory(_end), sync, deadline, ct).ConfigureAwait(false);
+            if (n < 0) return false;
+        }
+        else if (_pendingRead is null && sync && _socket is not null)
+        {
+            if (pollOnly) return _fd >= 0 ? Platform.Unix.SocketIo.PollRead(_fd, deadline.RemainingMilliseconds) : _socket.Poll(Micros(deadline), SelectMode.SelectRead);
             n = ReadSocket(_buf.AsSpan(_end), deadline);
             if (n < 0) return false;
         }
@@ -278,9 +354,23 @@ internal sealed class StreamChannel : IDisposable
         return true;
     }
 
+    /// <summary>One read from the descriptor: blocking (sync) or awaiting readiness without a thread; -1 when the
+    /// deadline passed.</summary>
+    private async ValueTask<int> ReadFdAsync(Memory<byte> into, bool sync, Deadline deadline, CancellationToken ct)
+    {
+        if (sync) return Platform.Unix.SocketIo.Receive(_fd, into.Span, deadline.RemainingMilliseconds);
+        while (true)
+        {
+            int n = Platform.Unix.SocketIo.TryReceive(_fd, into.Span);
+            if (n >= 0) return n;
+            if (!await SocketReadiness.WaitAsync(_fd, write: false, deadline, ct).ConfigureAwait(false)) return -1;
+        }
+    }
+
     /// <summary>One blocking read from the raw socket, after a <c>poll</c> when there is a deadline; -1 if it passed.</summary>
     private int ReadSocket(Span<byte> into, Deadline deadline)
     {
+        if (_fd >= 0) return Platform.Unix.SocketIo.Receive(_fd, into, deadline.RemainingMilliseconds);
         if (!deadline.IsInfinite && !_socket!.Poll(Micros(deadline), SelectMode.SelectRead)) return -1;
         return _socket!.Receive(into, SocketFlags.None);
     }
