@@ -65,21 +65,7 @@ internal sealed class NetWorkload(string name) : IWorkload
         {
             var address = IpcAddress.Parse(mine.Recv<string>(TimeSpan.FromSeconds(60)));
             using var manager = IpcManager.Connect(address, Key, TimeSpan.FromSeconds(60));
-            var d = manager.Dict<int, int>("bench");
-            long expected = 0;
-            var last = new Dictionary<int, int>();
-            for (int i = 0; i < n; i++) last[i % 100] = i;
-            for (int i = 0; i < n; i++) expected += last[i % 100];
-            var m = Sampler.Repeat(settings, () =>
-            {
-                long t0 = Stopwatch.GetTimestamp();
-                for (int i = 0; i < n; i++) d[i % 100] = i;
-                long sum = 0;
-                for (int i = 0; i < n; i++) sum += d[i % 100];
-                double seconds = Sampler.Seconds(t0, Stopwatch.GetTimestamp());
-                VerificationException.Check(sum == expected, "wrong values read back");
-                return 2.0 * n / seconds;
-            });
+            var m = ManagerDictOps.SetThenGet(settings, manager.Dict<int, int>("bench"), n);
             mine.Send("stop");
             children.JoinAll();
             return m;

@@ -8,6 +8,11 @@ internal interface IManagerLink : IDisposable
     /// status throws the matching exception.</summary>
     byte[] Call(ManagerMessage request);
 
+    /// <summary>Opens (creating if new) the object called <paramref name="name"/> and returns its id.</summary>
+    /// <exception cref="IpcSegmentMismatchException">The name holds another kind of object or other types.</exception>
+    int Open(ManagerObjectKind kind, uint tag, long capacity, string name)
+        => new ManagerReader(Call(ManagerMessage.Request(ManagerOp.Open).U8((byte)kind).U32(tag).I64(capacity).Str(name))).I32();
+
     /// <summary>Where the server listens (for messages and IpcManager.Address).</summary>
     IpcAddress Address { get; }
 }

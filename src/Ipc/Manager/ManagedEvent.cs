@@ -11,7 +11,7 @@ public sealed class ManagedEvent
     {
         _link = link;
         Name = name;
-        _id = new ManagerReader(link.Call(ManagerMessage.Request(ManagerOp.Open).U8((byte)ManagerObjectKind.Event).U32(0).I64(1).Str(name))).I32();
+        _id = link.Open(ManagerObjectKind.Event, 0, 1, name);
     }
 
     /// <summary>The name the event has on its manager.</summary>

@@ -12,7 +12,7 @@ public sealed class ManagedLock
     {
         _link = link;
         Name = name;
-        _id = new ManagerReader(link.Call(ManagerMessage.Request(ManagerOp.Open).U8((byte)ManagerObjectKind.Lock).U32(0).I64(1).Str(name))).I32();
+        _id = link.Open(ManagerObjectKind.Lock, 0, 1, name);
     }
 
     /// <summary>The name the lock has on its manager.</summary>

@@ -14,8 +14,7 @@ public sealed class ManagedQueue<T>
     {
         _link = link;
         Name = name;
-        _id = new ManagerReader(link.Call(ManagerMessage.Request(ManagerOp.Open).U8((byte)ManagerObjectKind.Queue)
-            .U32(SharedSegment.TypeTag(typeof(T))).I64(1).Str(name))).I32();
+        _id = link.Open(ManagerObjectKind.Queue, SharedSegment.TypeTag(typeof(T)), 1, name);
     }
 
     /// <summary>The name the queue has on its manager.</summary>

@@ -22,8 +22,7 @@ internal sealed class RemoteSnapshotStore<TData> : ISnapshotStore<TData> where T
         _decode = decode;
         Name = name;
         Capacity = capacity;
-        var reply = link.Call(ManagerMessage.Request(ManagerOp.Open).U8((byte)kind).U32(tag).I64(capacity).Str(name));
-        _id = new ManagerReader(reply).I32();
+        _id = link.Open(kind, tag, capacity, name);
     }
 
     public string Name { get; }

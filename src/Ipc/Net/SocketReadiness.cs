@@ -3,33 +3,39 @@ using NativeIpc.Platform.Unix;
 namespace NativeIpc.Net;
 
 /// <summary>Async waits for a socket to become readable or writable, on one epoll instance and one thread for the
-/// whole process (started on first use), each wait armed one-shot and removed when it ends. Socket connections use
-/// it instead of .NET's socket engine, which would keep every socket registered for good and wake its event thread
-/// on every incoming message — also while a synchronous receive is already reading it.</summary>
+/// whole process (started on first use); a descriptor is armed one-shot for what its waiters want (a read and a
+/// write wait may be pending at once) and removed when none is left. Socket connections use it instead of .NET's
+/// socket engine, which keeps every socket it touched registered for good and wakes its event thread on every
+/// incoming message — also while a synchronous receive is reading it.</summary>
 internal static class SocketReadiness
 {
     private static readonly object s_gate = new();
-    private static readonly Dictionary<ulong, (TaskCompletionSource Done, int Fd)> s_waits = [];
+    private static readonly Dictionary<int, Waiters> s_waits = [];
     private static SocketReadinessPoller? s_poller;
-    private static ulong s_next;
+
+    private sealed class Waiters
+    {
+        public TaskCompletionSource? Read;
+        public TaskCompletionSource? Write;
+    }
 
     /// <summary>Completes true once <paramref name="fd"/> is ready, false when <paramref name="deadline"/> passed;
     /// throws <see cref="OperationCanceledException"/> when <paramref name="ct"/> fired first.</summary>
     public static async ValueTask<bool> WaitAsync(nint fd, bool write, Deadline deadline, CancellationToken ct)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        ulong token;
-        SocketReadinessPoller poller;
+        int key = (int)fd;
         lock (s_gate)
         {
-            poller = s_poller ??= Start();
-            token = ++s_next;
-            s_waits[token] = (done, (int)fd);
+            s_poller ??= Start();
+            if (!s_waits.TryGetValue(key, out var w)) s_waits[key] = w = new Waiters();
+            if (write) w.Write = done;
+            else w.Read = done;
+            Rearm(key, w);
         }
-        poller.Arm((int)fd, write, token);
         using var limit = deadline.IsInfinite ? null : new CancellationTokenSource(deadline.Remaining);
-        using var a = ct.Register(static s => End((ulong)s!), token);
-        using var b = limit?.Token.Register(static s => End((ulong)s!), token);
+        using var a = ct.Register(() => End(key, done));
+        using var b = limit?.Token.Register(() => End(key, done));
         try
         {
             await done.Task.ConfigureAwait(false);
@@ -38,16 +44,29 @@ internal static class SocketReadiness
         catch (OperationCanceledException) when (!ct.IsCancellationRequested) { return false; }
     }
 
-    /// <summary>Ends a wait early (cancelled or timed out): disarms its descriptor.</summary>
-    private static void End(ulong token)
+    /// <summary>Ends a wait early (cancelled or timed out).</summary>
+    private static void End(int fd, TaskCompletionSource done)
     {
-        (TaskCompletionSource Done, int Fd) wait;
         lock (s_gate)
         {
-            if (!s_waits.Remove(token, out wait)) return;
-            s_poller!.Disarm(wait.Fd);
+            if (!s_waits.TryGetValue(fd, out var w)) return;
+            if (w.Read == done) w.Read = null;
+            else if (w.Write == done) w.Write = null;
+            else return;
+            Rearm(fd, w);
         }
-        wait.Done.TrySetCanceled();
+        done.TrySetCanceled();
+    }
+
+    /// <summary>Arms <paramref name="fd"/> for what its waiters still want, or removes it when nothing. Under s_gate.</summary>
+    private static void Rearm(int fd, Waiters w)
+    {
+        if (w.Read is null && w.Write is null)
+        {
+            s_waits.Remove(fd);
+            s_poller!.Disarm(fd);
+        }
+        else s_poller!.Arm(fd, w.Read is not null, w.Write is not null);
     }
 
     private static SocketReadinessPoller Start()
@@ -59,20 +78,26 @@ internal static class SocketReadiness
 
     private static void Run(SocketReadinessPoller poller)
     {
-        Span<ulong> ready = stackalloc ulong[64];
+        const int Batch = 64;
+        Span<int> fds = stackalloc int[Batch];
+        Span<bool> readable = stackalloc bool[Batch];
+        Span<bool> writable = stackalloc bool[Batch];
+        var wake = new List<TaskCompletionSource>();
         while (true)
         {
-            int n = poller.Wait(ready, -1);
-            for (int i = 0; i < n; i++)
+            int n = poller.Wait(fds, readable, writable, -1);
+            lock (s_gate)
             {
-                (TaskCompletionSource Done, int Fd) wait;
-                lock (s_gate)
+                for (int i = 0; i < n; i++)
                 {
-                    if (!s_waits.Remove(ready[i], out wait)) continue;
-                    poller.Disarm(wait.Fd); // a one-shot registration stays in the set, disarmed: take it out
+                    if (!s_waits.TryGetValue(fds[i], out var w)) { poller.Disarm(fds[i]); continue; }
+                    if (readable[i] && w.Read is { } r) { wake.Add(r); w.Read = null; }
+                    if (writable[i] && w.Write is { } x) { wake.Add(x); w.Write = null; }
+                    Rearm(fds[i], w); // one-shot: a waiter still pending needs the descriptor armed again
                 }
-                wait.Done.TrySetResult();
             }
+            foreach (var t in wake) t.TrySetResult();
+            wake.Clear();
         }
     }
 }
