@@ -48,6 +48,10 @@ internal static class WorkloadCatalog
         new("pool-map-w8", "pool map 2 ms tasks, 8 workers", "task/s", true, 400, 100),
         new("apply-async-rtt", "apply_async round trip", "µs", false, 5_000, 500),
         new("manager-dict-ops", "manager dict set/get", "ops/s", true, 20_000, 2_000),
+        new("net-tcp-rtt", "Listener/Client TCP round trip median", "µs", false, 20_000, 2_000, 8),
+        new("net-unix-rtt", "Listener/Client Unix socket round trip median", "µs", false, 20_000, 2_000, 8),
+        new("net-tcp-oneway-1MiB", "Listener/Client TCP one-way, 1 MiB", "MB/s", true, 200, 20, 1 << 20),
+        new("manager-remote-dict-ops", "remote manager dict set/get, TCP", "ops/s", true, 20_000, 2_000),
     ];
 
     public static WorkloadSpec? Get(string name) => All.FirstOrDefault(w => w.Name == name);

@@ -14,6 +14,12 @@ internal sealed class ManagerDictOps : IWorkload
         int n = settings.CountOf(Name);
         using var manager = Multiprocessing.Manager();
         using var d = manager.Dict<int, int>();
+        return SetThenGet(settings, d, n);
+    }
+
+    /// <summary>The timed part, shared with the remote-manager row: n sets <c>d[i % 100] = i</c>, then n gets.</summary>
+    internal static Measurement SetThenGet(Settings settings, IpcDict<int, int> d, int n)
+    {
         long expected = 0;
         var last = new Dictionary<int, int>();
         for (int i = 0; i < n; i++) last[i % 100] = i;

@@ -31,6 +31,8 @@ internal static class NativeIpcSystem
         new PoolWorkload("pool-map-cpu-speedup"), new PoolWorkload("apply-async-rtt"),
         new PoolWorkload("pool-map-w1"), new PoolWorkload("pool-map-w2"), new PoolWorkload("pool-map-w4"), new PoolWorkload("pool-map-w8"),
         new ManagerDictOps(),
+        new NetWorkload("net-tcp-rtt"), new NetWorkload("net-unix-rtt"), new NetWorkload("net-tcp-oneway-1MiB"),
+        new NetWorkload("manager-remote-dict-ops"),
         new NotApplicable("process-start-join-fork", "n/a: never forks"),
         // Pool and manager rows: not built yet.
     ], missingStatus: "not built yet");

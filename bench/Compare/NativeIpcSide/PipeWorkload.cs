@@ -53,7 +53,7 @@ internal sealed class PipeWorkload(string name) : IWorkload
 
     private static void SendChild(Connection c, int rounds, int n, int size) => Send(new ConnectionEnd(c), rounds, n, size);
 
-    private sealed class ConnectionEnd(Connection connection) : IMessageEnd
+    internal sealed class ConnectionEnd(Connection connection) : IMessageEnd
     {
         public void Send(ReadOnlySpan<byte> message) => connection.SendBytes(message);
 
@@ -69,7 +69,7 @@ internal sealed class PipeWorkload(string name) : IWorkload
         public void Dispose() => connection.Dispose();
     }
 
-    private static double PingPongRound(IMessageEnd end, int n, double percentile, List<double> p99s)
+    internal static double PingPongRound(IMessageEnd end, int n, double percentile, List<double> p99s)
     {
         var rtt = new double[n];
         var message = new byte[8];
@@ -88,7 +88,7 @@ internal sealed class PipeWorkload(string name) : IWorkload
         return rtt[Math.Min(n - 1, (int)(n * percentile))];
     }
 
-    private static double OneWayRound(IMessageEnd end, int n, int size)
+    internal static double OneWayRound(IMessageEnd end, int n, int size)
     {
         var buffer = new byte[size];
         VerificationException.Check(end.ReceiveInto(ref buffer) == 0, "no ready message");

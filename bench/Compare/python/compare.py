@@ -18,6 +18,8 @@ import sys
 import time
 from dataclasses import dataclass
 
+import compare_net
+
 # Same start method as NativeIpc (a fresh process, never fork) and CPython 3.14's default on Linux.
 CTX = mp.get_context("spawn")
 
@@ -63,6 +65,7 @@ DEFAULT_COUNTS = {
     "pool-map-w8": (400, 100),
     "apply-async-rtt": (5_000, 500),
     "manager-dict-ops": (20_000, 2_000),
+    **compare_net.DEFAULT_COUNTS,
 }
 
 SIZES = {"8B": 8, "64B": 64, "256B": 256, "1KiB": 1024, "4KiB": 4096, "16KiB": 16384, "64KiB": 65536,
@@ -509,17 +512,7 @@ _managers = {}
 def run_manager_dict(n):
     if "m" not in _managers:
         _managers["m"] = CTX.Manager()
-    d = _managers["m"].dict()
-    t0 = time.perf_counter()
-    for i in range(n):
-        d[i % 100] = i
-    s = 0
-    for i in range(n):
-        s += d[i % 100]
-    dt = time.perf_counter() - t0
-    last = {i % 100: i for i in range(n)}
-    check(s == sum(last[i % 100] for i in range(n)), "wrong values read back")
-    return 2 * n / dt
+    return compare_net.dict_ops(_managers["m"].dict(), n)
 
 
 # Median and p99 come from the same round trips when both rows run: separate runs land on different vCPU
@@ -578,6 +571,7 @@ WORKLOADS = {
     "pool-map-w8": ("task/s", lambda n: run_pool_workers(n, 8)),
     "apply-async-rtt": ("µs", run_apply_async),
     "manager-dict-ops": ("ops/s", run_manager_dict),
+    **compare_net.WORKLOADS,
 }
 
 # Why a row with no Python function is n/a.
@@ -633,6 +627,7 @@ def main():
         pool.terminate()
     for m in _managers.values():
         m.shutdown()
+    compare_net.shutdown()
     json.dump(out, sys.stdout)
     print()
 

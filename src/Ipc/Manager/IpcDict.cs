@@ -25,11 +25,17 @@ public sealed class IpcDict<TKey, TValue> : IReadOnlyDictionary<TKey, TValue>, I
     static IpcDict() => Transfer.TransferRegistry.Register(ReadTransfer); // lets a child attach without reflection
 
     private static readonly uint s_typeTag = SharedSegment.TypeTag(typeof(TKey)) * 31 ^ SharedSegment.TypeTag(typeof(TValue)) | 1;
-    private readonly SnapshotStore<OrderedDictionary<TKey, TValue>> _store;
+    private readonly ISnapshotStore<OrderedDictionary<TKey, TValue>> _store;
     private readonly IIpcSerializer<TKey> _keys = IpcSerializers.For<TKey>();
     private readonly IIpcSerializer<TValue> _values = IpcSerializers.For<TValue>();
 
-    private IpcDict(SnapshotSegment segment) => _store = new(segment, Decode);
+    private IpcDict(SnapshotSegment segment) => _store = new SnapshotStore<OrderedDictionary<TKey, TValue>>(segment, Decode);
+
+    /// <summary>Over another store (a remote manager's): <paramref name="open"/> gets this type's decoder.</summary>
+    internal IpcDict(Func<SnapshotStore<OrderedDictionary<TKey, TValue>>.Decoder, ISnapshotStore<OrderedDictionary<TKey, TValue>>> open) => _store = open(Decode);
+
+    /// <summary>The type check a store of this collection carries (key and value types, or item type).</summary>
+    internal static uint TypeTag => s_typeTag;
 
     /// <summary>Creates an empty shared dictionary of <paramref name="capacityBytes"/> bytes of serialized entries
     /// (each entry costs its serialized key and value plus 8 bytes; the segment reserves twice this).</summary>
@@ -51,11 +57,11 @@ public sealed class IpcDict<TKey, TValue> : IReadOnlyDictionary<TKey, TValue>, I
 
     /// <summary>The segment name other processes attach with.</summary>
     /// <remarks>Python: (the proxy's token)</remarks>
-    public string Name => _store.Segment.Name;
+    public string Name => _store.Name;
 
     /// <summary>Bytes of serialized entries the dictionary can hold.</summary>
     /// <remarks>Python: (no limit; the server's heap)</remarks>
-    public long CapacityBytes => _store.Segment.Capacity;
+    public long CapacityBytes => _store.Capacity;
 
     /// <summary>Gets or sets the value of <paramref name="key"/>; setting adds the key if it is missing.</summary>
     /// <exception cref="KeyNotFoundException">Get of a missing key.</exception>
@@ -242,7 +248,7 @@ public sealed class IpcDict<TKey, TValue> : IReadOnlyDictionary<TKey, TValue>, I
     /// <remarks>Python: repr(d)</remarks>
     public override string ToString()
     {
-        if (_store.Segment.IsDisposed) return $"IpcDict<{typeof(TKey).Name}, {typeof(TValue).Name}>(disposed)";
+        if (_store.IsDisposed) return $"IpcDict<{typeof(TKey).Name}, {typeof(TValue).Name}>(disposed)";
         var sb = new StringBuilder("{");
         foreach (var (k, v) in Data)
         {

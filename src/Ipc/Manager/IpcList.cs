@@ -20,10 +20,16 @@ public sealed class IpcList<T> : IReadOnlyList<T>, IDisposable, ITransferable
     static IpcList() => Transfer.TransferRegistry.Register(ReadTransfer); // lets a child attach without reflection
 
     private static readonly uint s_typeTag = SharedSegment.TypeTag(typeof(T));
-    private readonly SnapshotStore<List<T>> _store;
+    private readonly ISnapshotStore<List<T>> _store;
     private readonly IIpcSerializer<T> _items = IpcSerializers.For<T>();
 
-    private IpcList(SnapshotSegment segment) => _store = new(segment, Decode);
+    private IpcList(SnapshotSegment segment) => _store = new SnapshotStore<List<T>>(segment, Decode);
+
+    /// <summary>Over another store (a remote manager's): <paramref name="open"/> gets this type's decoder.</summary>
+    internal IpcList(Func<SnapshotStore<List<T>>.Decoder, ISnapshotStore<List<T>>> open) => _store = open(Decode);
+
+    /// <summary>The type check a store of this collection carries (key and value types, or item type).</summary>
+    internal static uint TypeTag => s_typeTag;
 
     /// <summary>Creates an empty shared list of <paramref name="capacityBytes"/> bytes of serialized items (each item
     /// costs its serialized size plus 4 bytes; the segment reserves twice this).</summary>
@@ -44,11 +50,11 @@ public sealed class IpcList<T> : IReadOnlyList<T>, IDisposable, ITransferable
 
     /// <summary>The segment name other processes attach with.</summary>
     /// <remarks>Python: (the proxy's token)</remarks>
-    public string Name => _store.Segment.Name;
+    public string Name => _store.Name;
 
     /// <summary>Bytes of serialized items the list can hold.</summary>
     /// <remarks>Python: (no limit; the server's heap)</remarks>
-    public long CapacityBytes => _store.Segment.Capacity;
+    public long CapacityBytes => _store.Capacity;
 
     /// <summary>Gets or replaces the item at <paramref name="index"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">No such index.</exception>
@@ -278,7 +284,7 @@ public sealed class IpcList<T> : IReadOnlyList<T>, IDisposable, ITransferable
     /// <remarks>Python: repr(l)</remarks>
     public override string ToString()
     {
-        if (_store.Segment.IsDisposed) return $"IpcList<{typeof(T).Name}>(disposed)";
+        if (_store.IsDisposed) return $"IpcList<{typeof(T).Name}>(disposed)";
         var sb = new StringBuilder("[");
         foreach (var item in Data)
         {

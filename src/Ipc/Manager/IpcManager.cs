@@ -10,7 +10,7 @@ namespace NativeIpc;
 /// (<see cref="IpcCapacityExceededException"/> when full) and changes that cost O(size of the collection).</para>
 /// <para>Python: multiprocessing.managers.SyncManager</para>
 /// </remarks>
-public sealed class IpcManager : IDisposable
+public sealed partial class IpcManager : IDisposable
 {
     /// <summary>Default bytes of serialized entries per collection: 1 MiB.</summary>
     public const long DefaultCapacityBytes = 1 << 20;
@@ -35,7 +35,7 @@ public sealed class IpcManager : IDisposable
     /// <param name="capacityBytes">Bytes of serialized entries it can hold; null: <see cref="CapacityBytes"/>.</param>
     /// <remarks>Python: Manager().dict()</remarks>
     public IpcDict<TKey, TValue> Dict<TKey, TValue>(long? capacityBytes = null) where TKey : notnull
-        => Own(IpcDict<TKey, TValue>.Create(capacityBytes ?? CapacityBytes));
+        => _link is null ? Own(IpcDict<TKey, TValue>.Create(capacityBytes ?? CapacityBytes)) : Dict<TKey, TValue>(AnonymousName(), capacityBytes);
 
     /// <summary>Creates a shared dictionary holding <paramref name="items"/>.</summary>
     /// <remarks>Python: Manager().dict(mapping)</remarks>
@@ -49,7 +49,8 @@ public sealed class IpcManager : IDisposable
     /// <summary>Creates an empty shared list.</summary>
     /// <param name="capacityBytes">Bytes of serialized items it can hold; null: <see cref="CapacityBytes"/>.</param>
     /// <remarks>Python: Manager().list()</remarks>
-    public IpcList<T> List<T>(long? capacityBytes = null) => Own(IpcList<T>.Create(capacityBytes ?? CapacityBytes));
+    public IpcList<T> List<T>(long? capacityBytes = null)
+        => _link is null ? Own(IpcList<T>.Create(capacityBytes ?? CapacityBytes)) : List<T>(AnonymousName(), capacityBytes);
 
     /// <summary>Creates a shared list holding <paramref name="items"/>.</summary>
     /// <remarks>Python: Manager().list(items)</remarks>

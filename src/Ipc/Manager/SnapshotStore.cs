@@ -5,7 +5,7 @@ namespace NativeIpc.Manager;
 /// read-change-publish under the segment's lock.</summary>
 /// <typeparam name="TData">The decoded snapshot. Never mutated once decoded or published: readers on other threads
 /// may be enumerating it, so a change builds a new one.</typeparam>
-internal sealed class SnapshotStore<TData> : IDisposable where TData : class
+internal sealed class SnapshotStore<TData> : ISnapshotStore<TData> where TData : class
 {
     public delegate TData Decoder(ReadOnlySpan<byte> entries, int count);
 
@@ -25,6 +25,12 @@ internal sealed class SnapshotStore<TData> : IDisposable where TData : class
     }
 
     public SnapshotSegment Segment => _segment;
+
+    public string Name => _segment.Name;
+
+    public long Capacity => _segment.Capacity;
+
+    public bool IsDisposed => _segment.IsDisposed;
 
     /// <summary>The current snapshot (a private object: enumerate it freely).</summary>
     public TData Read()

@@ -106,11 +106,11 @@ public sealed partial class Connection : IDisposable, ITransferable
 
     /// <summary>True if this end can receive.</summary>
     /// <remarks>Python: Connection.readable</remarks>
-    public bool Readable => _recv is not null;
+    public bool Readable => _recv is not null || _stream is not null;
 
     /// <summary>True if this end can send.</summary>
     /// <remarks>Python: Connection.writable</remarks>
-    public bool Writable => _send is not null;
+    public bool Writable => _send is not null || _stream is not null;
 
     /// <summary>True after <see cref="Close"/> or <see cref="Dispose"/>.</summary>
     /// <remarks>Python: Connection.closed</remarks>
@@ -129,6 +129,7 @@ public sealed partial class Connection : IDisposable, ITransferable
     /// <summary>Sends <paramref name="value"/> under <paramref name="tag"/> (its type's, or a reserved one).</summary>
     private void SendTagged<T>(uint tag, T value, TimeSpan? timeout)
     {
+        if (_stream is not null) { StreamSend(value); return; }
         EnterCall();
         try
         {
@@ -162,6 +163,7 @@ public sealed partial class Connection : IDisposable, ITransferable
     /// <remarks>Python: Connection.send_bytes(buf)</remarks>
     public void SendBytes(ReadOnlySpan<byte> data, TimeSpan? timeout = null)
     {
+        if (_stream is not null) { _stream.Send(data); return; }
         EnterCall();
         try
         {
@@ -186,6 +188,7 @@ public sealed partial class Connection : IDisposable, ITransferable
     /// <remarks>Python: Connection.recv()</remarks>
     public T Recv<T>(TimeSpan? timeout = null)
     {
+        if (_stream is not null) return StreamRecv<T>(timeout);
         var reader = new ValueReader<T>(TagOf<T>.Value, IpcSerializers.For<T>());
         if (!Receive(ref reader, WaitLimit.From(timeout))) throw new TimeoutException($"No message arrived within {timeout}.");
         if (reader.Failure is { } failure)
@@ -207,6 +210,7 @@ public sealed partial class Connection : IDisposable, ITransferable
     /// <remarks>Python: Connection.recv_bytes()</remarks>
     public byte[] RecvBytes(TimeSpan? timeout = null)
     {
+        if (_stream is not null) return StreamReceive(timeout);
         var reader = new CopyReader();
         if (!Receive(ref reader, WaitLimit.From(timeout))) throw new TimeoutException($"No message arrived within {timeout}.");
         return reader.Message![TagSize..];
@@ -219,6 +223,7 @@ public sealed partial class Connection : IDisposable, ITransferable
     /// <remarks>Python: Connection.recv_bytes_into(buffer)</remarks>
     public int RecvBytesInto(Span<byte> buffer, TimeSpan? timeout = null)
     {
+        if (_stream is not null) return StreamRecvInto(buffer, timeout);
         var reader = new IntoReader { Destination = buffer };
         if (!Receive(ref reader, WaitLimit.From(timeout))) throw new TimeoutException($"No message arrived within {timeout}.");
         if (reader.Kept is { } kept)
@@ -238,6 +243,7 @@ public sealed partial class Connection : IDisposable, ITransferable
     /// <remarks>Python: Connection.poll(timeout)</remarks>
     public bool Poll(TimeSpan timeout = default)
     {
+        if (_stream is not null) return _stream.Poll(Deadline.From(timeout));
         Enter();
         try
         {
@@ -278,6 +284,7 @@ public sealed partial class Connection : IDisposable, ITransferable
     /// <remarks>Python: Connection.recv() (no asyncio equivalent)</remarks>
     public async Task<T> RecvAsync<T>(CancellationToken cancellationToken = default)
     {
+        if (_stream is not null) return await StreamRecvAsync<T>(cancellationToken).ConfigureAwait(false);
         while (true)
         {
             while (!await PollAsync(Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(false)) { }
@@ -296,6 +303,7 @@ public sealed partial class Connection : IDisposable, ITransferable
     /// <remarks>Python: Connection.poll(timeout)</remarks>
     public async ValueTask<bool> PollAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
+        if (_stream is not null) return await _stream.PollAsync(Deadline.From(timeout), cancellationToken).ConfigureAwait(false);
         var deadline = Deadline.From(timeout);
         Enter(); // the mapping stays while the wait is registered
         var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closing.Token);
@@ -341,6 +349,7 @@ public sealed partial class Connection : IDisposable, ITransferable
     /// <remarks>Python: Connection.send(obj) (no asyncio equivalent)</remarks>
     public async ValueTask SendAsync<T>(T value, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
+        if (_stream is not null) { await StreamSendAsync(value, cancellationToken).ConfigureAwait(false); return; }
         var ring = SendRing();
         var buffer = new ArrayBufferWriter<byte>();
         MemoryMarshal.Write(buffer.GetSpan(TagSize), TagOf<T>.Value);
@@ -420,6 +429,7 @@ public sealed partial class Connection : IDisposable, ITransferable
     /// <remarks>Python: Connection.close()</remarks>
     public void Close()
     {
+        if (_stream is not null) { StreamClose(); return; }
         if (Interlocked.Exchange(ref _closeStarted, 1) != 0) return;
         _closed = true;
         _closing.Cancel(); // wakes this end's blocked calls: they throw ObjectDisposedException
@@ -436,6 +446,7 @@ public sealed partial class Connection : IDisposable, ITransferable
     public void Dispose()
     {
         Close();
+        if (_stream is not null) return;
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         if (Interlocked.Decrement(ref _shared.Ends) == 0)
         {
@@ -445,10 +456,11 @@ public sealed partial class Connection : IDisposable, ITransferable
     }
 
     /// <inheritdoc/>
-    public override string ToString() => $"Connection(end {_end} of {_segment.Name}{(_closed ? ", closed" : "")})";
+    public override string ToString() => _stream is not null ? StreamToString() : $"Connection(end {_end} of {_segment.Name}{(_closed ? ", closed" : "")})";
 
     void ITransferable.WriteTransfer(BinaryWriter writer)
     {
+        if (_stream is not null) throw new NotSupportedException("A socket connection cannot be passed to a child process; connect from the child instead.");
         ThrowIfClosed();
         writer.Write(_segment.Name);
         writer.Write(_end);

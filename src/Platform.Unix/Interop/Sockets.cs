@@ -97,4 +97,15 @@ internal static unsafe partial class Sockets
 
     [LibraryImport(Libc.Name, SetLastError = true)]
     public static partial int fcntl(int fd, int cmd, int arg);
+
+    /// <summary>recv on a socket descriptor another owner (a .NET <c>Socket</c>) keeps open.</summary>
+    [LibraryImport(Libc.Name, SetLastError = true)]
+    public static partial nint recv(int sockfd, void* buf, nuint len, int flags);
+
+    /// <summary>send on a socket descriptor another owner keeps open.</summary>
+    [LibraryImport(Libc.Name, SetLastError = true)]
+    public static partial nint send(int sockfd, void* buf, nuint len, int flags);
+
+    /// <summary>MSG_DONTWAIT: this one call does not block (EAGAIN instead).</summary>
+    public const int MSG_DONTWAIT = 0x40;
 }
