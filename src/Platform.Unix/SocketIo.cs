@@ -7,7 +7,7 @@ namespace NativeIpc.Platform.Unix;
 /// <summary>Blocking reads and writes on a connected socket's descriptor with plain <c>recv</c>/<c>send</c> and
 /// <c>poll</c>: one system call per message when data is there. (.NET turns a socket non-blocking for good after its
 /// first async operation and then runs every synchronous call through its event thread, a thread hop per call.)</summary>
-public static unsafe class SocketIo
+internal static unsafe class SocketIo
 {
     /// <summary>Reads what is available (at least one byte), waiting up to <paramref name="timeoutMs"/>
     /// (-1: no limit). Returns the count, 0 at end of stream, -1 when the timeout passed.</summary>

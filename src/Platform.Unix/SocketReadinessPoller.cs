@@ -5,7 +5,7 @@ namespace NativeIpc.Platform.Unix;
 
 /// <summary>One epoll instance: arm a descriptor once for readability or writability (one-shot), wait for whichever
 /// armed descriptors became ready. The caller runs the wait loop on one thread; this wraps the system calls.</summary>
-public sealed unsafe class SocketReadinessPoller : IDisposable
+internal sealed unsafe class SocketReadinessPoller : IDisposable
 {
     private readonly int _epfd;
 
