@@ -357,7 +357,7 @@ public sealed partial class ProcessPool : IDisposable
             long held = Interlocked.Exchange(ref _current[slot], PoolSlot.Idle);
             // Through the results queue, behind anything the worker put before it died: a result that made it wins.
             // A death mid-take (Taking) names no task: the collector reconciles.
-            if (held > 0 || held == PoolSlot.Taking) { _results.Put(PoolMessage.WorkerLost(held, pid, code), WaitLimit.Infinite); IpcMetrics.WorkersLost.Add(1); }
+            if (held > 0 || held == PoolSlot.Taking) { IpcMetrics.WorkersLost.Add(1); _results.Put(PoolMessage.WorkerLost(held, pid, code), WaitLimit.Infinite); } // counted before its task can fail
             if (startError is null && held == PoolSlot.Starting)
                 startError = new IpcException($"Pool worker pid {pid} exited with code {code} before it was ready (did its initializer fail?).");
             _startFailures = startError is null ? 0 : _startFailures + 1;

@@ -106,7 +106,7 @@ public class MetricsTests : ChildProcessFixture
 
         var lost = pool.ApplyAsync(PoolTargets.Exit, 3);
         Assert.Throws<IpcWorkerLostException>(() => lost.Get(ChildTimeout));
-        Assert.That(rec.Sum("nativeipc.pool.workers_lost"), Is.GreaterThanOrEqualTo(1));
+        Assert.That(Eventually(() => rec.Sum("nativeipc.pool.workers_lost") >= 1, ChildTimeout), Is.True, "the lost worker was counted");
     }
 
     private sealed class ListLoggerFactory : ILoggerFactory

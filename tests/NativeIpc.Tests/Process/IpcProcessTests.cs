@@ -277,8 +277,16 @@ public class IpcProcessTests : ChildProcessFixture
     public void DaemonChild_DiesWhenParentIsSigkilled()
     {
         var app = RunTestApp("daemon-parent", _file);
-        Assert.That(Eventually(() => File.Exists(_file) && File.ReadAllText(_file).Length > 0, ChildTimeout), Is.True, "daemon child never started");
-        int childPid = int.Parse(File.ReadAllText(_file));
+        // Windows: reading while the writer still has the file open is a sharing violation, so "not yet" too.
+        string text = "";
+        bool Written()
+        {
+            try { text = File.Exists(_file) ? File.ReadAllText(_file) : ""; }
+            catch (IOException) { text = ""; }
+            return text.Length > 0;
+        }
+        Assert.That(Eventually(Written, ChildTimeout), Is.True, "daemon child never started");
+        int childPid = int.Parse(text);
         Assert.That(IsRunning(childPid), Is.True);
         app.Kill(); // SIGKILL on Linux, TerminateProcess on Windows: no exit code of the parent's runs
         Assert.That(app.WaitForExit(30_000), Is.True);
