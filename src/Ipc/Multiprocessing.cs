@@ -43,6 +43,7 @@ public static partial class Multiprocessing
     /// <param name="method">The start method.</param>
     /// <param name="standbyCount">Warm children to keep; 0 keeps none. Ignored for <see cref="IpcStartMethod.Spawn"/>.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="standbyCount"/> is negative.</exception>
+    /// <exception cref="PlatformNotSupportedException"><see cref="IpcStartMethod.Standby"/> outside Linux.</exception>
     /// <remarks>Python: multiprocessing.set_start_method (forkserver's warm server is the closest Python analogue)</remarks>
     public static void SetStartMethod(IpcStartMethod method, int standbyCount)
     {

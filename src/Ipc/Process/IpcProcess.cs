@@ -96,6 +96,9 @@ public sealed partial class IpcProcess : IDisposable
         get => s_startMethod;
         set
         {
+            // Said, not silently downgraded: a caller who asked for warm starts learns it will not get them.
+            if (value == IpcStartMethod.Standby && !OperatingSystem.IsLinux())
+                throw new PlatformNotSupportedException("IpcStartMethod.Standby is supported on Linux only; use IpcStartMethod.Spawn here.");
             s_startMethod = value;
             StandbyPool.Enable(value == IpcStartMethod.Standby);
         }

@@ -12,7 +12,7 @@ public enum IpcStartMethod
     /// at least 2); <c>Start</c> hands one the target (milliseconds) and another is spawned in the background. A
     /// standby that dies while it waits is replaced, never handed out. The child gets the parent's working directory
     /// and environment as they are at <c>Start</c>. Costs the idle processes while the parent runs (they exit with the
-    /// parent, SIGKILL included). <see cref="ProcessPool"/> workers start the same way. Elsewhere it behaves as
-    /// <see cref="Spawn"/>.</summary>
+    /// parent, SIGKILL included). <see cref="ProcessPool"/> workers start the same way. Elsewhere choosing it throws
+    /// <see cref="PlatformNotSupportedException"/>.</summary>
     Standby,
 }

@@ -213,7 +213,14 @@ public class IpcProcessTests : ChildProcessFixture
         Assert.That(Multiprocessing.CpuCount, Is.InRange(1, affinity));
     }
 
-    [Test, Platform("Linux", Reason = "standby start is Linux-only (StandbyPool); elsewhere Standby spawns")]
+    [Test, Platform("Win", Reason = "standby start is Linux-only: asking for it elsewhere is an error, not a silent spawn")]
+    public void StandbyStartMethod_OutsideLinux_ThrowsPlatformNotSupported()
+    {
+        Assert.Throws<PlatformNotSupportedException>(() => Multiprocessing.SetStartMethod(IpcStartMethod.Standby));
+        Assert.That(IpcProcess.StartMethod, Is.EqualTo(IpcStartMethod.Spawn), "the start method is left as it was");
+    }
+
+    [Test, Platform("Linux", Reason = "standby start is Linux-only (StandbyPool); elsewhere choosing it throws")]
     public void StandbyStartMethod_ChildSeesEnvironmentAndDirectoryAtStart_AndRunsTargets()
     {
         Multiprocessing.SetStartMethod(IpcStartMethod.Standby);
