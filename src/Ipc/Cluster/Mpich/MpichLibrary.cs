@@ -16,7 +16,6 @@ internal sealed unsafe class MpichLibrary
     public readonly delegate* unmanaged<int*, int> MPI_Finalized;
     public readonly delegate* unmanaged<int> MPI_Finalize;
     public readonly delegate* unmanaged<int, int, int> MPI_Abort;
-    public readonly delegate* unmanaged<void*, int, int, void*, int, int, int, int> MPI_Alltoall;
     public readonly delegate* unmanaged<int, int*, int> MPI_Comm_rank;
     public readonly delegate* unmanaged<int, int*, int> MPI_Comm_size;
     public readonly delegate* unmanaged<int, int, int> MPI_Comm_set_errhandler;
@@ -41,7 +40,6 @@ internal sealed unsafe class MpichLibrary
         MPI_Finalized = (delegate* unmanaged<int*, int>)Export(handle, "MPI_Finalized");
         MPI_Finalize = (delegate* unmanaged<int>)Export(handle, "MPI_Finalize");
         MPI_Abort = (delegate* unmanaged<int, int, int>)Export(handle, "MPI_Abort");
-        MPI_Alltoall = (delegate* unmanaged<void*, int, int, void*, int, int, int, int>)Export(handle, "MPI_Alltoall");
         MPI_Comm_rank = (delegate* unmanaged<int, int*, int>)Export(handle, "MPI_Comm_rank");
         MPI_Comm_size = (delegate* unmanaged<int, int*, int>)Export(handle, "MPI_Comm_size");
         MPI_Comm_set_errhandler = (delegate* unmanaged<int, int, int>)Export(handle, "MPI_Comm_set_errhandler");

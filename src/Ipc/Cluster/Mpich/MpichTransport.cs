@@ -49,21 +49,7 @@ internal sealed unsafe class MpichTransport : IMpiTransport
         int rank, size;
         Check(mpi, mpi.MPI_Comm_rank(MPI_COMM_WORLD, &rank), "MPI_Comm_rank");
         Check(mpi, mpi.MPI_Comm_size(MPI_COMM_WORLD, &size), "MPI_Comm_size");
-        ConnectAll(mpi, size);
         return new MpichTransport(mpi, rank, size, $"{LibraryVersion(mpi)} ({mpi.LoadedFrom}) on {ProcessorName(mpi)}");
-    }
-
-    /// <summary>Connects every pair of ranks now, while all are in start-up, with a one-byte all-to-all. Workers never
-    /// talk to each other, and MPICH 4.0's ch4:ucx (over TCP) closes connections at MPI_Finalize that were never
-    /// established by establishing them then: a rank that already finished finalizing no longer answers, and its peer
-    /// waited ~60 s before the job was killed.</summary>
-    private static void ConnectAll(MpichLibrary mpi, int size)
-    {
-        var send = new byte[size];
-        var receive = new byte[size];
-        fixed (byte* s = send)
-        fixed (byte* r = receive)
-            Check(mpi, mpi.MPI_Alltoall(s, 1, MPI_BYTE, r, 1, MPI_BYTE, MPI_COMM_WORLD), "MPI_Alltoall");
     }
 
     public IMpiSend Post(int destination, int tag, byte[] message)
