@@ -52,6 +52,8 @@ public sealed partial class ProcessPool : IDisposable
     private long _maxSettledTaskId; // collector only
     private readonly Queue<(int Pid, int ExitCode)> _takingDeaths = new(); // collector only: workers that died mid-take
     private HashSet<long>? _lostCandidates; // collector only: holes seen by the previous reconcile round
+    private long _lostNoticesPut;     // under _gate: worker-lost notices put on the results queue
+    private long _lostNoticesSettled; // collector: notices it has applied (in queue order, after what preceded them)
     private long _lastReconcile;
     private bool _closed;
     private bool _terminating;
@@ -351,13 +353,20 @@ public sealed partial class ProcessPool : IDisposable
         catch (IpcChildStartException e) { startError = e; }
         int pid = worker.Pid ?? 0, code = worker.ExitCode ?? -1;
         Exception? broken = null;
+        long brokenAfter = 0;
         lock (_gate)
         {
             if (_terminating) return;
             long held = Interlocked.Exchange(ref _current[slot], PoolSlot.Idle);
             // Through the results queue, behind anything the worker put before it died: a result that made it wins.
             // A death mid-take (Taking) names no task: the collector reconciles.
-            if (held > 0 || held == PoolSlot.Taking) { IpcMetrics.WorkersLost.Add(1); _results.Put(PoolMessage.WorkerLost(held, pid, code), WaitLimit.Infinite); } // counted before its task can fail
+            long notice = 0;
+            if (held > 0 || held == PoolSlot.Taking)
+            {
+                IpcMetrics.WorkersLost.Add(1); // counted before its task can fail
+                _results.Put(PoolMessage.WorkerLost(held, pid, code), WaitLimit.Infinite);
+                notice = ++_lostNoticesPut;
+            }
             if (startError is null && held == PoolSlot.Starting)
                 startError = new IpcException($"Pool worker pid {pid} exited with code {code} before it was ready (did its initializer fail?).");
             _startFailures = startError is null ? 0 : _startFailures + 1;
@@ -369,10 +378,22 @@ public sealed partial class ProcessPool : IDisposable
             if (_startFailure is not null) return; // broken: no more replacements
             if (_startFailures >= MaxConsecutiveStartFailures) broken = Break(startError!);
             else broken = Replace(slot);
+            if (broken is not null) brokenAfter = notice;
         }
-        // Outside the lock: failing tasks runs the callers' callbacks.
-        if (broken is not null) FailPending(() => new IpcPoolBrokenException(broken), skip: true);
+        // Outside the lock: failing tasks runs the callers' callbacks. The dead worker's own task fails as lost, not
+        // broken: let the collector apply the notice just put (and any result ahead of it) first.
+        if (broken is not null)
+        {
+            if (brokenAfter > 0) AwaitLostNotice(brokenAfter);
+            FailPending(() => new IpcPoolBrokenException(broken), skip: true);
+        }
     }
+
+    /// <summary>Waits (bounded) until the collector has applied worker-lost notice number <paramref name="notice"/>.</summary>
+    private void AwaitLostNotice(long notice)
+        => SpinWait.SpinUntil(() => Volatile.Read(ref _lostNoticesSettled) >= notice || _collectorDone.Task.IsCompleted, LostNoticeWaitMs);
+
+    private const int LostNoticeWaitMs = 5_000;
 
     /// <summary>Starts a replacement in <paramref name="slot"/>, retrying a spawn that throws; returns the failure
     /// that broke the pool, if it came to that. Called under <c>_gate</c>.</summary>
@@ -458,6 +479,12 @@ public sealed partial class ProcessPool : IDisposable
     private void Settle(byte[] message)
     {
         if (!PoolMessage.TryReadResult(message, out long taskId, out byte status, out var body)) return; // names no task
+        try { SettleRead(taskId, status, body); }
+        finally { if (status == PoolMessageLayout.Lost) Interlocked.Increment(ref _lostNoticesSettled); }
+    }
+
+    private void SettleRead(long taskId, byte status, BinaryReader body)
+    {
         if (status == PoolMessageLayout.Lost && taskId == PoolSlot.Taking)
         {
             try { var lost = (IpcWorkerLostException)PoolMessage.ReadFailure(body, status); _takingDeaths.Enqueue((lost.Pid, lost.ExitCode)); }
