@@ -1,41 +1,43 @@
 using System.Diagnostics;
 using System.Globalization;
+using NativeIpc.Compare.Core;
 
 namespace NativeIpc.Compare.Mpi;
 
 /// <summary>The ClusterPool side of the MPI rows, run as every rank of <c>mpiexec -n 3 NativeIpc.Compare --mpi-rank ...</c>:
-/// rank 0 runs the rows and prints "RESULT row v1 v2 ..." lines (one value per timed run, after a warm-up run), the
-/// other ranks are the pool's workers. The same rows as python/mpi_pool.py, with the same counts.</summary>
+/// rank 0 runs the rows and prints "calibration: ..." and "CHUNK row size" lines, then "RESULT row v1 v2 ..." lines (one
+/// value per timed run, after a warm-up run); the other ranks are the pool's workers. The same rows as
+/// python/mpi_pool.py, with the same counts.</summary>
 internal static class ClusterRanks
 {
     public const string Flag = "--mpi-rank";
 
     public static int Square(int x) => x * x;
 
-    /// <summary>Equal CPU work per task (the sum is returned so the loop cannot be skipped).</summary>
-    public static long Spin(int iterations)
-    {
-        long s = 0;
-        for (int i = 0; i < iterations; i++) s += i ^ (s >> 3);
-        return s;
-    }
+    /// <summary>The CPU-bound task: the same loop as compare.py's and mpi_pool.py's cpu_task.</summary>
+    public static long CpuTask(int n) => Calibration.CpuTask(n);
 
-    /// <summary>Arguments: repeats, chunk-1 count, auto count, CPU tasks, CPU iterations per task.</summary>
+    /// <summary>Arguments: repeats, chunk-1 count, default-chunk count, CPU tasks.</summary>
     public static int RunRanks(string[] args)
     {
         int[] a = args.Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
-        int repeats = a[0], chunk1 = a[1], auto = a[2], cpuTasks = a[3], cpuIters = a[4];
+        int repeats = a[0], chunk1 = a[1], auto = a[2], cpuTasks = a[3];
         using var pool = new ClusterPool(); // worker ranks stay here
         pool.Map(Square, Enumerable.Range(0, 200), chunkSize: 1);
+        Console.WriteLine($"CHUNK mpi-map-auto {pool.AutoChunkSize(auto)}");
         var rows = new Dictionary<string, List<double>>
         {
             ["mpi-map-chunk1"] = Runs(repeats, () => TimedMap(pool, chunk1, 1)),
             ["mpi-map-auto"] = Runs(repeats, () => TimedMap(pool, auto, null)),
-            ["mpi-cpu-speedup"] = Runs(repeats, () => Speedup(pool, cpuTasks, cpuIters)),
         };
+        // Calibrated on rank 0 with the pool up (its ranks idle), as mpi_pool.py does: ~25 ms a task in each language.
+        int loops = Calibration.LoopCountFor(Calibration.CpuTaskMs);
+        foreach (var note in Calibration.Notes) Console.WriteLine(note);
+        rows["mpi-cpu-speedup"] = Runs(repeats, () => Speedup(pool, cpuTasks, loops));
         foreach (var (name, values) in rows)
             Console.WriteLine($"RESULT {name} {string.Join(' ', values.Select(v => v.ToString("G6", CultureInfo.InvariantCulture)))}");
         Console.WriteLine($"WORKERS {pool.Size}");
+        Console.WriteLine($"LIBRARY {pool.MpiDescription}");
         return 0;
     }
 
@@ -60,10 +62,10 @@ internal static class ClusterRanks
     {
         var work = Enumerable.Repeat(iterations, tasks).ToArray();
         long start = Stopwatch.GetTimestamp();
-        long[] serial = work.Select(Spin).ToArray();
+        long[] serial = work.Select(CpuTask).ToArray();
         double serialSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         start = Stopwatch.GetTimestamp();
-        long[] parallel = pool.Map(Spin, work, chunkSize: 1);
+        long[] parallel = pool.Map(CpuTask, work, chunkSize: 1);
         double poolSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         if (!serial.SequenceEqual(parallel)) throw new InvalidOperationException("wrong CPU result");
         return serialSeconds / poolSeconds;
