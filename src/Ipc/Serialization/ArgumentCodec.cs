@@ -71,15 +71,34 @@ internal static class ArgumentCodec
             tr.WriteTransfer(w);
             return;
         }
-        IpcSerializers.RejectUnsendable(t);
-        if (IpcSerializers.IsRawCopied(t))
+        var plan = PlanFor(t);
+        if (plan.Adapter is null)
         {
             w.Write((byte)Tag.Raw);
-            w.Write(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<RawBox>(value).Data, IpcSerializers.SizeOf(t)));
+            w.Write(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<RawBox>(value).Data, plan.RawSize));
             return;
         }
         w.Write((byte)Tag.Serialized);
-        AdapterFor(t).Write(value, w);
+        plan.Adapter.Write(value, w);
+    }
+
+    /// <summary>How <see cref="Write"/> encodes a value of one runtime type: a raw copy of <see cref="RawSize"/> bytes,
+    /// or through <see cref="Adapter"/>. Decided once per type (the checks are reflection) and again after a
+    /// serializer is registered (<see cref="IpcSerializers.Registrations"/>).</summary>
+    private sealed record WritePlan(int RawSize, Adapter? Adapter, int Registrations);
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, WritePlan> s_writePlans = new();
+
+    private static WritePlan PlanFor(Type t)
+    {
+        int registrations = IpcSerializers.Registrations;
+        if (s_writePlans.TryGetValue(t, out var plan) && plan.Registrations == registrations) return plan;
+        IpcSerializers.RejectUnsendable(t);
+        plan = IpcSerializers.IsRawCopied(t)
+            ? new WritePlan(IpcSerializers.SizeOf(t), null, registrations)
+            : new WritePlan(0, AdapterFor(t), registrations);
+        s_writePlans[t] = plan;
+        return plan;
     }
 
     /// <summary>Reads one value written by <see cref="Write"/> for <paramref name="declared"/>. The bytes may come from a
@@ -124,8 +143,16 @@ internal static class ArgumentCodec
                 // Raw bytes only ever fill a struct without references; never a class or a struct holding one.
                 if (!t.IsValueType || !IpcSerializers.IsUnmanaged(t)) throw WrongTag(tag, t);
                 int size = IpcSerializers.SizeOf(t);
+                // Boxed straight from the message when it is in memory (pool and launch messages are); sizes are at least 1.
+                if (r.BaseStream is MemoryStream ms && ms.TryGetBuffer(out var buffer))
+                {
+                    if (size > Remaining(r)) throw new EndOfStreamException($"A '{t}' value needs {size} bytes; the message has {Remaining(r)} left.");
+                    int at = (int)ms.Position;
+                    ms.Position = at + size;
+                    return RuntimeHelpers.Box(ref buffer.Array![buffer.Offset + at], t.TypeHandle)!;
+                }
                 var bytes = ReadExactly(r, size);
-                return RuntimeHelpers.Box(ref bytes[0], t.TypeHandle)!; // sizes are at least 1
+                return RuntimeHelpers.Box(ref bytes[0], t.TypeHandle)!;
             }
             case Tag.Transfer:
                 if (!typeof(ITransferable).IsAssignableFrom(t)) throw WrongTag(tag, t);

@@ -22,7 +22,13 @@ public static class IpcSerializers
     {
         ArgumentNullException.ThrowIfNull(serializer);
         s_registered[typeof(T)] = serializer;
+        Interlocked.Increment(ref s_registrations);
     }
+
+    private static int s_registrations;
+
+    /// <summary>How many serializers were registered so far: a cached per-type decision made at a lower count is stale.</summary>
+    internal static int Registrations => Volatile.Read(ref s_registrations);
 
     /// <summary>The serializer for <typeparamref name="T"/>.</summary>
     /// <exception cref="IpcSerializationException">The type cannot cross a process boundary.</exception>
