@@ -177,6 +177,28 @@ public class QueueShutdownTests : ChildProcessFixture
     }
 
     [Test]
+    public void ShutdownImmediate_AProducerHungMidPut_DoesNotHangTheShutdown_ItsTornRecordIsSkippedOnceItDies()
+    {
+        string file = TestPaths.TempFile();
+        try
+        {
+            using var q = new IpcQueue<int>();
+            q.Put(1);
+            var p = Track(IpcProcess.Start(QueueChildTargets.ClaimAndHang, q, 99, file));
+            Assert.That(Eventually(() => File.Exists(file), Long), Is.True, "child never claimed");
+            var sw = Stopwatch.StartNew();
+            q.Shutdown(immediate: true); // drops 1, then waits a bounded time for the record being written
+            Assert.That(sw.Elapsed, Is.LessThan(TimeSpan.FromSeconds(10)), "the shutdown hung on a stalled producer");
+            Assert.Throws<IpcQueueShutDownException>(() => q.Put(2));
+            p.Kill();
+            JoinOrFail(p);
+            Assert.Throws<IpcQueueShutDownException>(() => q.Get(Long)); // the torn record is skipped, never delivered
+            Assert.That(q.Count, Is.EqualTo(0));
+        }
+        finally { File.Delete(file); }
+    }
+
+    [Test]
     public void UseAfterDispose_ShutdownThrowsObjectDisposed()
     {
         var q = new IpcQueue<int>();
