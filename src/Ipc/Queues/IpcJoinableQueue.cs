@@ -38,7 +38,9 @@ public sealed class IpcJoinableQueue<T> : IpcQueue<T>
         if (!Channel.Read(static r => r.TaskDone())) throw new InvalidOperationException("TaskDone() called more times than there were items put.");
     }
 
-    /// <summary>Waits until every item put has been marked done with <see cref="TaskDone"/>.</summary>
+    /// <summary>Waits until every item put has been marked done with <see cref="TaskDone"/>. Items discarded by
+    /// <see cref="IpcQueue{T}.Shutdown"/><c>(immediate: true)</c> count as done, so a blocked join returns then, unless
+    /// items taken before the shutdown are still not done (as Python's <c>join()</c> after <c>shutdown(immediate=True)</c>).</summary>
     /// <returns>False when the timeout ran out first.</returns>
     /// <exception cref="ObjectDisposedException">The queue was disposed (also by another thread while this call waited).</exception>
     /// <remarks>Python: JoinableQueue.join()</remarks>

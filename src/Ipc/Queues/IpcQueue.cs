@@ -15,7 +15,9 @@ namespace NativeIpc;
 /// <see cref="Close"/> (Python's <c>close()</c>: "this process puts no more"), disposes it, or dies; once none is
 /// left, consumers drain what is there and then see the end (<see cref="IpcQueueClosedException"/>, consuming
 /// enumerables finish) — no <c>None</c> sentinel needed. A process that only consumes should call <see cref="Close"/>
-/// first, as it would close an unused pipe end. <see cref="Complete"/> ends the stream for everyone at once.</para>
+/// first, as it would close an unused pipe end. <see cref="Complete"/> ends the stream for everyone at once, and
+/// <see cref="Shutdown"/> (Python 3.13's <c>Queue.shutdown</c>) does too, with Python's
+/// <see cref="IpcQueueShutDownException"/> and, if asked, discarding what is queued.</para>
 /// <para>A process killed in the middle of a put or get never corrupts or blocks the queue: a half-written item is
 /// skipped (and not counted), a half-taken one is lost alone.</para>
 /// <para>Messages larger than the ring still go through, whole and in order.</para>
@@ -88,13 +90,19 @@ public class IpcQueue<T> : IDisposable, ITransferable, IWaitableQueue
     /// <remarks>Python: Queue.full()</remarks>
     public bool IsFull => _channel.Read(static r => r.IsFull);
 
-    /// <summary>True once the stream has ended: <see cref="Complete"/> was called, or every process that held the
-    /// queue closed it (a holder that died is noticed by the next consumer that waits).</summary>
+    /// <summary>True once the stream has ended: <see cref="Complete"/> or <see cref="Shutdown"/> was called, or every
+    /// process that held the queue closed it (a holder that died is noticed by the next consumer that waits).</summary>
     public bool IsClosed => _channel.Read(static r => r.IsClosed);
+
+    /// <summary>True once <see cref="Shutdown"/> was called, in any process.</summary>
+    /// <remarks>Python: Queue.is_shutdown (3.13)</remarks>
+    public bool IsShutDown => _channel.IsShutDown;
 
     /// <summary>Puts an item, waiting for room up to <paramref name="timeout"/> (null: no limit).</summary>
     /// <exception cref="IpcQueueFullException">No room within the timeout.</exception>
     /// <exception cref="IpcQueueClosedException">This process closed the queue, or the stream has ended.</exception>
+    /// <exception cref="IpcQueueShutDownException">The queue was shut down (<see cref="Shutdown"/>, in any process; also
+    /// while this call waited for room).</exception>
     /// <exception cref="IpcSerializationException">The item could not be serialized; nothing was enqueued.</exception>
     /// <exception cref="ObjectDisposedException">The queue was disposed (also by another thread while this call waited).</exception>
     /// <remarks>Python: Queue.put(obj, block=True, timeout=None)</remarks>
@@ -143,6 +151,8 @@ public class IpcQueue<T> : IDisposable, ITransferable, IWaitableQueue
     /// <summary>Takes the next item, waiting up to <paramref name="timeout"/> (null: no limit).</summary>
     /// <exception cref="IpcQueueEmptyException">Nothing arrived within the timeout.</exception>
     /// <exception cref="IpcQueueClosedException">The queue is closed and drained: the end of the stream.</exception>
+    /// <exception cref="IpcQueueShutDownException">The queue was shut down and is drained (at once after an immediate
+    /// shutdown); a getter blocked here when that happens is woken and throws it.</exception>
     /// <exception cref="ObjectDisposedException">The queue was disposed (also by another thread while this call waited).</exception>
     /// <remarks>Python: Queue.get(block=True, timeout=None)</remarks>
     public T Get(TimeSpan? timeout = null)
@@ -150,29 +160,30 @@ public class IpcQueue<T> : IDisposable, ITransferable, IWaitableQueue
         return _channel.Take(WaitLimit.From(timeout), out var item) switch
         {
             TakeOutcome.Taken => item,
-            TakeOutcome.Closed => throw new IpcQueueClosedException(),
+            TakeOutcome.Closed => throw _channel.EndedException(),
             _ => throw new IpcQueueEmptyException(),
         };
     }
 
     /// <summary>Takes the next item if one is there now.</summary>
-    /// <returns>False when the queue is empty, or closed and drained.</returns>
+    /// <returns>False when the queue is empty, or closed (or shut down) and drained.</returns>
     /// <remarks>Python: Queue.get_nowait (returning instead of raising)</remarks>
     public bool TryGet(out T item) => _channel.Take(WaitLimit.Zero, out item) == TakeOutcome.Taken;
 
     /// <summary>Takes the next item, waiting up to <paramref name="timeout"/>.</summary>
-    /// <returns>False when nothing arrived in time, or the queue is closed and drained.</returns>
+    /// <returns>False when nothing arrived in time, or the queue is closed (or shut down) and drained.</returns>
     public bool TryGet(out T item, TimeSpan timeout) => _channel.Take(WaitLimit.From(timeout), out item) == TakeOutcome.Taken;
 
     /// <summary>Takes the next item if one is there now.</summary>
     /// <exception cref="IpcQueueEmptyException">The queue is empty.</exception>
     /// <exception cref="IpcQueueClosedException">The queue is closed and drained.</exception>
+    /// <exception cref="IpcQueueShutDownException">The queue was shut down and is drained.</exception>
     /// <remarks>Python: Queue.get_nowait</remarks>
     public T GetNowait() => Get(TimeSpan.Zero);
 
     /// <summary>Takes up to <c>destination.Length</c> items: waits for the first as <see cref="Get"/> does, then takes
     /// whatever else is there without waiting.</summary>
-    /// <returns>How many items were written; 0 when the queue is closed and drained.</returns>
+    /// <returns>How many items were written; 0 when the queue is closed (or shut down) and drained.</returns>
     /// <exception cref="IpcQueueEmptyException">Nothing arrived within the timeout.</exception>
     public int GetMany(Span<T> destination, TimeSpan? timeout = null)
     {
@@ -202,6 +213,8 @@ public class IpcQueue<T> : IDisposable, ITransferable, IWaitableQueue
     /// <param name="cancellationToken">Stops the wait. A cancelled call took nothing: the item stays for another
     /// consumer (an item taken just as the token fires is returned, not dropped).</param>
     /// <exception cref="IpcQueueClosedException">The queue is closed and drained: the end of the stream.</exception>
+    /// <exception cref="IpcQueueShutDownException">The queue was shut down and is drained (the wait is woken by the
+    /// shutdown, as a synchronous <see cref="Get"/> is).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first.</exception>
     /// <exception cref="ObjectDisposedException">The queue was disposed while the wait was pending.</exception>
     /// <remarks>Python: Queue.get() (no asyncio equivalent)</remarks>
@@ -211,15 +224,15 @@ public class IpcQueue<T> : IDisposable, ITransferable, IWaitableQueue
         if (take.IsCompletedSuccessfully)
         {
             var (outcome, item) = take.Result;
-            return outcome == TakeOutcome.Taken ? new(item) : ValueTask.FromException<T>(new IpcQueueClosedException());
+            return outcome == TakeOutcome.Taken ? new(item) : ValueTask.FromException<T>(_channel.EndedException());
         }
         return Await(take);
 
-        static async ValueTask<T> Await(ValueTask<(TakeOutcome, T)> take) => Taken(await take.ConfigureAwait(false));
+        async ValueTask<T> Await(ValueTask<(TakeOutcome, T)> take) => Taken(await take.ConfigureAwait(false));
     }
 
-    private static T Taken((TakeOutcome Outcome, T Item) take)
-        => take.Outcome == TakeOutcome.Taken ? take.Item : throw new IpcQueueClosedException();
+    private T Taken((TakeOutcome Outcome, T Item) take)
+        => take.Outcome == TakeOutcome.Taken ? take.Item : throw _channel.EndedException();
 
     /// <summary>Puts an item without holding a thread while the queue is full: the wait parks and is woken by a
     /// consumer's take, as a synchronous <see cref="Put"/> is. A message larger than a quarter of the ring (sent in
@@ -227,6 +240,7 @@ public class IpcQueue<T> : IDisposable, ITransferable, IWaitableQueue
     /// <param name="item">The item.</param>
     /// <param name="cancellationToken">Stops the wait; a cancelled call put nothing.</param>
     /// <exception cref="IpcQueueClosedException">This process closed the queue, or the stream has ended.</exception>
+    /// <exception cref="IpcQueueShutDownException">The queue was shut down (also while the put waited).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first.</exception>
     /// <exception cref="IpcSerializationException">The item could not be serialized; nothing was enqueued.</exception>
     /// <exception cref="ObjectDisposedException">The queue was disposed while the wait was pending.</exception>
@@ -239,7 +253,7 @@ public class IpcQueue<T> : IDisposable, ITransferable, IWaitableQueue
 
     /// <summary>Waits, without holding a thread, until an item can be taken or the stream has ended.</summary>
     /// <returns>True when an item is there (another consumer may still take it first); false once the stream has
-    /// ended and is drained.</returns>
+    /// ended (closed, completed or shut down) and is drained.</returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first.</exception>
     /// <exception cref="ObjectDisposedException">The queue was disposed while the wait was pending.</exception>
     /// <remarks>Python: multiprocessing.connection.wait([queue._reader]). .NET: ChannelReader.WaitToReadAsync</remarks>
@@ -261,7 +275,7 @@ public class IpcQueue<T> : IDisposable, ITransferable, IWaitableQueue
 
     bool IWaitableQueue.IsReadyToRead => _channel.Ring.IsReadableAtHead || (!_channel.Ring.HasData && _channel.Ring.HasEnded(checkLiveness: true));
 
-    /// <summary>Yields items as they arrive until the queue is closed and drained.</summary>
+    /// <summary>Yields items as they arrive until the queue is closed (or shut down) and drained.</summary>
     public IEnumerable<T> GetConsumingEnumerable()
     {
         while (true)
@@ -272,8 +286,8 @@ public class IpcQueue<T> : IDisposable, ITransferable, IWaitableQueue
         }
     }
 
-    /// <summary>Yields items as they arrive until the queue is closed and drained, without holding a thread while it
-    /// waits (each step is a <see cref="GetAsync"/>).</summary>
+    /// <summary>Yields items as they arrive until the queue is closed (or shut down) and drained, without holding a
+    /// thread while it waits (each step is a <see cref="GetAsync"/>).</summary>
     /// <param name="cancellationToken">Stops the wait between items; a cancelled step took nothing.</param>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <remarks>.NET: ChannelReader.ReadAllAsync</remarks>
@@ -288,7 +302,7 @@ public class IpcQueue<T> : IDisposable, ITransferable, IWaitableQueue
     }
 
     /// <summary>Says this process puts no more: further puts through this object throw
-    /// <see cref="IpcQueueClosedException"/>; gets still work. When no process that could put is left, consumers
+    /// <see cref="IpcQueueClosedException"/> (even after a <see cref="Shutdown"/>); gets still work. When no process that could put is left, consumers
     /// drain what is there, then <see cref="Get"/> throws <see cref="IpcQueueClosedException"/>,
     /// <see cref="TryGet(out T)"/> returns false and the consuming enumerables end. Calling it again does nothing.</summary>
     /// <remarks>Python: Queue.close()</remarks>
@@ -296,8 +310,36 @@ public class IpcQueue<T> : IDisposable, ITransferable, IWaitableQueue
 
     /// <summary>Ends the stream for every process at once: puts anywhere throw <see cref="IpcQueueClosedException"/>;
     /// consumers drain what is there, then see the end as after the last <see cref="Close"/>.</summary>
-    /// <remarks>Python: (none; the None sentinel convention). .NET: ChannelWriter.Complete()</remarks>
+    /// <remarks>Python: (none; the None sentinel convention). .NET: ChannelWriter.Complete(). <see cref="Shutdown"/> is
+    /// the same end with Python's exception (<see cref="IpcQueueShutDownException"/>).</remarks>
     public void Complete() => _channel.Read(static r => { r.Complete(); return true; });
+
+    /// <summary>Shuts the queue down for every process (Python 3.13's <c>Queue.shutdown(immediate)</c>): from then on
+    /// <see cref="Put"/>, <see cref="PutAsync"/> and the other puts throw <see cref="IpcQueueShutDownException"/> in
+    /// every process, putters blocked for room included (they are woken). With <paramref name="immediate"/> false,
+    /// getters drain what is queued, then <see cref="Get"/> and <see cref="GetAsync"/> throw
+    /// <see cref="IpcQueueShutDownException"/> (blocked ones are woken). With <paramref name="immediate"/> true, what is
+    /// queued is discarded (a joinable queue counts each discarded item as done, so a blocked
+    /// <see cref="IpcJoinableQueue{T}.Join"/> returns once items taken earlier are done too, as in Python), and every
+    /// get throws at once. Calling it again does nothing more (an immediate call after a plain one discards).</summary>
+    /// <param name="immediate">Discard the queued items instead of letting getters drain them.</param>
+    /// <exception cref="ObjectDisposedException">The queue was disposed.</exception>
+    /// <remarks>
+    /// <para>Python: Queue.shutdown(immediate=False) (3.13).</para>
+    /// <para>It ends the stream as <see cref="Complete"/> does (same wake, so <see cref="IsClosed"/> is true) and marks
+    /// the queue shut down in shared memory, which only changes the exception type: where the end of the stream throws
+    /// (<see cref="Put"/>, <see cref="Get"/>, <see cref="GetNowait"/>, <see cref="PutAsync"/>, <see cref="GetAsync"/>)
+    /// it throws <see cref="IpcQueueShutDownException"/> instead of <see cref="IpcQueueClosedException"/>; where the end
+    /// is a result (<see cref="TryGet(out T)"/> false, <see cref="GetMany(Span{T}, TimeSpan?)"/> 0,
+    /// <see cref="WaitToReadAsync"/> false, the consuming enumerables and <see cref="AsChannelReader"/> finish) it stays
+    /// one. A put through an object this process <see cref="Close"/>d still throws
+    /// <see cref="IpcQueueClosedException"/> (checked in this process first).</para>
+    /// <para>Immediate: items put concurrently by other processes are discarded too when their put had claimed its
+    /// place before the shutdown (a later one throws); a producer stalled in the middle of writing one for more than a
+    /// second leaves that one item for a getter rather than hang the shutdown. The discarding process counts the
+    /// items as done; killed in the middle of it, the joinable count keeps the items not yet counted.</para>
+    /// </remarks>
+    public void Shutdown(bool immediate = false) => _channel.Shutdown(immediate);
 
     /// <summary>Closes this object's hold (see <see cref="Close"/>) and unmaps the queue in this process once no call
     /// is using it; the creator also removes its name. A call blocked in another thread (<see cref="Get"/>,

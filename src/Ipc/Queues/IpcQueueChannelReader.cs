@@ -20,15 +20,20 @@ internal sealed class IpcQueueChannelReader<T>(IpcQueue<T> queue, QueueChannel<T
         if (take.IsCompletedSuccessfully)
         {
             var (outcome, item) = take.Result;
-            return outcome == TakeOutcome.Taken ? new(item) : ValueTask.FromException<T>(new ChannelClosedException());
+            return outcome == TakeOutcome.Taken ? new(item) : ValueTask.FromException<T>(Closed());
         }
         return Await(take);
 
-        static async ValueTask<T> Await(ValueTask<(TakeOutcome, T)> take) => Item(await take.ConfigureAwait(false));
+        async ValueTask<T> Await(ValueTask<(TakeOutcome, T)> take) => Item(await take.ConfigureAwait(false));
     }
 
-    private static T Item((TakeOutcome Outcome, T Item) take)
-        => take.Outcome == TakeOutcome.Taken ? take.Item : throw new ChannelClosedException();
+    private T Item((TakeOutcome Outcome, T Item) take)
+        => take.Outcome == TakeOutcome.Taken ? take.Item : throw Closed();
+
+    /// <summary>The end of the stream as a channel says it; after a shutdown it carries
+    /// <see cref="IpcQueueShutDownException"/> as its inner exception.</summary>
+    private ChannelClosedException Closed()
+        => channel.EndedException() is IpcQueueShutDownException e ? new ChannelClosedException(e) : new ChannelClosedException();
 
     public override bool CanCount => true;
 

@@ -10,7 +10,7 @@ internal sealed class IpcQueueChannelWriter<T>(IpcQueue<T> queue, QueueChannel<T
     public override bool TryWrite(T item)
     {
         try { return queue.TryPut(item); }
-        catch (IpcQueueClosedException) { return false; }
+        catch (IpcException e) when (e is IpcQueueClosedException or IpcQueueShutDownException) { return false; }
     }
 
     public override ValueTask<bool> WaitToWriteAsync(CancellationToken cancellationToken = default)
@@ -23,14 +23,14 @@ internal sealed class IpcQueueChannelWriter<T>(IpcQueue<T> queue, QueueChannel<T
     {
         ValueTask put;
         try { put = queue.PutAsync(item, cancellationToken); }
-        catch (IpcQueueClosedException e) { return ValueTask.FromException(new ChannelClosedException(e)); }
+        catch (IpcException e) when (e is IpcQueueClosedException or IpcQueueShutDownException) { return ValueTask.FromException(new ChannelClosedException(e)); }
         if (put.IsCompletedSuccessfully) return put;
         return Await(put);
 
         static async ValueTask Await(ValueTask put)
         {
             try { await put.ConfigureAwait(false); }
-            catch (IpcQueueClosedException e) { throw new ChannelClosedException(e); }
+            catch (IpcException e) when (e is IpcQueueClosedException or IpcQueueShutDownException) { throw new ChannelClosedException(e); }
         }
     }
 

@@ -38,6 +38,14 @@ internal readonly unsafe struct JoinableCounter(byte* control)
         }
     }
 
+    /// <summary>Marks <paramref name="count"/> tasks done at once: the items an immediate shutdown discarded
+    /// (Python's <c>shutdown(immediate=True)</c> calls <c>task_done</c> for each). Wakes joiners.</summary>
+    public void MarkDone(long count)
+    {
+        Interlocked.Add(ref Done, count);
+        NotifyIfJoined();
+    }
+
     /// <summary>Wakes joiners if the count may have reached zero (after a torn record was taken out).</summary>
     public void NotifyIfJoined()
     {

@@ -124,13 +124,14 @@ internal static class QueueAsync
 
     /// <summary>Puts an item, waiting for room without holding a thread.</summary>
     /// <exception cref="IpcQueueClosedException">The stream has ended.</exception>
+    /// <exception cref="IpcQueueShutDownException">The queue was shut down (also while the put waited).</exception>
     /// <exception cref="OperationCanceledException">The token fired first; nothing was put.</exception>
     /// <exception cref="IpcSerializationException">The item cannot be encoded; nothing was put.</exception>
     public static ValueTask PutAsync<T>(QueueChannel<T> channel, T item, CancellationToken ct)
     {
         if (ct.IsCancellationRequested) return ValueTask.FromCanceled(ct);
         var ring = channel.Ring;
-        if (ring.IsClosed) throw new IpcQueueClosedException();
+        if (ring.IsClosed) throw ring.EndedException();
         var message = channel.Encode(item);
         if (message.Length > ring.MaxRecordPayload)
         {
@@ -243,7 +244,7 @@ internal static class QueueAsync
 
         public bool Run()
         {
-            if (Ring.IsClosed) throw new IpcQueueClosedException();
+            if (Ring.IsClosed) throw Ring.EndedException();
             Done = Ring.Put(Message.Span, Deadline.Expired);
             if (Done) return true;
             Busy = Ring.ProducerWord.Holder != 0 || Ring.HasRoomFor(Message.Length);

@@ -138,6 +138,29 @@ internal sealed unsafe class QueueChannel<T> : IDisposable
         finally { _segment.ExitCall(); }
     }
 
+    /// <summary>Shuts the queue down for every process (see <see cref="QueueRing.Shutdown"/>); a joinable queue counts
+    /// the items an immediate shutdown discards as done.</summary>
+    /// <exception cref="ObjectDisposedException">The queue is disposed.</exception>
+    public void Shutdown(bool immediate)
+    {
+        EnterCall();
+        try { _ring.Shutdown(immediate, _joinable); }
+        catch (OperationCanceledException e) when (DisposedDuringWait(e)) { throw new ObjectDisposedException(_display); }
+        finally { _segment.ExitCall(); }
+    }
+
+    /// <summary>True once the queue was shut down, in any process.</summary>
+    public bool IsShutDown => Read(static r => r.IsShutDown);
+
+    /// <summary>The exception for a get that found the end of the stream: <see cref="IpcQueueShutDownException"/>
+    /// after a shutdown, else <see cref="IpcQueueClosedException"/> (also once disposed: the mapping is gone).</summary>
+    public IpcException EndedException()
+    {
+        if (!_segment.EnterCall()) return new IpcQueueClosedException();
+        try { return _ring.EndedException(); }
+        finally { _segment.ExitCall(); }
+    }
+
     /// <summary>False when <paramref name="limit"/> ran out while the queue was full.</summary>
     /// <exception cref="IpcSerializationException">The item cannot be encoded; nothing was enqueued.</exception>
     public bool Put(T item, WaitLimit limit)
@@ -145,7 +168,10 @@ internal sealed unsafe class QueueChannel<T> : IDisposable
         EnterCall();
         try { return PutCore(_ring, item, limit); }
         catch (OperationCanceledException e) when (DisposedDuringWait(e)) { throw new ObjectDisposedException(_display); }
-        catch (IpcQueueClosedException) when (_segment.IsDisposed) { throw new ObjectDisposedException(_display); }
+        catch (IpcException e) when (e is IpcQueueClosedException or IpcQueueShutDownException && _segment.IsDisposed)
+        {
+            throw new ObjectDisposedException(_display);
+        }
         finally { _segment.ExitCall(); }
     }
 

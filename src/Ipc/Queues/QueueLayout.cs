@@ -11,7 +11,8 @@ namespace NativeIpc.Queues;
 ///     |                                                                       producers short of space
 /// 384 | data seq (i32) | data sleepers (i32)       producers bump the seq; consumers sleep on it
 /// 512 | space seq (i32) | space sleepers (i32)     consumers bump the seq; producers sleep on it
-/// 640 | capacity (i32) | max items (i32) | completed (i32)          written once by the creator; completed by Complete()
+/// 640 | capacity (i32) | max items (i32) | completed (i32) | shutdown (i32)   written once by the creator; completed by
+///     |                                                                     Complete() and Shutdown(), shutdown by Shutdown()
 /// 768 | tasks done (i64) | join seq (i32) | join sleepers (i32)     joinable queues: TaskDone() and Join()
 /// 896 | tracking (i32) | overflow (i32) | pad | 64 × { owner (i32) | holds (i32) }   processes that may still put
 ///     |   (queues only: a pipe ends by its own holder table and Complete, and never sets tracking)
@@ -71,6 +72,15 @@ internal static class QueueLayout
     public const int MaxItemsOffset = ConfigGroup + 4;
     /// <summary>Nonzero once the stream was ended for everyone (<c>Complete()</c>).</summary>
     public const int CompletedOffset = ConfigGroup + 8;
+    /// <summary>Nonzero once the queue was shut down (<c>Shutdown()</c>, Python's <c>Queue.shutdown</c>): bits
+    /// <see cref="ShutDownFlag"/> and <see cref="ShutDownImmediateFlag"/>. Set before <see cref="CompletedOffset"/>, and
+    /// read only where <c>completed</c> was found set (which chooses the exception: shut down or closed), so the put and
+    /// get paths read nothing more.</summary>
+    public const int ShutdownOffset = ConfigGroup + 12;
+    /// <summary>In the shutdown word: the queue was shut down.</summary>
+    public const int ShutDownFlag = 1;
+    /// <summary>In the shutdown word: the shutdown was immediate (what was queued is discarded).</summary>
+    public const int ShutDownImmediateFlag = 2;
 
     public const int JoinGroup = ConfigGroup + GroupSize;
     public const int TasksDoneOffset = JoinGroup;

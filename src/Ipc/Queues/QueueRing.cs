@@ -45,6 +45,23 @@ internal sealed unsafe class QueueRing
     /// <summary>Ends the stream for everyone.</summary>
     public void Complete() => _ring.Complete();
 
+    /// <summary>True once the queue was shut down (<see cref="Shutdown"/>).</summary>
+    public bool IsShutDown => _ring.IsShutDown;
+
+    /// <summary>Shuts the queue down for everyone (Python's <c>Queue.shutdown</c>): it ends the stream as
+    /// <see cref="Complete"/> does (the same wake), and puts and end-of-stream gets then throw
+    /// <see cref="IpcQueueShutDownException"/>. With <paramref name="immediate"/> it also discards what is queued; for a
+    /// <paramref name="joinable"/> queue each discarded item counts as done, so <c>Join</c> can return.</summary>
+    public void Shutdown(bool immediate, bool joinable)
+    {
+        long dropped = _ring.Shutdown(immediate);
+        if (joinable && dropped > 0) _ring.Joinable.MarkDone(dropped);
+    }
+
+    /// <summary>The exception for the end of the stream: <see cref="IpcQueueShutDownException"/> after
+    /// <see cref="Shutdown"/>, else <see cref="IpcQueueClosedException"/>.</summary>
+    public IpcException EndedException() => _ring.EndedException();
+
     /// <summary>Counts <paramref name="owner"/> as a process that may put (a queue's creator, attacher, or a child it
     /// was sent to).</summary>
     public void Hold(int owner) => _ring.Holders.Hold(owner);

@@ -97,6 +97,44 @@ internal sealed unsafe class RecordRing
         => (_maxItems > 0 && Count >= _maxItems)
            || Volatile.Read(ref Long(L.TailOffset)) + L.SmallMessageNeed - Volatile.Read(ref Long(L.ReleasedOffset)) > _capacity;
 
+    /// <summary>True once the queue was shut down (<see cref="Shutdown"/>).</summary>
+    public bool IsShutDown => (Volatile.Read(ref Int(L.ShutdownOffset)) & L.ShutDownFlag) != 0;
+
+    /// <summary>What a put on a completed ring throws (and a get at the end of the stream, through
+    /// <see cref="QueueRing.EndedException"/>): <see cref="IpcQueueShutDownException"/> after <see cref="Shutdown"/>,
+    /// else <see cref="IpcQueueClosedException"/>. Read only once the end was seen, never on the hot paths.</summary>
+    public IpcException EndedException() => IsShutDown ? new IpcQueueShutDownException() : new IpcQueueClosedException();
+
+    /// <summary>Shuts the queue down (Python's <c>Queue.shutdown</c>): marks it (the mark chooses the exceptions),
+    /// then completes it, which wakes every sleeper as <see cref="Complete"/> does. With <paramref name="immediate"/>,
+    /// also discards what is queued (<see cref="DiscardAll"/>) and returns how many counted messages it discarded.</summary>
+    public long Shutdown(bool immediate)
+    {
+        // The mark goes first: whoever sees completed set then sees the mark (both are full fences).
+        Interlocked.Or(ref Int(L.ShutdownOffset), immediate ? L.ShutDownFlag | L.ShutDownImmediateFlag : L.ShutDownFlag);
+        Complete();
+        return immediate ? DiscardAll() : 0;
+    }
+
+    /// <summary>Takes and drops every message of a completed ring. Producers read <c>completed</c> under the claim
+    /// word, so taking the word once after completing waits out the claims made before and guarantees none after:
+    /// what remains to drop ends at the tail seen then. A record a live producer is still writing is waited for up to
+    /// <see cref="WaitTuning.ShutdownDrainMs"/> (then left for a getter); a dead producer's is skipped as by any take.</summary>
+    /// <returns>Counted messages dropped (a joinable queue counts them as done).</returns>
+    private long DiscardAll()
+    {
+        if (AcquireClaim(Deadline.FromMilliseconds(WaitTuning.ShutdownDrainMs))) ClaimLock.Release();
+        var discard = new DiscardReader();
+        long dropped = 0;
+        while (Take(ref discard, Deadline.FromMilliseconds(WaitTuning.ShutdownDrainMs)) == TakeOutcome.Taken) dropped++;
+        return dropped;
+    }
+
+    private struct DiscardReader : IRecordReader
+    {
+        public readonly void Read(ReadOnlySpan<byte> message) { }
+    }
+
     /// <summary>Ends the stream for everyone: puts throw, consumers drain then see the end.</summary>
     public void Complete()
     {
@@ -117,11 +155,13 @@ internal sealed unsafe class RecordRing
     /// <summary>Enqueues one message. False when <paramref name="deadline"/> passed while full (or while another live
     /// producer held the claim word).</summary>
     /// <exception cref="IpcQueueClosedException">The queue is closed.</exception>
+    /// <remarks><c>completed</c> is read under the claim word (once per attempt, as before it was read ahead of it):
+    /// then no record is claimed after a <see cref="Shutdown"/>'s drain has taken the word.</remarks>
     public bool Put(ReadOnlySpan<byte> message, Deadline deadline)
-    {
-        if (IsCompleted) throw new IpcQueueClosedException();
-        return message.Length <= _maxRecordPayload ? PutWhole(message, deadline) : PutChunked(message, deadline);
-    }
+        => message.Length <= _maxRecordPayload ? PutWhole(message, deadline) : PutChunked(message, deadline);
+
+    /// <summary>The claim word was not had in time: a completed ring still fails the put with its exception.</summary>
+    private bool ClaimTimedOut() => IsCompleted ? throw EndedException() : false;
 
     private bool PutWhole(ReadOnlySpan<byte> message, Deadline deadline)
     {
@@ -129,7 +169,7 @@ internal sealed unsafe class RecordRing
         var spin = new SpinPhase(WaitTuning.QueueSpin);
         while (true)
         {
-            if (!AcquireClaim(deadline)) return false;
+            if (!AcquireClaim(deadline)) return ClaimTimedOut();
             RecordHeader rec = default;
             RecordState claimed = default;
             long t;
@@ -137,6 +177,7 @@ internal sealed unsafe class RecordRing
             bool room = false;
             try
             {
+                if (IsCompleted) throw EndedException();
                 t = ReadTail();
                 int pad = PadBefore(t, recLen);
                 need = pad + recLen;
@@ -151,7 +192,7 @@ internal sealed unsafe class RecordRing
             }
             if (!room)
             {
-                if (IsCompleted) throw new IpcQueueClosedException();
+                if (IsCompleted) throw EndedException();
                 if (!WaitForSpace(ref spin, t, need, deadline)) return false;
                 continue;
             }
@@ -174,9 +215,10 @@ internal sealed unsafe class RecordRing
         // One producer holds the claim word for the whole message, so its chunks are contiguous in the ring; a
         // consumer holds the take word for the whole message, so one consumer gets all of it. Both may wait (for
         // space, for the next chunk) while holding them.
-        if (!AcquireClaim(deadline)) return false;
+        if (!AcquireClaim(deadline)) return ClaimTimedOut();
         try
         {
+            if (IsCompleted) throw EndedException();
             int sent = 0;
             bool first = true;
             var spin = new SpinPhase(WaitTuning.QueueSpin);
@@ -191,7 +233,7 @@ internal sealed unsafe class RecordRing
                 if (!HasRoom(t, pad + recLen, countsItem: first))
                 {
                     // Giving up here leaves the chunks already sent: consumers see the claim word let go and drop them.
-                    if (IsCompleted) throw new IpcQueueClosedException();
+                    if (IsCompleted) throw EndedException();
                     if (!WaitForSpace(ref spin, t, pad + recLen, deadline)) return false;
                     continue;
                 }

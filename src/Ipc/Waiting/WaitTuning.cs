@@ -16,6 +16,11 @@ internal static class WaitTuning
     /// process that dies cannot wake anyone).</summary>
     public const int LivenessSliceMs = 100;
 
+    /// <summary>Longest wait of an immediate queue shutdown (<c>IpcQueue.Shutdown(immediate: true)</c>) for the claim
+    /// word, or for one record a live producer is still writing, while it discards what is queued: a producer stalled
+    /// in the middle of a put cannot hang the shutdown (its item is then left for a getter).</summary>
+    public const int ShutdownDrainMs = 1000;
+
     /// <summary>The slice of a wait that needs no liveness check (an event, a semaphore, a condition: as in Python a
     /// dead peer cannot be told from a slow one): it sleeps until woken or until its deadline.</summary>
     public const int NoSlice = int.MaxValue;

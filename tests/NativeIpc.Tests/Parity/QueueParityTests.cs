@@ -188,11 +188,9 @@ public class QueueParityTests : ParityFixture
         }
     }
 
-#pragma warning disable CS0162 // the Queue.Shutdown bodies compile only with QUEUE_SHUTDOWN defined
-    [Test, Ignore("Queue.Shutdown not built yet"), Description("Python: _TestQueue.test_shutdown_empty.")]
+    [Test, Description("Python: _TestQueue.test_shutdown_empty.")]
     public void TestQueue_ShutdownEmpty()
     {
-#if QUEUE_SHUTDOWN
         foreach (var q in new IpcQueue<string>[] { Multiprocessing.Queue<string>(), Multiprocessing.JoinableQueue<string>() })
         {
             using (q)
@@ -212,13 +210,11 @@ public class QueueParityTests : ParityFixture
                 Assert.Throws<IpcQueueShutDownException>(() => q.GetNowait());
             }
         }
-#endif
     }
 
-    [Test, Ignore("Queue.Shutdown not built yet"), Description("Python: _TestQueue.test_shutdown_nonempty.")]
+    [Test, Description("Python: _TestQueue.test_shutdown_nonempty.")]
     public void TestQueue_ShutdownNonempty()
     {
-#if QUEUE_SHUTDOWN
         foreach (var q in new IpcQueue<string>[] { Multiprocessing.Queue<string>(1), Multiprocessing.JoinableQueue<string>(1) })
         {
             using (q)
@@ -242,13 +238,11 @@ public class QueueParityTests : ParityFixture
                 }
             }
         }
-#endif
     }
 
-    [Test, Ignore("Queue.Shutdown not built yet"), Description("Python: _TestQueue.test_shutdown_immediate.")]
+    [Test, Description("Python: _TestQueue.test_shutdown_immediate.")]
     public void TestQueue_ShutdownImmediate()
     {
-#if QUEUE_SHUTDOWN
         foreach (var q in new IpcQueue<string>[] { Multiprocessing.Queue<string>(), Multiprocessing.JoinableQueue<string>() })
         {
             using (q)
@@ -271,13 +265,11 @@ public class QueueParityTests : ParityFixture
                     Assert.Throws<InvalidOperationException>(j.TaskDone, "Didn't appear to mark all tasks done");
             }
         }
-#endif
     }
 
-    [Test, Ignore("Queue.Shutdown not built yet"), Description("Python: _TestQueue.test_shutdown_immediate_with_unfinished.")]
+    [Test, Description("Python: _TestQueue.test_shutdown_immediate_with_unfinished.")]
     public void TestQueue_ShutdownImmediateWithUnfinished()
     {
-#if QUEUE_SHUTDOWN
         using var q = Multiprocessing.JoinableQueue<string>();
         q.Put("data");
         q.Put("data");
@@ -295,9 +287,7 @@ public class QueueParityTests : ParityFixture
         Assert.Throws<InvalidOperationException>(q.TaskDone, "Didn't appear to mark all tasks done");
         JoinOk(join);
         Assert.That(join.IsAlive, Is.False);
-#endif
     }
-#pragma warning restore CS0162
 
     [Test, Description("Python: TestSimpleQueue.test_empty: the child puts empty() twice.")]
     public void TestSimpleQueue_Empty()

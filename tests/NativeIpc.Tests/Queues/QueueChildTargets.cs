@@ -152,6 +152,39 @@ public static class QueueChildTargets
         File.WriteAllText(readyFile, "put");
         Thread.Sleep(Timeout.Infinite);
     }
+
+    /// <summary>Only consumes: says "waiting", blocks in a get (async or not), and reports how it ended: "got N" or the
+    /// exception's type name.</summary>
+    public static void GetReportingOutcome(IpcQueue<int> q, IpcQueue<string> report, bool useAsync)
+    {
+        q.Close();
+        report.Put("waiting", TimeSpan.FromSeconds(30));
+        string outcome;
+        try
+        {
+            int item = useAsync
+                ? q.GetAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30)).GetAwaiter().GetResult()
+                : q.Get(TimeSpan.FromSeconds(30));
+            outcome = "got " + item;
+        }
+        catch (Exception e) { outcome = e.GetType().Name; }
+        report.Put(outcome, TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>Reports how a put ended: "put" or the exception's type name.</summary>
+    public static void PutReportingOutcome(IpcQueue<int> q, IpcQueue<string> report)
+    {
+        string outcome;
+        try { q.Put(7, TimeSpan.FromSeconds(30)); outcome = "put"; }
+        catch (Exception e) { outcome = e.GetType().Name; }
+        report.Put(outcome, TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>Shuts the queue down (Queue.shutdown) from this process.</summary>
+    public static void Shutdown(IpcQueue<int> q, bool immediate) => q.Shutdown(immediate);
+
+    /// <summary>Shuts the joinable queue down from this process.</summary>
+    public static void ShutdownJoinable(IpcJoinableQueue<int> q, bool immediate) => q.Shutdown(immediate);
 }
 
 /// <summary>A type whose serializer fails: puts of it must throw and enqueue nothing.</summary>

@@ -128,7 +128,7 @@ public unsafe class QueueCorruptionTests : ChildProcessFixture
                 }
                 catch (IpcSegmentCorruptedException) { Interlocked.Increment(ref phaseCorrupt); }
                 catch (Exception e) when (e is IpcQueueFullException or IpcQueueEmptyException or IpcQueueClosedException
-                                              or TimeoutException or IpcSerializationException) { }
+                                              or IpcQueueShutDownException or TimeoutException or IpcSerializationException) { }
                 catch (Exception e) { unexpected.Enqueue(e); }
             }
         }
