@@ -40,7 +40,7 @@ if [ $ok = 1 ]; then echo "Wine demo: ok"; passed=$((passed + 1)); else echo "Wi
 # The suite: one line per test, then "N passed, N failed, N skipped" (only the low 8 bits of an exit code reach the
 # shell, so the counts come from that line, never from the exit code).
 log="$pub/tests.log"
-"$wr" run "$pub/tests" 1500 wine ./NativeIpc.Tests.exe 2>&1 | tr -d '\r' | grep -v 'XDG_RUNTIME_DIR' > "$log"
+"$wr" run "$pub/tests" 1500 wine ./NativeIpc.Tests.exe 2>&1 | sed -u 's/\r//g' | grep --line-buffered -v 'XDG_RUNTIME_DIR' > "$log"
 grep -vE '^(pass|skip) ' "$log" | tail -200
 line=$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$log" | tail -1)
 if [ -n "$line" ]; then

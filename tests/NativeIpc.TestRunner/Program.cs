@@ -19,18 +19,50 @@ internal static class Program
         runner.Load(Assembly.GetExecutingAssembly(), new Dictionary<string, object>());
         var listener = new Listener();
         ITestFilter filter = args.Length == 0 ? TestFilter.Empty : new NameFilter(args);
+        var watchdog = new Thread(() => listener.Watch(HangSeconds)) { IsBackground = true, Name = "hang watchdog" };
+        watchdog.Start();
         runner.Run(listener, filter);
         s_out.WriteLine($"{listener.Passed} passed, {listener.Failed} failed, {listener.Skipped} skipped");
         return listener.Failed == 0 ? 0 : 1;
     }
+
+    /// <summary>A test that runs longer than this is reported hung and the run ends (NATIVEIPC_TEST_HANG_SECONDS,
+    /// default 300): every test waits with a timeout, so one that outlives it is a defect, and the counts of the rest
+    /// still reach the leg instead of a killed runner's nothing.</summary>
+    private static int HangSeconds
+        => int.TryParse(Environment.GetEnvironmentVariable("NATIVEIPC_TEST_HANG_SECONDS"), out int s) && s > 0 ? s : 300;
 
     /// <summary>Counts test cases (not suites) and prints each one's outcome and time as it finishes.</summary>
     private sealed class Listener : ITestListener
     {
         private readonly object _lock = new();
         public int Passed, Failed, Skipped;
+        private string? _running;
+        private long _startedAt;
 
-        public void TestStarted(ITest test) { }
+        public void TestStarted(ITest test)
+        {
+            if (test.IsSuite) return;
+            lock (_lock) { _running = test.FullName; _startedAt = Environment.TickCount64; }
+        }
+
+        /// <summary>Ends the process, with a closing line counting the hung test as failed, once a test outlives
+        /// <paramref name="seconds"/>.</summary>
+        public void Watch(int seconds)
+        {
+            while (true)
+            {
+                Thread.Sleep(1000);
+                lock (_lock)
+                {
+                    if (_running is null || Environment.TickCount64 - _startedAt < seconds * 1000L) continue;
+                    s_out.WriteLine($"FAIL {seconds,7:F2}s {_running}");
+                    s_out.WriteLine($"    HUNG: still running after {seconds} s; the run stops here (tests after it did not run).");
+                    s_out.WriteLine($"{Passed} passed, {Failed + 1} failed, {Skipped} skipped");
+                    Environment.Exit(1);
+                }
+            }
+        }
 
         public void TestFinished(ITestResult result)
         {
@@ -43,6 +75,7 @@ internal static class Program
             }
             lock (_lock)
             {
+                _running = null;
                 string tag;
                 switch (result.ResultState.Status)
                 {

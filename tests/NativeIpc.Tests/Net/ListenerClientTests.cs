@@ -3,7 +3,7 @@ using NUnit.Framework;
 
 namespace NativeIpc.Tests.Net;
 
-[TestFixture]
+[TestFixture, Platform(Exclude = "Win", Reason = "Listener/Client on Windows is compiled but not verified: under Wine there are no Unix-domain sockets and Multiprocessing.Wait over a socket hangs (open defect); Linux only for now")]
 public class ListenerClientTests : ChildProcessFixture
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);

@@ -7,7 +7,7 @@ namespace NativeIpc.Tests.Net;
 
 /// <summary>Bad input and faults on listener connections: each ends in a defined exception on that connection alone,
 /// the listener goes on, nothing large is allocated and no thread waits per idle connection.</summary>
-[TestFixture]
+[TestFixture, Platform(Exclude = "Win", Reason = "Listener/Client on Windows is compiled but not verified: under Wine there are no Unix-domain sockets and Multiprocessing.Wait over a socket hangs (open defect); Linux only for now")]
 public class NetFaultTests : ChildProcessFixture
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);

@@ -5,7 +5,7 @@ namespace NativeIpc.Tests.Net;
 
 /// <summary>Both directions against real CPython processes (python3 on PATH; 3.11 speaks the legacy HMAC-MD5
 /// handshake) and against a hand-written peer that speaks CPython 3.12's <c>{sha256}</c> form.</summary>
-[TestFixture]
+[TestFixture, Platform(Exclude = "Win", Reason = "Listener/Client on Windows is compiled but not verified: under Wine there are no Unix-domain sockets and Multiprocessing.Wait over a socket hangs (open defect); Linux only for now")]
 public class PythonInteropTests : ChildProcessFixture
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
