@@ -68,9 +68,9 @@ internal static class AsyncParker
     public static bool Parks { get; } = OperatingSystem.IsLinux() && FutexWaitAny.IsSupported;
 
     /// <summary>Pending async waits registered with the parker threads (0 once all completed or cancelled).</summary>
-    public static int RegistrationCount { get { lock (s_lock) return s_waiters + Volatile.Read(ref s_windowsWaits); } }
+    public static int RegistrationCount { get { lock (s_lock) return s_waiters + Volatile.Read(ref s_fallbackWaits); } }
 
-    private static int s_windowsWaits; // pending kernel-event waits (Windows), counted in RegistrationCount
+    private static int s_fallbackWaits; // pending waits outside the parker threads (kernel-event and poll), counted in RegistrationCount
 
     /// <summary>Parker groups started so far (each is two threads taking turns: the parker and its relay).</summary>
     public static int ThreadCount { get { lock (s_lock) return s_groups.Count; } }
@@ -98,7 +98,7 @@ internal static class AsyncParker
             // Windows: a kernel-event wait, unless a liveness watch must be asked in slices (the poll fallback does).
             return OperatingSystem.IsWindows() && watch is null
                 ? WindowsPark(word, expected, due, dueIsDeadline, ct, owner)
-                : PollFallback((nint)word, expected, due, dueIsDeadline, watch, ct);
+                : PollFallback((nint)word, expected, due, dueIsDeadline, watch, ct, owner);
         }
 
         var w = new Waiter(due, dueIsDeadline ? false : true, owner, watch);
@@ -134,8 +134,9 @@ internal static class AsyncParker
     /// and stops watching their words; call before unmapping the memory they watch.</summary>
     public static void Abandon(object owner, string typeName)
     {
-        if (OperatingSystem.IsWindows())
+        if (!Parks)
         {
+            // Kernel-event and poll waits: each is linked to its owner's signal.
             AbandonSignal? signal;
             lock (s_abandon) { if (s_abandon.TryGetValue(owner, out signal)) s_abandon.Remove(owner); }
             if (signal is not null)
@@ -145,7 +146,6 @@ internal static class AsyncParker
             }
             return;
         }
-        if (!Parks) return;
         lock (s_lock)
         {
             if (s_waiters == 0) return;
@@ -156,7 +156,7 @@ internal static class AsyncParker
                     {
                         Remove(w);
                         w.Registration.Unregister();
-                        w.CompleteFaulted(new ObjectDisposedException(typeName, "The object was disposed while an async wait on it was pending."));
+                        w.CompleteFaulted(Abandoned(typeName));
                     }
             }
         }
@@ -215,23 +215,14 @@ internal static class AsyncParker
     {
         long left = due - Stopwatch.GetTimestamp();
         int ms = due == long.MaxValue ? Timeout.Infinite : (int)Math.Clamp(left * 1000 / Stopwatch.Frequency + 1, 1, int.MaxValue - 1);
-        AbandonSignal? signal = null;
-        CancellationTokenSource? linked = null;
-        if (owner is not null)
-        {
-            lock (s_abandon)
-            {
-                if (!s_abandon.TryGetValue(owner, out signal)) s_abandon.Add(owner, signal = new AbandonSignal());
-            }
-            linked = CancellationTokenSource.CreateLinkedTokenSource(ct, signal.Source.Token);
-        }
+        var (signal, linked) = LinkAbandon(owner, ct);
         var wait = ((Os.Windows.EventWaiter)Os.OsLayer.Waiter).WaitAsync(word, expected, ms, linked?.Token ?? ct);
         if (wait.IsCompletedSuccessfully)
         {
             linked?.Dispose();
             return new(wait.Result || !dueIsDeadline);
         }
-        Interlocked.Increment(ref s_windowsWaits);
+        Interlocked.Increment(ref s_fallbackWaits);
         return WindowsParkCompleted(wait, dueIsDeadline, ct, signal, linked);
     }
 
@@ -240,14 +231,30 @@ internal static class AsyncParker
         try { return await wait.ConfigureAwait(false) || !dueIsDeadline; }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested && signal is { TypeName: { } typeName })
         {
-            throw new ObjectDisposedException(typeName, "The object was disposed while an async wait on it was pending.");
+            throw Abandoned(typeName);
         }
         finally
         {
             linked?.Dispose();
-            Interlocked.Decrement(ref s_windowsWaits);
+            Interlocked.Decrement(ref s_fallbackWaits);
         }
     }
+
+    /// <summary>For a wait outside the parker threads: a token that also fires when <paramref name="owner"/> is
+    /// abandoned (<see cref="Abandon"/>), with the signal that says so; none without an owner.</summary>
+    private static (AbandonSignal? Signal, CancellationTokenSource? Linked) LinkAbandon(object? owner, CancellationToken ct)
+    {
+        if (owner is null) return (null, null);
+        AbandonSignal? signal;
+        lock (s_abandon)
+        {
+            if (!s_abandon.TryGetValue(owner, out signal)) s_abandon.Add(owner, signal = new AbandonSignal());
+        }
+        return (signal, CancellationTokenSource.CreateLinkedTokenSource(ct, signal.Source.Token));
+    }
+
+    private static ObjectDisposedException Abandoned(string typeName)
+        => new(typeName, "The object was disposed while an async wait on it was pending.");
 
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, AbandonSignal> s_abandon = [];
 
@@ -259,22 +266,39 @@ internal static class AsyncParker
         public volatile string? TypeName;
     }
 
-    private static async ValueTask<bool> PollFallback(nint word, int expected, long due, bool dueIsDeadline, LivenessWatch? watch, CancellationToken ct)
+    /// <summary>Re-reads the word every <see cref="WaitTuning.AsyncPollMs"/> ms (no thread held); ends with
+    /// <see cref="ObjectDisposedException"/> when <paramref name="owner"/> is abandoned, as a parked wait does.</summary>
+    private static async ValueTask<bool> PollFallback(nint word, int expected, long due, bool dueIsDeadline, LivenessWatch? watch, CancellationToken ct, object? owner)
     {
-        long nextLook = Stopwatch.GetTimestamp() + LookInterval;
-        while (true)
+        var (signal, linked) = LinkAbandon(owner, ct);
+        var token = linked?.Token ?? ct;
+        Interlocked.Increment(ref s_fallbackWaits);
+        try
         {
-            long now = Stopwatch.GetTimestamp();
-            long left = due - now;
-            if (left <= 0) return !dueIsDeadline;
-            if (watch is not null && now >= nextLook)
+            long nextLook = Stopwatch.GetTimestamp() + LookInterval;
+            while (true)
             {
-                if (watch.Check(new LivenessLook())) return true;
-                nextLook = now + LookInterval;
+                long now = Stopwatch.GetTimestamp();
+                long left = due - now;
+                if (left <= 0) return !dueIsDeadline;
+                if (watch is not null && now >= nextLook)
+                {
+                    if (watch.Check(new LivenessLook())) return true;
+                    nextLook = now + LookInterval;
+                }
+                int ms = (int)Math.Clamp(left * 1000 / Stopwatch.Frequency, 1, WaitTuning.AsyncPollMs);
+                await Task.Delay(ms, token).ConfigureAwait(false);
+                if (Read(word) != expected) return true;
             }
-            int ms = (int)Math.Clamp(left * 1000 / Stopwatch.Frequency, 1, WaitTuning.AsyncPollMs);
-            await Task.Delay(ms, ct).ConfigureAwait(false);
-            if (Read(word) != expected) return true;
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested && signal is { TypeName: { } typeName })
+        {
+            throw Abandoned(typeName);
+        }
+        finally
+        {
+            linked?.Dispose();
+            Interlocked.Decrement(ref s_fallbackWaits);
         }
     }
 
