@@ -13,7 +13,7 @@ internal static class PythonRunner
     public const string NotFound = "python3 not found";
 
     /// <summary>Windows (and Wine, whose prefix has no Python): the Python column is skipped, not tried with a Unix name.</summary>
-    public const string NoWindowsPython = "n/a: no Windows Python (python.exe or py.exe on PATH, or set COMPARE_PYTHON)";
+    public const string NoWindowsPython = "n/a: no Windows Python";
 
     public static (string? Version, Dictionary<string, Measurement> Results) Run(Settings settings, IReadOnlyList<WorkloadSpec> workloads, Action<string> progress)
     {
@@ -22,7 +22,11 @@ internal static class PythonRunner
         // COMPARE_PYTHON picks another interpreter (a venv, "python" on Windows); the table still calls it python3.
         string? interpreter = Environment.GetEnvironmentVariable("COMPARE_PYTHON") is { Length: > 0 } ip ? ip
             : OperatingSystem.IsWindows() ? FindWindowsPython() : "python3";
-        if (interpreter is null) return (null, workloads.ToDictionary(w => w.Name, _ => Measurement.Missing(NoWindowsPython)));
+        if (interpreter is null)
+        {
+            Calibration.Note("Python column skipped: no Windows Python found (python.exe or py.exe on PATH, not the Store stub; or set COMPARE_PYTHON).");
+            return (null, workloads.ToDictionary(w => w.Name, _ => Measurement.Missing(NoWindowsPython)));
+        }
         var psi = new ProcessStartInfo(interpreter) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         if (Path.GetFileNameWithoutExtension(interpreter).Equals("py", StringComparison.OrdinalIgnoreCase)) psi.ArgumentList.Add("-3");
         psi.ArgumentList.Add(script);
