@@ -35,6 +35,10 @@ public static class CompareRunner
         if (mpi) return Mpi.MpiComparison.Run(settings); // the MPI rows run on their own, under mpiexec
         var workloads = WorkloadCatalog.All.Where(w => settings.Selects(w.Name)).ToList();
         if (workloads.Count == 0) { Console.Error.WriteLine("--only matched no workload."); return 2; }
+        // The table has →, µ and –: a Windows console (and Wine's) writes the OEM code page unless told otherwise.
+        if (OperatingSystem.IsWindows())
+            try { Console.OutputEncoding = System.Text.Encoding.UTF8; }
+            catch (IOException) { } // no console to set (a service): the table is still written, as '?'
         var progress = new Progress();
 
         progress.Show("physical reference");

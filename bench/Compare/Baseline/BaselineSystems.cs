@@ -5,7 +5,15 @@ namespace NativeIpc.Compare.Baseline;
 /// <summary>The .NET baseline columns: what .NET offers without NativeIpc, for the queue and pipe rows.</summary>
 internal static class BaselineSystems
 {
-    public static ComparedSystem Create(ITransport transport) => new(transport.Name,
+    public static ComparedSystem Create(ITransport transport)
+    {
+        IWorkload[] rows = Rows(transport);
+        // A transport this machine lacks (Unix sockets under Wine) keeps its rows, each saying why it has no figure.
+        if (transport.Unavailable is { } why) rows = rows.Select(r => (IWorkload)new NotApplicable(r.Name, why)).ToArray();
+        return new(transport.Name, rows, missingStatus: "n/a");
+    }
+
+    private static IWorkload[] Rows(ITransport transport) =>
     [
         new StreamWorkload(transport, "queue-1to1-8B", StreamWorkload.Kind.Queue),
         new StreamWorkload(transport, "queue-1to1-64B", StreamWorkload.Kind.Queue),
@@ -21,7 +29,7 @@ internal static class BaselineSystems
         new StreamWorkload(transport, "pipe-oneway-64B", StreamWorkload.Kind.OneWay),
         new StreamWorkload(transport, "pipe-oneway-4KiB", StreamWorkload.Kind.OneWay),
         new StreamWorkload(transport, "pipe-oneway-1MiB", StreamWorkload.Kind.OneWay),
-    ], missingStatus: "n/a");
+    ];
 
     /// <summary>The shared-memory rows with a MemoryMappedFile and a named Mutex.</summary>
     public static ComparedSystem CreateMappedFile() => new(".NET mmap+Mutex",

@@ -4,8 +4,9 @@ using NativeIpc.Compare.Core;
 namespace NativeIpc.Compare.Baseline;
 
 /// <summary>The value, lock and array rows done with what .NET offers: a MemoryMappedFile and a named
-/// <see cref="Mutex"/> (cross-process on Unix too). Children are IpcProcess targets given the file's path and the
-/// mutex name; they start before the timed section and wait for "go" in the shared file.</summary>
+/// <see cref="Mutex"/> (cross-process on Unix too). Children are IpcProcess targets given the map's key (a file path on
+/// Unix, a map name on Windows: <see cref="MappedFile"/>) and the mutex name; they start before the timed section and
+/// wait for "go" in the shared memory.</summary>
 internal sealed class MappedFileWorkload(string name) : IWorkload
 {
     private const string ValueRole = "value";
@@ -32,7 +33,7 @@ internal sealed class MappedFileWorkload(string name) : IWorkload
     {
         using var file = MappedFile.Create(MappedFileLayout.HeaderSize);
         string mutex = "nipc-compare-" + Guid.NewGuid().ToString("N");
-        var children = new[] { IpcProcess.Start(Child, file.FilePath, mutex, role, 0, n), IpcProcess.Start(Child, file.FilePath, mutex, role, 1, n) };
+        var children = new[] { IpcProcess.Start(Child, file.Key, mutex, role, 0, n), IpcProcess.Start(Child, file.Key, mutex, role, 1, n) };
         try
         {
             // Both children wait at "go", so their start is not timed.
@@ -62,7 +63,7 @@ internal sealed class MappedFileWorkload(string name) : IWorkload
         return Sampler.Repeat(settings, () =>
         {
             byte k = (byte)(1 + round++ % 250);
-            var child = IpcProcess.Start(Child, file.FilePath, "", ArrayRole, (int)k, size);
+            var child = IpcProcess.Start(Child, file.Key, "", ArrayRole, (int)k, size);
             Join(child);
             double write = BitConverter.Int64BitsToDouble(file.Long(MappedFileLayout.WriteSecondsOffset));
             long t0 = Stopwatch.GetTimestamp();
@@ -82,9 +83,9 @@ internal sealed class MappedFileWorkload(string name) : IWorkload
 
     /// <summary>The child: an IpcProcess target. For "array", <paramref name="index"/> is the fill value and
     /// <paramref name="n"/> the size.</summary>
-    private static void Child(string path, string mutexName, string role, int index, int n)
+    private static void Child(string key, string mutexName, string role, int index, int n)
     {
-        using var file = MappedFile.Open(path, role == ArrayRole ? MappedFileLayout.HeaderSize + n : MappedFileLayout.HeaderSize);
+        using var file = MappedFile.Open(key, role == ArrayRole ? MappedFileLayout.HeaderSize + n : MappedFileLayout.HeaderSize);
         if (role == ArrayRole)
         {
             long t0 = Stopwatch.GetTimestamp();

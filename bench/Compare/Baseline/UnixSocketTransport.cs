@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using NativeIpc.Compare.Core;
 
 namespace NativeIpc.Compare.Baseline;
 
@@ -7,6 +8,9 @@ namespace NativeIpc.Compare.Baseline;
 internal sealed class UnixSocketTransport : ITransport
 {
     public string Name => ".NET UDS";
+
+    /// <summary>Windows without AF_UNIX (Wine): the rows say so (<see cref="UnixSockets"/>).</summary>
+    public string? Unavailable => UnixSockets.Unavailable;
 
     public ChildConnection Start(string role, int rounds, int count, int size)
     {

@@ -16,6 +16,8 @@ internal sealed class ComparedSystem(string name, IEnumerable<IWorkload> workloa
     {
         if (!_byName.TryGetValue(workload, out var w)) return Measurement.Missing(MissingStatus);
         try { return w.Run(settings); }
+        // A feature this OS lacks is not a failure of the run: the cell says n/a and why.
+        catch (PlatformNotSupportedException e) { return Measurement.Missing($"n/a: {e.Message}"); }
         catch (Exception e) { return Measurement.Missing($"error: {e.GetType().Name}: {e.Message}"); }
     }
 }

@@ -18,9 +18,12 @@ internal sealed class NetWorkload(string name) : IWorkload
         var spec = WorkloadCatalog.Get(name)!;
         int n = settings.CountOf(name);
         bool pingPong = name.EndsWith("rtt", StringComparison.Ordinal);
-        var address = name.StartsWith("net-unix", StringComparison.Ordinal)
-            ? IpcAddress.UnixAbstract("nipc-compare-" + Guid.NewGuid().ToString("N"))
-            : IpcAddress.Tcp("127.0.0.1", 0);
+        bool unix = name.StartsWith("net-unix", StringComparison.Ordinal);
+        if (unix && UnixSockets.Unavailable is { } why) return Measurement.Missing(why);
+        // Linux: the abstract namespace (no file); elsewhere a socket file in the temp folder (the listener deletes it).
+        var address = !unix ? IpcAddress.Tcp("127.0.0.1", 0)
+            : OperatingSystem.IsLinux() ? IpcAddress.UnixAbstract("nipc-compare-" + Guid.NewGuid().ToString("N"))
+            : IpcAddress.Unix(Path.Combine(Path.GetTempPath(), $"nipc-compare-{Guid.NewGuid():N}.sock"));
         using var listener = new Listener(address, Key);
         using var children = new Children();
         children.Add(pingPong

@@ -15,6 +15,8 @@ internal sealed class ProcessStartJoin(string name) : IWorkload
     {
         int count = settings.CountOf(Name);
         if (name == "process-start-join") return Sampler.Repeat(settings, () => BackToBack(count));
+        // Said in the cell, not an error: IpcStartMethod.Standby throws PlatformNotSupportedException outside Linux.
+        if (!OperatingSystem.IsLinux()) return Measurement.Missing("n/a: the standby start method is Linux-only");
         bool spaced = name.EndsWith("-spaced", StringComparison.Ordinal);
         try
         {

@@ -12,13 +12,23 @@ internal static class PythonRunner
 {
     public const string NotFound = "python3 not found";
 
+    /// <summary>Windows (and Wine, whose prefix has no Python): the Python column is skipped, not tried with a Unix name.</summary>
+    public const string NoWindowsPython = "n/a: no Windows Python";
+
     public static (string? Version, Dictionary<string, Measurement> Results) Run(Settings settings, IReadOnlyList<WorkloadSpec> workloads, Action<string> progress)
     {
         var results = new Dictionary<string, Measurement>();
         string script = Path.Combine(AppContext.BaseDirectory, "python", "compare.py");
         // COMPARE_PYTHON picks another interpreter (a venv, "python" on Windows); the table still calls it python3.
-        string interpreter = Environment.GetEnvironmentVariable("COMPARE_PYTHON") is { Length: > 0 } ip ? ip : "python3";
+        string? interpreter = Environment.GetEnvironmentVariable("COMPARE_PYTHON") is { Length: > 0 } ip ? ip
+            : OperatingSystem.IsWindows() ? FindWindowsPython() : "python3";
+        if (interpreter is null)
+        {
+            Calibration.Note("Python column skipped: no Windows Python found (python.exe or py.exe on PATH, not the Store stub; or set COMPARE_PYTHON).");
+            return (null, workloads.ToDictionary(w => w.Name, _ => Measurement.Missing(NoWindowsPython)));
+        }
         var psi = new ProcessStartInfo(interpreter) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (Path.GetFileNameWithoutExtension(interpreter).Equals("py", StringComparison.OrdinalIgnoreCase)) psi.ArgumentList.Add("-3");
         psi.ArgumentList.Add(script);
         psi.ArgumentList.Add("--repeats");
         psi.ArgumentList.Add(settings.Repeats.ToString());
@@ -62,5 +72,22 @@ internal static class PythonRunner
             results[w.Name] = Measurement.Of(r.GetProperty("values").EnumerateArray().Select(v => v.GetDouble()).ToArray());
         }
         return (version, results);
+    }
+
+    /// <summary>python.exe, else the py.exe launcher, on PATH; null when neither is there. The Store's python.exe
+    /// stub (WindowsApps) only opens the Store, so it does not count.</summary>
+    private static string? FindWindowsPython()
+    {
+        var dirs = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(d => !d.Contains("WindowsApps", StringComparison.OrdinalIgnoreCase)).ToArray();
+        foreach (string exe in new[] { "python.exe", "py.exe" })
+            foreach (string d in dirs)
+            {
+                string candidate;
+                try { candidate = Path.Combine(d.Trim('"'), exe); }
+                catch (ArgumentException) { continue; }
+                if (File.Exists(candidate)) return candidate;
+            }
+        return null;
     }
 }
