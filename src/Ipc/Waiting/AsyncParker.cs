@@ -36,8 +36,9 @@ namespace NativeIpc.Waiting;
 /// <see cref="Abandon"/> (called by an owner before it unmaps) removes the owner's waits, completing them with
 /// <see cref="ObjectDisposedException"/>. The kernel call itself may race an unmapping: it then fails with EFAULT or
 /// wakes spuriously, and the thread simply looks again.</para>
-/// <para>Windows: a thread-pool wait on a kernel event the word's wakers set (<see cref="Os.Windows.EventWaiter"/>).
-/// Fallback where futex_waitv is missing (Linux before 5.16): the word is re-read every
+/// <para>Windows: a thread-pool wait on a kernel event the word's wakers set (<see cref="Os.Windows.EventWaiter"/>);
+/// a wait with a liveness watch waits in slices of <see cref="WaitTuning.LivenessSliceMs"/> and asks the watch between
+/// them. Fallback where futex_waitv is missing (Linux before 5.16): the word is re-read every
 /// <see cref="WaitTuning.AsyncPollMs"/> ms with <see cref="Task.Delay(int, CancellationToken)"/> (holds no thread,
 /// but costs latency and a little CPU).</para>
 /// </remarks>
@@ -95,10 +96,12 @@ internal static class AsyncParker
         if (due <= Stopwatch.GetTimestamp()) return new(!dueIsDeadline);
         if (!Parks)
         {
-            // Windows: a kernel-event wait, unless a liveness watch must be asked in slices (the poll fallback does).
-            return OperatingSystem.IsWindows() && watch is null
-                ? WindowsPark(word, expected, due, dueIsDeadline, ct, owner)
-                : PollFallback((nint)word, expected, due, dueIsDeadline, watch, ct, owner);
+            // Windows: a kernel-event wait; with a liveness watch, in slices that end to ask it.
+            if (OperatingSystem.IsWindows())
+                return watch is null
+                    ? WindowsPark(word, expected, due, dueIsDeadline, ct, owner)
+                    : WindowsParkWatched((nint)word, expected, due, dueIsDeadline, ct, owner, watch);
+            return PollFallback((nint)word, expected, due, dueIsDeadline, watch, ct, owner);
         }
 
         var w = new Waiter(due, dueIsDeadline ? false : true, owner, watch);
@@ -225,6 +228,26 @@ internal static class AsyncParker
         Interlocked.Increment(ref s_fallbackWaits);
         return WindowsParkCompleted(wait, dueIsDeadline, ct, signal, linked);
     }
+
+    /// <summary>Windows, with a liveness watch: kernel-event waits of at most one liveness slice each, the watch asked
+    /// between them (no re-reading of the word on a timer: a wake ends the wait at once).</summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("windows")]
+    private static async ValueTask<bool> WindowsParkWatched(nint word, int expected, long due, bool dueIsDeadline, CancellationToken ct, object? owner,
+        LivenessWatch watch)
+    {
+        while (true)
+        {
+            long now = Stopwatch.GetTimestamp();
+            if (due <= now) return !dueIsDeadline;
+            long sliceEnd = Math.Min(due, now + LookInterval);
+            if (await WindowsParkSlice(word, expected, sliceEnd, ct, owner).ConfigureAwait(false)) return true; // woken
+            if (watch.Check(new LivenessLook())) return true;
+        }
+    }
+
+    [System.Runtime.Versioning.SupportedOSPlatform("windows")]
+    private static unsafe ValueTask<bool> WindowsParkSlice(nint word, int expected, long sliceEnd, CancellationToken ct, object? owner)
+        => WindowsPark((int*)word, expected, sliceEnd, dueIsDeadline: true, ct, owner);
 
     private static async ValueTask<bool> WindowsParkCompleted(Task<bool> wait, bool dueIsDeadline, CancellationToken ct, AbandonSignal? signal, CancellationTokenSource? linked)
     {

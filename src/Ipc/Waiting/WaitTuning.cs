@@ -25,7 +25,7 @@ internal static class WaitTuning
     /// dead peer cannot be told from a slow one): it sleeps until woken or until its deadline.</summary>
     public const int NoSlice = int.MaxValue;
 
-    /// <summary>Slice of the async fallback where the kernel has no futex_waitv (Windows, Linux before 5.16): the
+    /// <summary>Slice of the async fallback where the kernel has no futex_waitv (Linux before 5.16): the
     /// parked word is re-read this often.</summary>
     public const int AsyncPollMs = 10;
 
