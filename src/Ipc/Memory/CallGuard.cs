@@ -12,7 +12,8 @@ namespace NativeIpc.Memory;
 /// later load of the disposed bit (set before the barrier) sees it set and the caller backs off. The JIT does not
 /// reorder a volatile load above a volatile store. Slots nest LIFO (one call inside another on the same thread, e.g.
 /// a serializer that touches another segment); past <see cref="Depth"/> levels a call falls back to a counted
-/// reference. Only for calls that enter and leave on one thread: an async wait holds a counted reference instead
+/// reference. A slot holds the segment's <see cref="SharedSegment.GuardId"/>, not a reference: a plain store of a
+/// long needs no GC write barrier. Only for calls that enter and leave on one thread: an async wait holds a counted reference instead
 /// (<see cref="SharedSegment.TryEnter"/>).</remarks>
 internal sealed class CallGuard
 {
@@ -27,7 +28,7 @@ internal sealed class CallGuard
     [InlineArray(Depth)]
     private struct Slots
     {
-        private SharedSegment? _slot;
+        private long _slot; // a SharedSegment.GuardId, 0: empty
     }
 
     private Slots _slots;
@@ -40,10 +41,10 @@ internal sealed class CallGuard
         var g = t_guard ?? Register();
         int d = g._depth;
         if (d >= Depth) return EnterCounted(g, segment);
-        Volatile.Write(ref g._slots[d], segment);
+        Volatile.Write(ref g._slots[d], segment.GuardId);
         if (segment.IsDisposed)
         {
-            Volatile.Write(ref g._slots[d], null);
+            Volatile.Write(ref g._slots[d], 0);
             segment.UnmapIfUnused(); // a scan may have seen our slot and left the unmapping to us
             return false;
         }
@@ -62,7 +63,7 @@ internal sealed class CallGuard
             segment.Exit();
             return;
         }
-        Volatile.Write(ref g._slots[d], null);
+        Volatile.Write(ref g._slots[d], 0);
         if (segment.IsDisposed) segment.UnmapIfUnused();
     }
 
@@ -87,7 +88,7 @@ internal sealed class CallGuard
                     continue;
                 }
                 for (int d = 0; d < Depth; d++)
-                    if (ReferenceEquals(Volatile.Read(ref g._slots[d]), segment)) return true;
+                    if (Volatile.Read(ref g._slots[d]) == segment.GuardId) return true;
             }
             return false;
         }

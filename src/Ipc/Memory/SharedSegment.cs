@@ -75,6 +75,12 @@ internal sealed unsafe class SharedSegment : IDisposable
         if (Interlocked.Add(ref _state, -RefUnit) == DisposedBit) UnmapIfUnused();
     }
 
+    private static long s_lastGuardId;
+
+    /// <summary>This segment object's identity in <see cref="CallGuard"/>'s per-thread slots (unique in the process,
+    /// never 0).</summary>
+    internal readonly long GuardId = Interlocked.Increment(ref s_lastGuardId);
+
     /// <summary>Holds the mapping for one synchronous call on this thread (<see cref="CallGuard"/>): no interlocked
     /// instruction; false once disposed. Pair with <see cref="ExitCall"/> on the same thread, in a finally.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
