@@ -273,7 +273,7 @@ public class IpcQueue<T> : IDisposable, ITransferable, IWaitableQueue
     /// <remarks>.NET: System.Threading.Channels</remarks>
     public ChannelWriter<T> AsChannelWriter() => new IpcQueueChannelWriter<T>(this, _channel);
 
-    bool IWaitableQueue.IsReadyToRead => _channel.Ring.IsReadableAtHead || (!_channel.Ring.HasData && _channel.Ring.HasEnded(checkLiveness: true));
+    bool IWaitableQueue.IsReadyToRead => _channel.Ring.IsReadableAtHead || (_channel.Ring.HasEnded(checkLiveness: true) && !_channel.Ring.HasData);
 
     /// <summary>Yields items as they arrive until the queue is closed (or shut down) and drained.</summary>
     public IEnumerable<T> GetConsumingEnumerable()

@@ -106,7 +106,7 @@ public sealed class IpcSimpleQueue<T> : IDisposable, ITransferable, IWaitableQue
     public ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken = default)
         => QueueAsync.WaitToReadAsync(_channel, cancellationToken);
 
-    bool IWaitableQueue.IsReadyToRead => _channel.Ring.IsReadableAtHead || (!_channel.Ring.HasData && _channel.Ring.HasEnded(checkLiveness: true));
+    bool IWaitableQueue.IsReadyToRead => _channel.Ring.IsReadableAtHead || (_channel.Ring.HasEnded(checkLiveness: true) && !_channel.Ring.HasData);
 
     /// <summary>Says this process puts no more (puts through this object throw); when no process that could put is
     /// left, gets drain what is there, then throw <see cref="IpcQueueClosedException"/>.</summary>

@@ -223,7 +223,8 @@ internal static class QueueAsync
             Outcome = channel.Take(WaitLimit.Zero, out Item);
             if (Outcome != TakeOutcome.TimedOut) return true;
             var ring = channel.Ring;
-            if (CheckEnd && !ring.HasData && ring.HasEnded(checkLiveness: true))
+            // Ended first, then no data: a message put just before the end is seen (see RecordRing.Take).
+            if (CheckEnd && ring.HasEnded(checkLiveness: true) && !ring.HasData)
             {
                 Outcome = TakeOutcome.Closed;
                 return true;
@@ -261,7 +262,7 @@ internal static class QueueAsync
         public bool Run()
         {
             Readable = ring.IsReadableAtHead;
-            Ended = !Readable && !ring.HasData && ring.HasEnded(checkLiveness: true);
+            Ended = !Readable && ring.HasEnded(checkLiveness: true) && !ring.HasData; // ended first, then no data
             return Readable || Ended;
         }
     }

@@ -386,7 +386,10 @@ internal sealed unsafe class RecordRing
                         long now = Environment.TickCount64;
                         if (now >= livenessDue) { checkLiveness = true; livenessDue = now + WaitTuning.LivenessSliceMs; }
                     }
-                    if (Volatile.Read(ref Long(L.TailOffset)) <= h && HasEnded(checkLiveness)) return TakeOutcome.Closed;
+                    // Ended first, then the tail: the last producer advances the tail before it closes or completes,
+                    // so a tail read after seeing the end sees its last message (read the other way round, a message
+                    // put just before the close could be reported as end of stream and lost).
+                    if (HasEnded(checkLiveness) && Volatile.Read(ref Long(L.TailOffset)) <= h) return TakeOutcome.Closed;
                     if (!WaitForData(ref spin, h, deadline)) return TakeOutcome.TimedOut;
                     continue;
                 }
