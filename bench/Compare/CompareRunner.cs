@@ -63,7 +63,7 @@ public static class CompareRunner
         var columns = new List<string> { RunResults.Python };
         columns.AddRange(systems.Select(s => s.Name));
         var run = new RunResults(DateTimeOffset.UtcNow, settings,
-            $"{Environment.ProcessorCount} CPUs, {RuntimeInformation.OSDescription}, .NET {Environment.Version}",
+            $"{Environment.ProcessorCount} CPUs, {RuntimeInformation.OSDescription}, .NET {Environment.Version}, {PhysicalLimits.SharedMemoryHugePages()}",
             pythonVersion, memcpy, cacheLine, columns,
             workloads.Select(w => new ResultRow(w, results[w.Name])).ToList());
 

@@ -19,6 +19,10 @@ internal static class Errno
     public static int ETIMEDOUT => LibC.ETIMEDOUT;
     /// <summary>No space left on device.</summary>
     public static int ENOSPC => LibC.ENOSPC;
+    /// <summary>Bad address (a page that could not be supplied).</summary>
+    public static int EFAULT => LibC.EFAULT;
+    /// <summary>Out of memory.</summary>
+    public static int ENOMEM => LibC.ENOMEM;
     /// <summary>Function not implemented.</summary>
     public static int ENOSYS => LibC.ENOSYS;
     /// <summary>Invalid argument.</summary>

@@ -8,6 +8,25 @@ namespace NativeIpc.Compare.Reference;
 /// one-process memcpy bandwidth (64 MiB, so from DRAM) and the round trip of a cache line between two threads.</summary>
 internal static class PhysicalLimits
 {
+    /// <summary>Whether shared memory may use transparent huge pages here (Linux: /dev/shm's <c>huge=</c> mount option
+    /// and <c>shmem_enabled</c>), which decides the array row: with 4 KiB pages a fresh process's first touch of 64 MiB
+    /// sets 16,384 page-table entries (on a virtual machine ~100 ms), with 2 MiB pages 32. NativeIpc asks for them
+    /// (MADV_HUGEPAGE) on segments of 2 MiB and more; the kernel grants them only where this says so.</summary>
+    public static string SharedMemoryHugePages()
+    {
+        if (!OperatingSystem.IsLinux()) return "shared-memory huge pages: n/a";
+        try
+        {
+            // The last /dev/shm line is the mount in force (an earlier one may be shadowed by a later mount).
+            string mount = File.ReadLines("/proc/mounts").Select(l => l.Split(' ')).LastOrDefault(f => f.Length > 3 && f[1] == "/dev/shm") is { } m
+                ? m[3].Split(',').FirstOrDefault(o => o.StartsWith("huge=", StringComparison.Ordinal)) ?? "huge=never" : "no /dev/shm mount";
+            string sys = File.ReadAllText("/sys/kernel/mm/transparent_hugepage/shmem_enabled").Trim();
+            return $"/dev/shm {mount} (shmem_enabled: {sys})";
+        }
+        catch (IOException e) { return "shared-memory huge pages: unknown (" + e.Message + ")"; }
+        catch (UnauthorizedAccessException e) { return "shared-memory huge pages: unknown (" + e.Message + ")"; }
+    }
+
     public static Measurement MemcpyGigabytesPerSecond(Settings settings)
     {
         const int size = 64 << 20;

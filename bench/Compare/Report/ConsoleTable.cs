@@ -19,6 +19,7 @@ internal static class ConsoleTable
         }
         var widths = Enumerable.Range(0, header.Count).Select(i => lines.Max(l => l[i].Length)).ToArray();
         var sb = new System.Text.StringBuilder();
+        sb.AppendLine("Machine: " + r.Machine);
         sb.AppendLine(Limits(r));
         for (int li = 0; li < lines.Count; li++)
         {

@@ -3,7 +3,7 @@ using Tmds.Linux;
 
 namespace NativeIpc.Platform.Unix.Interop;
 
-/// <summary>POSIX shared memory: shm_open, shm_unlink (hand-written) and ftruncate, posix_fallocate, fchmod, fstat,
+/// <summary>POSIX shared memory: shm_open, shm_unlink (hand-written) and ftruncate, posix_fallocate, fchmod, fstat, fstatvfs,
 /// mmap, munmap (Tmds.LibC, taking the owned descriptor as a <see cref="SafeFd"/>).</summary>
 internal static unsafe partial class SharedMemory
 {
@@ -38,6 +38,12 @@ internal static unsafe partial class SharedMemory
     {
         using var l = fd.Use();
         return LibC.fstat(l.Fd, buf);
+    }
+
+    public static int fstatvfs(SafeFd fd, statvfs* buf)
+    {
+        using var l = fd.Use();
+        return LibC.fstatvfs(l.Fd, buf);
     }
 
     public static void* mmap(nuint length, int prot, int flags, SafeFd fd)
