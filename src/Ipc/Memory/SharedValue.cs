@@ -167,9 +167,14 @@ public sealed unsafe class SharedValue<T> : IDisposable, ITransferable where T :
 
     /// <summary>True for the types with a hardware atomic add, exchange and compare-exchange (a JIT-time constant).</summary>
     private static bool IsAtomic
-        => typeof(T) == typeof(int) || typeof(T) == typeof(long) || typeof(T) == typeof(uint) || typeof(T) == typeof(ulong)
+    {
+        // Inlined by force: its IL (six type tests) is past the inliner's budget, though for one T it folds to a constant.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => typeof(T) == typeof(int) || typeof(T) == typeof(long) || typeof(T) == typeof(uint) || typeof(T) == typeof(ulong)
         || typeof(T) == typeof(double) || typeof(T) == typeof(float);
+    }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // folds to one instruction for a given T: see IsAtomic
     private static T AddCore(T* p, T delta)
     {
         if (typeof(T) == typeof(int)) return As(Interlocked.Add(ref *(int*)p, Unsafe.As<T, int>(ref delta)));
@@ -223,6 +228,7 @@ public sealed unsafe class SharedValue<T> : IDisposable, ITransferable where T :
         return result;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // folds to one instruction for a given T: see IsAtomic
     private static T ExchangeCore(T* p, T value)
     {
         if (typeof(T) == typeof(int) || typeof(T) == typeof(uint) || typeof(T) == typeof(float))
@@ -245,6 +251,7 @@ public sealed unsafe class SharedValue<T> : IDisposable, ITransferable where T :
         return result;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // folds to one instruction for a given T: see IsAtomic
     private static T CompareExchangeCore(T* p, T value, T comparand)
     {
         // Bitwise for float/double too: a CAS that treats NaN as unequal to itself could never succeed.
@@ -314,6 +321,7 @@ public sealed unsafe class SharedValue<T> : IDisposable, ITransferable where T :
 
     private static bool BitEquals(float a, float b) => BitConverter.SingleToInt32Bits(a) == BitConverter.SingleToInt32Bits(b);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // folds to one instruction for a given T: see IsAtomic
     private static T One(bool negative)
     {
         if (typeof(T) == typeof(int)) return As(negative ? -1 : 1);
