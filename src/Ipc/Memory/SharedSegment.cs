@@ -90,10 +90,22 @@ internal sealed unsafe class SharedSegment : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void ExitCall() => CallGuard.Exit(this);
 
+    private UnmapOnCollect? _unmapOnCollect;
+
+    /// <summary>Switches this segment to "unmapped when collected": <see cref="Dispose"/> still marks it disposed and
+    /// removes the name, but the mapping is released only once the segment object is garbage. For tiny segments whose
+    /// calls are one instruction (<see cref="SharedValue{T}"/>'s atomics): such a call needs no <see cref="CallGuard"/>
+    /// (whose thread-static lookup and stores would double its cost, and under contention halve the throughput) —
+    /// it checks <see cref="IsDisposed"/>, touches the mapping, and keeps the segment reachable up to its last touch
+    /// (<c>GC.KeepAlive</c>); no finalizer can run while a call holds the object. Call before the segment is shared
+    /// between threads. The price: a disposed segment's pages (one page here) stay mapped until a collection.</summary>
+    public void UnmapWhenCollected() => _unmapOnCollect ??= new UnmapOnCollect(_mapping!);
+
     /// <summary>Unmaps a disposed segment unless a counted reference or a call in some thread still holds it (that
     /// holder calls this again when it leaves). The process-wide barrier makes every call's publish visible first.</summary>
     internal void UnmapIfUnused()
     {
+        if (_unmapOnCollect is not null) return; // the finalizer below unmaps, once no call can hold the segment
         if (Volatile.Read(ref _state) != DisposedBit || Volatile.Read(ref _mapping) is null) return;
         Interlocked.MemoryBarrierProcessWide();
         if (CallGuard.IsHeld(this)) return;
@@ -271,6 +283,25 @@ internal sealed unsafe class SharedSegment : IDisposable
     // Reached again if a TryEnter raced the last Exit (it then leaves at once): the exchange makes it happen once.
     // The token source is left to the GC: it has no timer or wait handle, and a late DisposeToken reader may still use it.
     private void Unmap() => Interlocked.Exchange(ref _mapping, null)?.Dispose();
+
+    /// <summary>Unmaps when the segment that owns it is collected (see <see cref="UnmapWhenCollected"/>). Its size is
+    /// reported as memory pressure, so a program that makes and drops many such segments collects them in time.</summary>
+    private sealed class UnmapOnCollect
+    {
+        private readonly ISharedMapping _mapping;
+
+        public UnmapOnCollect(ISharedMapping mapping)
+        {
+            _mapping = mapping;
+            GC.AddMemoryPressure(Math.Max(mapping.Length, 1));
+        }
+
+        ~UnmapOnCollect()
+        {
+            _mapping.Dispose();
+            GC.RemoveMemoryPressure(Math.Max(_mapping.Length, 1));
+        }
+    }
 
     private void StopTracking()
     {

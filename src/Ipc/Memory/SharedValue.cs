@@ -29,6 +29,8 @@ public sealed unsafe class SharedValue<T> : IDisposable, ITransferable where T :
     {
         _segment = segment;
         _value = (T*)(segment.Payload + ValueLayout.ValueOffset);
+        // One page, touched by one-instruction calls: released when collected, so a call needs no CallGuard (Enter/Leave).
+        segment.UnmapWhenCollected();
     }
 
     /// <summary>Creates a shared value holding <paramref name="initial"/>.</summary>
@@ -109,15 +111,14 @@ public sealed unsafe class SharedValue<T> : IDisposable, ITransferable where T :
     {
         get
         {
-            T* p = Enter();
-            try { return Read(p); }
-            finally { _segment.ExitCall(); }
+            T result = Read(Enter());
+            Leave();
+            return result;
         }
         set
         {
-            T* p = Enter();
-            try { Write(p, value); }
-            finally { _segment.ExitCall(); }
+            Write(Enter(), value);
+            Leave();
         }
     }
 
@@ -161,7 +162,7 @@ public sealed unsafe class SharedValue<T> : IDisposable, ITransferable where T :
         if (!IsAtomic) throw Unsupported(nameof(Add));
         T* p = Enter();
         T result = AddCore(p, delta);
-        _segment.ExitCall();
+        Leave();
         return result;
     }
 
@@ -224,7 +225,7 @@ public sealed unsafe class SharedValue<T> : IDisposable, ITransferable where T :
         if (!IsAtomic) throw Unsupported(nameof(Exchange));
         T* p = Enter();
         T result = ExchangeCore(p, value); // cannot throw for an atomic T: no try/finally needed
-        _segment.ExitCall();
+        Leave();
         return result;
     }
 
@@ -247,7 +248,7 @@ public sealed unsafe class SharedValue<T> : IDisposable, ITransferable where T :
         if (!IsAtomic) throw Unsupported(nameof(CompareExchange));
         T* p = Enter();
         T result = CompareExchangeCore(p, value, comparand); // cannot throw for an atomic T: no try/finally needed
-        _segment.ExitCall();
+        Leave();
         return result;
     }
 
@@ -305,13 +306,19 @@ public sealed unsafe class SharedValue<T> : IDisposable, ITransferable where T :
         }
     }
 
-    /// <summary>Holds the mapping for one access on this thread (Dispose unmaps only after it); pair with <c>_segment.ExitCall()</c>.</summary>
+    /// <summary>Starts one access: throws once disposed. The mapping outlives Dispose until the segment is collected
+    /// (<see cref="SharedSegment.UnmapWhenCollected"/>), so an access racing Dispose is still safe; pair with
+    /// <see cref="Leave"/> after the last touch.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private T* Enter()
     {
-        if (!_segment.EnterCall()) ThrowDisposed();
+        if (_segment.IsDisposed) ThrowDisposed();
         return _value;
     }
+
+    /// <summary>Ends an access: keeps the segment (and so its mapping) reachable up to here. Costs no instruction.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Leave() => GC.KeepAlive(_segment);
 
     private void ThrowDisposed() => throw new ObjectDisposedException(ToString());
 

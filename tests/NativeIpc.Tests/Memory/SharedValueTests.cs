@@ -132,4 +132,34 @@ public class SharedValueTests : ChildProcessFixture
         using var v = Multiprocessing.RawValue(1);
         Assert.Throws<InvalidOperationException>(() => v.GetLock());
     }
+
+    [Test]
+    public void Disposed_ThrowsAtOnce_AndItsMappingIsReleasedOnceCollected()
+    {
+        if (!OperatingSystem.IsLinux()) Assert.Ignore("reads /proc/self/maps");
+        string name = CreateAndDispose();
+        // A value's calls take no per-call guard: its one-page mapping outlives Dispose until the object is collected.
+        for (int i = 0; i < 3 && IsMapped(name); i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+        }
+        Assert.That(IsMapped(name), Is.False, "the disposed value's mapping is released once it is collected");
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        static string CreateAndDispose()
+        {
+            var v = SharedValue<long>.Create(41);
+            string n = v.Name;
+            Assert.That(v.Increment(), Is.EqualTo(42));
+            v.Dispose();
+            Assert.Throws<ObjectDisposedException>(() => v.Increment());
+            Assert.Throws<ObjectDisposedException>(() => _ = v.Value);
+            Assert.Throws<ObjectDisposedException>(() => v.Value = 1);
+            Assert.That(File.Exists("/dev/shm/" + n), Is.False, "Dispose removed the name at once");
+            return n;
+        }
+    }
+
+    private static bool IsMapped(string name) => File.ReadAllText("/proc/self/maps").Contains(name, StringComparison.Ordinal);
 }
