@@ -33,17 +33,6 @@ internal sealed class CallGuard
 
     private Slots _slots;
     private int _depth;
-    private readonly int _threadId = Environment.CurrentManagedThreadId;
-
-    /// <summary>The calling thread's managed thread id, from its guard. Only inside a call entered with
-    /// <see cref="TryEnter"/>: the JIT then reuses that call's thread-static lookup, where
-    /// <see cref="Environment.CurrentManagedThreadId"/> would be a second one (a lock records its owning thread on
-    /// every acquire).</summary>
-    public static int CallerThreadId
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => t_guard!._threadId;
-    }
 
     /// <summary>Publishes <paramref name="segment"/> as in use by this thread; false (nothing held) once it is disposed.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -108,7 +108,7 @@ public sealed unsafe class IpcLock : IDisposable, ITransferable
         byte* p = _handle.Enter();
         try
         {
-            if (LockWord.TryAcquireFast(p, CallGuard.CallerThreadId)) return true;
+            if (LockWord.TryAcquireFast(p)) return true;
             return EnterSlow(p, limit.Start(), ct);
         }
         finally { _handle.Exit(); }
@@ -119,7 +119,7 @@ public sealed unsafe class IpcLock : IDisposable, ITransferable
         byte* p = _handle.Enter();
         try
         {
-            if (LockWord.TryAcquireFast(p, CallGuard.CallerThreadId)) return true;
+            if (LockWord.TryAcquireFast(p)) return true;
             return EnterSlow(p, deadline, ct);
         }
         finally { _handle.Exit(); }

@@ -122,7 +122,7 @@ public sealed unsafe class IpcRLock : IDisposable, ITransferable
                 ++*Recursion(p);
                 return true;
             }
-            if (!LockWord.TryAcquireFast(p, CallGuard.CallerThreadId) && !EnterSlow(p, deadline, ct)) return false;
+            if (!LockWord.TryAcquireFast(p) && !EnterSlow(p, deadline, ct)) return false;
             *Recursion(p) = 1;
             return true;
         }

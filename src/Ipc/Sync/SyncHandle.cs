@@ -3,9 +3,8 @@ using System.Runtime.CompilerServices;
 namespace NativeIpc.Sync;
 
 /// <summary>The shared segment under one sync primitive: creates or attaches it and hands out the payload pointer to
-/// calls that hold a reference on the mapping (<see cref="Enter"/>/<see cref="Exit"/>; async waits
-/// <see cref="TryAddRef"/> for their whole run), so the mapping outlives <see cref="Dispose"/> until the last call
-/// has left. Disposing wakes sync waits parked with <see cref="WaitToken"/> (they throw
+/// calls (<see cref="Enter"/>/<see cref="Exit"/>; async waits <see cref="TryAddRef"/> for their whole run); the
+/// mapping outlives <see cref="Dispose"/> until the segment is collected, so no call in flight can touch unmapped memory. Disposing wakes sync waits parked with <see cref="WaitToken"/> (they throw
 /// <see cref="ObjectDisposedException"/>) and completes pending async parks with it (<see cref="AsyncParker.Abandon"/>).</summary>
 internal sealed unsafe class SyncHandle : IDisposable
 {
@@ -18,6 +17,9 @@ internal sealed unsafe class SyncHandle : IDisposable
         _segment = segment;
         _typeName = typeName;
         _payload = segment.Payload;
+        // A primitive's segment is a page or two and its calls are a compare-and-swap: released when collected,
+        // so a call needs no per-call guard (Enter/Exit).
+        segment.UnmapWhenCollected();
     }
 
     /// <summary>Creates a zeroed payload of <paramref name="size"/> bytes, lets <paramref name="init"/> fill it, then publishes it.</summary>
@@ -59,19 +61,20 @@ internal sealed unsafe class SyncHandle : IDisposable
     /// cleanup after <see cref="Dispose"/> still reaches mapped memory).</summary>
     public byte* Mapped => _payload;
 
-    /// <summary>Holds the mapping for a synchronous call on this thread (<see cref="SharedSegment.EnterCall"/>) and
-    /// returns the payload; <see cref="ObjectDisposedException"/> once disposed. Pair with <see cref="Exit"/> in a
-    /// finally, on the same thread (an async wait uses <see cref="TryAddRef"/>).</summary>
+    /// <summary>Starts a synchronous call and returns the payload; <see cref="ObjectDisposedException"/> once disposed.
+    /// The mapping outlives <see cref="Dispose"/> until the segment is collected
+    /// (<see cref="SharedSegment.UnmapWhenCollected"/>), so a call racing Dispose still touches mapped memory. Pair
+    /// with <see cref="Exit"/> after the last touch (an async wait uses <see cref="TryAddRef"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public byte* Enter()
     {
-        if (!_segment.EnterCall()) ThrowDisposed();
+        if (_segment.IsDisposed) ThrowDisposed();
         return _payload;
     }
 
-    /// <summary>Ends the call entered by <see cref="Enter"/>.</summary>
+    /// <summary>Ends the call entered by <see cref="Enter"/>: keeps the segment (and its mapping) reachable up to here.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Exit() => _segment.ExitCall();
+    public void Exit() => GC.KeepAlive(_segment);
 
     /// <summary>The token a blocked sync call parks with (see <see cref="SharedSegment.WaitToken"/>).</summary>
     public CancellationToken WaitToken(CancellationToken cancellationToken, out CancellationTokenSource? linked)

@@ -70,27 +70,49 @@ public class CallGuardTests
     [Test]
     public void ManyThreadsRacingDispose_NeverFault_AndLeaveNothingMapped()
     {
-        static int DeletedMappings() => File.ReadAllLines("/proc/self/maps").Count(l => l.Contains("nipc-") && l.EndsWith("(deleted)"));
+        // A queue's calls are guarded by CallGuard: the last call out unmaps, no collection needed.
         int before = DeletedMappings();
+        RaceDispose(() => new IpcQueue<int>(4096), q => { if (q.TryPut(1)) q.TryGet(out _); });
+        Assert.That(DeletedMappings(), Is.LessThanOrEqualTo(before), "every disposed queue was unmapped by the last call out");
+    }
+
+    [Test]
+    public void ManyThreadsRacingDispose_OnALock_NeverFault_AndLeaveNothingMappedOnceCollected()
+    {
+        // A lock's calls take no guard (SharedSegment.UnmapWhenCollected): its mapping goes with the object.
+        int before = DeletedMappings();
+        RaceDispose(() => new IpcLock(), lk => { if (lk.TryAcquire()) lk.Release(); });
+        for (int i = 0; i < 3 && DeletedMappings() > before; i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+        }
+        Assert.That(DeletedMappings(), Is.LessThanOrEqualTo(before), "every disposed lock was unmapped once collected");
+    }
+
+    private static int DeletedMappings() => File.ReadAllLines("/proc/self/maps").Count(l => l.Contains("nipc-") && l.EndsWith("(deleted)"));
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void RaceDispose<T>(Func<T> create, Action<T> call) where T : IDisposable
+    {
         for (int round = 0; round < 30; round++)
         {
-            var lk = new IpcLock();
+            var obj = create();
             var threads = new Thread[4];
             int stopped = 0;
             for (int i = 0; i < threads.Length; i++)
             {
                 threads[i] = new Thread(() =>
                 {
-                    try { while (true) if (lk.TryAcquire()) lk.Release(); }
+                    try { while (true) call(obj); }
                     catch (ObjectDisposedException) { Interlocked.Increment(ref stopped); }
                 }) { IsBackground = true };
                 threads[i].Start();
             }
             Thread.Sleep(2);
-            lk.Dispose();
+            obj.Dispose();
             foreach (var t in threads) Assert.That(t.Join(TimeSpan.FromSeconds(20)), Is.True);
             Assert.That(stopped, Is.EqualTo(threads.Length), "every thread ended with ObjectDisposedException");
         }
-        Assert.That(DeletedMappings(), Is.LessThanOrEqualTo(before), "every disposed lock was unmapped by the last call out");
     }
 }
