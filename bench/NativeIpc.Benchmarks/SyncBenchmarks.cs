@@ -41,7 +41,7 @@ public unsafe class SyncContendedBenchmarks
     private IpcEvent _ready = null!, _go = null!;
     private IpcProcess? _child;
 
-    [Params(0, 100, 500, 1000)]
+    [Params(0, 900, 4500, 9000)] // steps of ~40 ns (SpinPhase)
     public int SpinCount { get; set; }
 
     public static void CounterChild(IpcLock lk, string counterName, IpcEvent ready, IpcEvent go, int spinCount)
@@ -68,7 +68,7 @@ public unsafe class SyncContendedBenchmarks
     [GlobalCleanup]
     public void Cleanup()
     {
-        IpcLock.SpinCount = 100;
+        IpcLock.SpinCount = 900; // the default
         _lock.Dispose(); _counter.Dispose(); _ready.Dispose(); _go.Dispose();
     }
 
@@ -115,7 +115,7 @@ public class SyncPingPongBenchmarks
     private IpcEvent _ready = null!, _ping = null!, _pong = null!;
     private IpcProcess? _child;
 
-    [Params(0, 100, 500, 1000)]
+    [Params(0, 900, 4500, 9000)] // steps of ~40 ns (SpinPhase)
     public int SpinCount { get; set; }
 
     public static void PongChild(IpcEvent ping, IpcEvent pong, IpcEvent ready, int spinCount)
@@ -139,7 +139,7 @@ public class SyncPingPongBenchmarks
     [GlobalCleanup]
     public void Cleanup()
     {
-        IpcLock.SpinCount = 100;
+        IpcLock.SpinCount = 900; // the default
         _ready.Dispose(); _ping.Dispose(); _pong.Dispose();
     }
 

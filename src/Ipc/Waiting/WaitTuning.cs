@@ -3,14 +3,14 @@ namespace NativeIpc.Waiting;
 /// <summary>The tunables of waiting, in one place: spin budgets before parking and the longest single sleep.</summary>
 internal static class WaitTuning
 {
-    /// <summary>Spin steps a queue or pipe waiter takes before it sleeps. Tunable with the NATIVEIPC_QUEUE_SPIN
-    /// environment variable: 0 sleeps at once (best when processes outnumber cores), larger values trade CPU for
-    /// latency.</summary>
-    public static int QueueSpin = EnvInt("NATIVEIPC_QUEUE_SPIN", 2000);
+    /// <summary>Spin steps (<see cref="SpinPhase"/>: ~40 ns each) a queue or pipe waiter takes before it sleeps
+    /// (default ~0.7 ms). Tunable with the NATIVEIPC_QUEUE_SPIN environment variable: 0 sleeps at once (best when
+    /// processes outnumber cores), larger values trade CPU for latency.</summary>
+    public static int QueueSpin = EnvInt("NATIVEIPC_QUEUE_SPIN", 18000);
 
     /// <summary>Spin steps a waiter on a sync primitive (lock, semaphore, event, condition, barrier) takes before it
-    /// sleeps (<see cref="IpcLock.SpinCount"/>).</summary>
-    public static int LockSpin = 100;
+    /// sleeps (<see cref="IpcLock.SpinCount"/>; default ~36 µs).</summary>
+    public static int LockSpin = 900;
 
     /// <summary>Longest single sleep: after it a waiter looks again for dead peers (liveness is polled, since a
     /// process that dies cannot wake anyone).</summary>
