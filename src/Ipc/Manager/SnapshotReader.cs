@@ -34,5 +34,5 @@ internal ref struct SnapshotReader
         return part;
     }
 
-    private static InvalidDataException Corrupt() => new("A shared collection's snapshot is corrupt: a part runs past its end.");
+    private static IpcSegmentCorruptedException Corrupt() => new("A shared collection's snapshot is corrupt: a part runs past its end.");
 }

@@ -100,7 +100,7 @@ internal sealed unsafe class SnapshotSegment : IDisposable
         int used = *(int*)(buf + SnapshotLayout.UsedOffset);
         count = *(int*)(buf + SnapshotLayout.CountOffset);
         if ((uint)used > Capacity || count < 0)
-            throw new InvalidDataException($"Shared collection '{Name}' is corrupt: snapshot of {used} bytes in a {Capacity}-byte buffer.");
+            throw new IpcSegmentCorruptedException($"Shared collection '{Name}' is corrupt: snapshot of {used} bytes ({count} entries) in a {Capacity}-byte buffer.");
         return new ReadOnlySpan<byte>(buf + SnapshotLayout.BufferHeaderSize, used);
     }
 
