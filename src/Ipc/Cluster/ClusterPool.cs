@@ -205,7 +205,7 @@ public sealed partial class ClusterPool : IDisposable
     }
 
     /// <summary>Applies a worker's result message (on the MPI thread). Anything malformed fails its task; nothing escapes.</summary>
-    internal void Settle(byte[] message)
+    internal void Settle(ArraySegment<byte> message)
     {
         if (!PoolMessage.TryReadResult(message, out long taskId, out byte status, out var body)) return;
         if (!_pending.TryRemove(taskId, out var p)) return; // cancelled or terminated meanwhile

@@ -18,8 +18,9 @@ internal sealed unsafe class ClusterWait
 
     private EventCount Event => new(_words, _words + 1);
 
-    /// <summary>Call after a poll that found something: the next idle poll spins again.</summary>
-    public void Progressed() => _spin.Reset();
+    /// <summary>Call after a poll that found something: the next idle polls spin again (<paramref name="spin"/>: something
+    /// is expected soon), or sleep at once.</summary>
+    public void Progressed(bool spin = true) => _spin = new SpinPhase(spin ? SpinSteps : 0);
 
     /// <summary>Call after a poll that found nothing: spins one step, or sleeps until <see cref="Notify"/> or one
     /// <see cref="SleepMs"/> slice (<paramref name="untilNotified"/>: until notified, when MPI can bring nothing).</summary>

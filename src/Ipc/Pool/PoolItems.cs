@@ -17,7 +17,9 @@ internal abstract class PoolItems
     public static PoolItems Single<T>(IEnumerable<T> items)
     {
         ArgumentNullException.ThrowIfNull(items);
-        return PoolMessage.IsRawBlockType(typeof(T)) ? new RawBlock<T>(items.ToArray()) : new ArgumentLists(items.Select(x => new object?[] { x }).ToList());
+        // An array is read in place: every chunk is encoded before the submitting call returns.
+        return PoolMessage.IsRawBlockType(typeof(T)) ? new RawBlock<T>(items as T[] ?? items.ToArray())
+            : new ArgumentLists(items.Select(x => new object?[] { x }).ToList());
     }
 
     /// <summary>The items of a map over a two-argument function.</summary>

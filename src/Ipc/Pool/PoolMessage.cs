@@ -222,12 +222,17 @@ internal static class PoolMessage
     /// <summary>Reads a result's header; false when the message is too short to have one (it names no task).
     /// <paramref name="body"/> is positioned after the status byte.</summary>
     public static bool TryReadResult(byte[] message, out long taskId, out byte status, out BinaryReader body)
+        => TryReadResult(new ArraySegment<byte>(message), out taskId, out status, out body);
+
+    /// <summary><see cref="TryReadResult(byte[], out long, out byte, out BinaryReader)"/> for a result inside a larger
+    /// buffer (read in place).</summary>
+    public static bool TryReadResult(ArraySegment<byte> message, out long taskId, out byte status, out BinaryReader body)
     {
         body = null!;
         status = 0;
-        if (message.Length < L.MinResultSize || !TryReadTaskId(message, out taskId)) { taskId = 0; return false; }
+        if (message.Count < L.MinResultSize || !TryReadTaskId(message, out taskId)) { taskId = 0; return false; }
         status = message[L.StatusOffset];
-        body = new BinaryReader(new MemoryStream(message, L.ResultBodyOffset, message.Length - L.ResultBodyOffset, writable: false, publiclyVisible: true));
+        body = new BinaryReader(new MemoryStream(message.Array!, message.Offset + L.ResultBodyOffset, message.Count - L.ResultBodyOffset, writable: false, publiclyVisible: true));
         return true;
     }
 
