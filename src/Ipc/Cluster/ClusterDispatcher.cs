@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Buffers.Binary;
+using System.Diagnostics;
 
 namespace NativeIpc.Cluster;
 
@@ -28,6 +29,7 @@ internal sealed class ClusterDispatcher
     private readonly ManualResetEventSlim _stopped = new();
     private volatile bool _stopRequested;
     private readonly double[] _chunkMs; // per rank: moving average of its run time per chunk (negative: not measured yet)
+    private readonly long[] _runningSince; // per rank: when its current chunk started, as far as rank 0 can tell (Stopwatch)
     private int _next = 1; // round-robin start, so equal workers share equally
 
     /// <summary>A chunk for a worker: its pool, task id and message (<see cref="PoolMessageLayout"/>).</summary>
@@ -41,6 +43,7 @@ internal sealed class ClusterDispatcher
         for (int r = 1; r < mpi.Size; r++) _held[r] = new Queue<Outgoing>();
         _chunkMs = new double[mpi.Size];
         Array.Fill(_chunkMs, -1);
+        _runningSince = new long[mpi.Size];
     }
 
     public int Workers => _mpi.Size - 1;
@@ -91,7 +94,7 @@ internal sealed class ClusterDispatcher
             bool progressed = ReceiveAll() | CompleteSends() | Dispatch();
             if (progressed) { _wait.Progressed(spin: ExpectsSoon()); continue; }
             // Nothing held by any worker and no send in flight: only a local event can bring work.
-            _wait.Idle(untilNotified: HeldCount() == 0 && _sends.Count == 0, CanDispatch);
+            _wait.Idle(untilNotified: HeldCount() == 0 && _sends.Count == 0, CanDispatch, SleepMs());
         }
     }
 
@@ -140,6 +143,7 @@ internal sealed class ClusterDispatcher
         double ms = Math.Max(ran, 0) * 1000.0 / ClusterResultLayout.TicksPerSecond;
         _chunkMs[r] = _chunkMs[r] < 0 ? ms : (_chunkMs[r] * 7 + ms) / 8;
         var task = _held[r].Dequeue();
+        _runningSince[r] = Stopwatch.GetTimestamp(); // its next chunk, if it holds one, starts now
         task.Pool.Settle(new ArraySegment<byte>(m.Payload, ClusterResultLayout.PoolResultOffset, m.Payload.Length - ClusterResultLayout.PoolResultOffset));
     }
 
@@ -157,6 +161,7 @@ internal sealed class ClusterDispatcher
                 int r = 1 + (_next - 1 + i) % Workers;
                 if (_held[r].Count != held || held >= Depth(r)) continue;
                 if (!TryTake(out var task)) return any;
+                if (_held[r].Count == 0) _runningSince[r] = Stopwatch.GetTimestamp();
                 _held[r].Enqueue(task);
                 _sends.Add(_mpi.Post(r, ClusterTags.Task, task.Message));
                 any = sent = true;
@@ -188,6 +193,27 @@ internal sealed class ClusterDispatcher
 
     /// <summary>Chunks shorter than this (and chunks of a worker not measured yet) are spun for.</summary>
     private const double SpinForChunksUnderMs = 1;
+
+    /// <summary>How long the next idle sleep may be: half the time until the first result is expected (from each busy
+    /// worker's measured pace), between <see cref="ClusterWait.SleepMs"/> and <see cref="MaxSleepMs"/>. While workers run
+    /// long chunks rank 0 then wakes a few times per chunk instead of every millisecond, and still looks at least every
+    /// millisecond around the time a result is due.</summary>
+    private int SleepMs()
+    {
+        double soonest = double.MaxValue;
+        long now = Stopwatch.GetTimestamp();
+        for (int r = 1; r < _held.Length; r++)
+        {
+            if (_held[r].Count == 0) continue;
+            if (_chunkMs[r] < 0) return ClusterWait.SleepMs;
+            soonest = Math.Min(soonest, _chunkMs[r] - Stopwatch.GetElapsedTime(_runningSince[r], now).TotalMilliseconds);
+        }
+        return soonest == double.MaxValue ? ClusterWait.SleepMs : (int)Math.Clamp(soonest / 2, ClusterWait.SleepMs, MaxSleepMs);
+    }
+
+    /// <summary>Longest sleep while results are awaited: how late a result that comes early (a chunk shorter than its
+    /// worker's average) may be seen.</summary>
+    private const int MaxSleepMs = 4;
 
     /// <summary>The next queued chunk whose caller still waits for it (cancelled and terminated ones are dropped).</summary>
     private bool TryTake(out Outgoing task)

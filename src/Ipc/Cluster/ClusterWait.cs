@@ -23,11 +23,11 @@ internal sealed unsafe class ClusterWait
     public void Progressed(bool spin = true) => _spin = new SpinPhase(spin ? SpinSteps : 0);
 
     /// <summary>Call after a poll that found nothing: spins one step, or sleeps until <see cref="Notify"/> or one
-    /// <see cref="SleepMs"/> slice (<paramref name="untilNotified"/>: until notified, when MPI can bring nothing).</summary>
-    public void Idle(bool untilNotified, Func<bool> ready)
+    /// slice of <paramref name="sleepMs"/> (<paramref name="untilNotified"/>: until notified, when MPI can bring nothing).</summary>
+    public void Idle(bool untilNotified, Func<bool> ready, int sleepMs = SleepMs)
     {
         if (_spin.Spin()) return;
-        Event.Wait(static r => r(), ready, Deadline.Infinite, untilNotified ? WaitTuning.NoSlice : SleepMs, default);
+        Event.Wait(static r => r(), ready, Deadline.Infinite, untilNotified ? WaitTuning.NoSlice : sleepMs, default);
     }
 
     /// <summary>Wakes the MPI thread (work was submitted, or it should stop).</summary>
