@@ -64,8 +64,63 @@ internal static class Scenarios
         return x;
     }
 
+    /// <summary>An unmanaged struct: a map over it travels as one raw block.</summary>
+    public readonly record struct Point(int X, long Y, byte Z);
+
+    public static Point Mirror(Point p) => new(-p.X, -p.Y, (byte)(255 - p.Z));
+
+    public static double Half(double x) => x / 2;
+
+    public static int Widen(byte b) => b * 1000;
+
+    public static string Spell(int x) => $"<{x}>";
+
+    public static int? NullOnOdd(int? x) => x % 2 == 1 ? null : x;
+
+    /// <summary>Unmanaged, but with its own serializer: it must keep going through it, not as raw bytes.</summary>
+    [IpcSerializer(typeof(CountedSerializer))]
+    public readonly record struct Counted(int Value, int Decoded);
+
+    public sealed class CountedSerializer : IIpcSerializer<Counted>
+    {
+        public void Serialize(Counted value, System.Buffers.IBufferWriter<byte> destination)
+        {
+            var span = destination.GetSpan(8);
+            BitConverter.TryWriteBytes(span, value.Value);
+            BitConverter.TryWriteBytes(span[4..], value.Decoded);
+            destination.Advance(8);
+        }
+
+        public Counted Deserialize(ReadOnlySpan<byte> source) => new(BitConverter.ToInt32(source), BitConverter.ToInt32(source[4..]) + 1);
+    }
+
+    public static Counted Identity(Counted c) => c;
+
+    /// <summary>Maps over one unmanaged argument (sent as raw blocks, run through a typed delegate) and over types that
+    /// keep the per-item encoding.</summary>
+    private static void RawBlocks(ClusterPool pool)
+    {
+        var longs = Enumerable.Range(0, 5000).Select(i => (long)i * 3_000_000_000).ToList(); // a List: copied, not read in place
+        Check("raw-long", pool.Map(static (long x) => x + 1, longs).SequenceEqual(longs.Select(x => x + 1)), "wrong results");
+        double[] doubles = [.. Enumerable.Range(0, 3001).Select(i => i * 0.25)];
+        Check("raw-double", pool.Map(Half, doubles, chunkSize: 7).SequenceEqual(doubles.Select(Half)), "wrong results");
+        byte[] bytes = [.. Enumerable.Range(0, 4000).Select(i => (byte)i)]; // 1-byte items: more items than 4-byte words in a chunk
+        Check("raw-byte", pool.Map(Widen, bytes).SequenceEqual(bytes.Select(Widen)), "wrong results");
+        Point[] points = [.. Enumerable.Range(0, 999).Select(i => new Point(i, -7L * i, (byte)i))];
+        Check("raw-struct", pool.Map(Mirror, points).SequenceEqual(points.Select(Mirror)), "wrong results");
+        Check("raw-to-string", pool.Map(Spell, Enumerable.Range(0, 300)).SequenceEqual(Enumerable.Range(0, 300).Select(Spell)), "wrong results");
+        int?[] nullable = [1, 2, null, 4];
+        Check("nullable", pool.Map(NullOnOdd, nullable).SequenceEqual([null, 2, null, 4]), "wrong results");
+        var counted = pool.Map(Identity, [new Counted(5, 0)]);
+        Check("own-serializer", counted is [{ Value: 5, Decoded: 2 }], $"{string.Join(",", counted)}: decoded twice through its serializer expected");
+        var unordered = pool.ImapUnordered(Square, Enumerable.Range(0, 1000), chunkSize: 10).Order().ToArray();
+        Check("raw-imap-unordered", unordered.SequenceEqual(Enumerable.Range(0, 1000).Select(Square).Order()), "wrong results");
+        Check("raw-empty", pool.Map(Square, Array.Empty<int>()).Length == 0, "not empty");
+    }
+
     public static int Basic(ClusterPool pool)
     {
+        RawBlocks(pool);
         int[] items = Enumerable.Range(0, 10_000).ToArray();
         var squares = pool.Map(Square, items);
         Check("map-ordered", squares.SequenceEqual(items.Select(x => x * x)), "wrong results");

@@ -1,13 +1,14 @@
 using System.Collections.Concurrent;
 using System.Buffers.Binary;
+using System.Diagnostics;
 
 namespace NativeIpc.Cluster;
 
 /// <summary>Rank 0's side, run on the MPI thread: hands chunks to workers as they ask (a result is the request for the
 /// next chunk: dynamic load balancing), settles results into their pools, and at process exit tells every worker to
 /// stop. While the backlog is long a worker also holds chunks queued behind the one it runs, so it never waits a round
-/// trip between chunks: as many as it finishes in about <see cref="QueuedWorkMs"/> (measured per worker; one at first),
-/// so short tasks are pipelined and long ones are not hoarded. Near the end of a map only idle workers get work.</summary>
+/// trip between chunks: as many as it finishes in about <see cref="QueuedWorkMs"/> (measured per worker), and at least
+/// one. Near the end of a map only idle workers get work.</summary>
 internal sealed class ClusterDispatcher
 {
     /// <summary>Most chunks a worker holds at once.</summary>
@@ -28,6 +29,7 @@ internal sealed class ClusterDispatcher
     private readonly ManualResetEventSlim _stopped = new();
     private volatile bool _stopRequested;
     private readonly double[] _chunkMs; // per rank: moving average of its run time per chunk (negative: not measured yet)
+    private readonly long[] _runningSince; // per rank: when its current chunk started, as far as rank 0 can tell (Stopwatch)
     private int _next = 1; // round-robin start, so equal workers share equally
 
     /// <summary>A chunk for a worker: its pool, task id and message (<see cref="PoolMessageLayout"/>).</summary>
@@ -41,6 +43,7 @@ internal sealed class ClusterDispatcher
         for (int r = 1; r < mpi.Size; r++) _held[r] = new Queue<Outgoing>();
         _chunkMs = new double[mpi.Size];
         Array.Fill(_chunkMs, -1);
+        _runningSince = new long[mpi.Size];
     }
 
     public int Workers => _mpi.Size - 1;
@@ -89,9 +92,9 @@ internal sealed class ClusterDispatcher
         while (!_stopRequested)
         {
             bool progressed = ReceiveAll() | CompleteSends() | Dispatch();
-            if (progressed) { _wait.Progressed(); continue; }
+            if (progressed) { _wait.Progressed(spin: ExpectsSoon()); continue; }
             // Nothing held by any worker and no send in flight: only a local event can bring work.
-            _wait.Idle(untilNotified: HeldCount() == 0 && _sends.Count == 0, CanDispatch);
+            _wait.Idle(untilNotified: HeldCount() == 0 && _sends.Count == 0, CanDispatch, SleepMs());
         }
     }
 
@@ -140,7 +143,8 @@ internal sealed class ClusterDispatcher
         double ms = Math.Max(ran, 0) * 1000.0 / ClusterResultLayout.TicksPerSecond;
         _chunkMs[r] = _chunkMs[r] < 0 ? ms : (_chunkMs[r] * 7 + ms) / 8;
         var task = _held[r].Dequeue();
-        task.Pool.Settle(result.ToArray());
+        _runningSince[r] = Stopwatch.GetTimestamp(); // its next chunk, if it holds one, starts now
+        task.Pool.Settle(new ArraySegment<byte>(m.Payload, ClusterResultLayout.PoolResultOffset, m.Payload.Length - ClusterResultLayout.PoolResultOffset));
     }
 
     /// <summary>First every idle worker gets a chunk, then — while the backlog is at least one chunk per worker — each
@@ -157,6 +161,7 @@ internal sealed class ClusterDispatcher
                 int r = 1 + (_next - 1 + i) % Workers;
                 if (_held[r].Count != held || held >= Depth(r)) continue;
                 if (!TryTake(out var task)) return any;
+                if (_held[r].Count == 0) _runningSince[r] = Stopwatch.GetTimestamp();
                 _held[r].Enqueue(task);
                 _sends.Add(_mpi.Post(r, ClusterTags.Task, task.Message));
                 any = sent = true;
@@ -168,17 +173,47 @@ internal sealed class ClusterDispatcher
     }
 
     /// <summary>Chunks worker <paramref name="r"/> may hold: the running one plus about <see cref="QueuedWorkMs"/> of
-    /// queued ones at its measured pace; two until it was measured.</summary>
-    /// <remarks>Chunks of <see cref="LongChunkMs"/> or more are not queued at all: the round trip they would hide is
-    /// under 1 % of them, and a queued long chunk is one a free worker might have run.</remarks>
-    private int Depth(int r) => _chunkMs[r] switch
-    {
-        < 0 => 2,
-        >= LongChunkMs => 1,
-        var ms => (int)Math.Clamp(1 + QueuedWorkMs / Math.Max(ms, 0.001), 2, MaxHeld),
-    };
+    /// queued ones at its measured pace, and at least one queued (two until it was measured).</summary>
+    /// <remarks>Long chunks are queued one deep too: the round trip they would otherwise wait between chunks is up to a
+    /// sleep slice of this thread's (<see cref="ClusterWait.SleepMs"/>), 2-4 % of a 25 ms task. Queued chunks are
+    /// given only while the backlog holds one per worker (<see cref="Dispatch"/>), so the last chunks of a map go to
+    /// idle workers, not behind running ones.</remarks>
+    private int Depth(int r) => _chunkMs[r] < 0 ? 2 : (int)Math.Clamp(1 + QueuedWorkMs / Math.Max(_chunkMs[r], 0.001), 2, MaxHeld);
 
-    private const double LongChunkMs = 10;
+    /// <summary>True when a worker's result (or a send) may complete within a spin: worth polling MPI for before
+    /// sleeping. Workers busy with long chunks are not spun for: on a node with as many ranks as cores the spin would
+    /// take its time from them.</summary>
+    private bool ExpectsSoon()
+    {
+        if (_sends.Count > 0) return true;
+        for (int r = 1; r < _held.Length; r++)
+            if (_held[r].Count > 0 && _chunkMs[r] < SpinForChunksUnderMs) return true;
+        return false;
+    }
+
+    /// <summary>Chunks shorter than this (and chunks of a worker not measured yet) are spun for.</summary>
+    private const double SpinForChunksUnderMs = 1;
+
+    /// <summary>How long the next idle sleep may be: half the time until the first result is expected (from each busy
+    /// worker's measured pace), between <see cref="ClusterWait.SleepMs"/> and <see cref="MaxSleepMs"/>. While workers run
+    /// long chunks rank 0 then wakes a few times per chunk instead of every millisecond, and still looks at least every
+    /// millisecond around the time a result is due.</summary>
+    private int SleepMs()
+    {
+        double soonest = double.MaxValue;
+        long now = Stopwatch.GetTimestamp();
+        for (int r = 1; r < _held.Length; r++)
+        {
+            if (_held[r].Count == 0) continue;
+            if (_chunkMs[r] < 0) return ClusterWait.SleepMs;
+            soonest = Math.Min(soonest, _chunkMs[r] - Stopwatch.GetElapsedTime(_runningSince[r], now).TotalMilliseconds);
+        }
+        return soonest == double.MaxValue ? ClusterWait.SleepMs : (int)Math.Clamp(soonest / 2, ClusterWait.SleepMs, MaxSleepMs);
+    }
+
+    /// <summary>Longest sleep while results are awaited: how late a result that comes early (a chunk shorter than its
+    /// worker's average) may be seen.</summary>
+    private const int MaxSleepMs = 4;
 
     /// <summary>The next queued chunk whose caller still waits for it (cancelled and terminated ones are dropped).</summary>
     private bool TryTake(out Outgoing task)

@@ -123,6 +123,6 @@ public sealed partial class ClusterPool
         Action<TResult>? callback, Action<Exception>? errorCallback)
     {
         var job = new PoolJob<TResult>(1, 1, single: true) { SingleCallback = callback, ErrorCallback = errorCallback };
-        return new(Submit(func, [args], job, cancellationToken).Single);
+        return new(Submit(func, PoolItems.Lists([args]), job, cancellationToken).Single);
     }
 }

@@ -23,7 +23,7 @@ public sealed partial class ClusterPool
         IProgress<int>? progress = null, CancellationToken cancellationToken = default)
     {
         _ = Deadline.From(timeout);
-        var list = Single(items);
+        var list = PoolItems.Single(items);
         return Submit(func, list, new PoolJob<TResult>(list.Count, ChunkSizeFor(list.Count, chunkSize)) { Progress = progress }, cancellationToken)
             .Wait(timeout);
     }
@@ -49,7 +49,7 @@ public sealed partial class ClusterPool
     public Task<TResult[]> MapAsync<T, TResult>(Func<T, TResult> func, IEnumerable<T> items, int? chunkSize = null, IProgress<int>? progress = null,
         Action<TResult[]>? callback = null, Action<Exception>? errorCallback = null, CancellationToken cancellationToken = default)
     {
-        var list = Single(items);
+        var list = PoolItems.Single(items);
         var job = new PoolJob<TResult>(list.Count, ChunkSizeFor(list.Count, chunkSize))
         {
             Progress = progress, AllCallback = callback, ErrorCallback = errorCallback,
@@ -77,7 +77,7 @@ public sealed partial class ClusterPool
         CancellationToken cancellationToken = default)
     {
         _ = Deadline.From(timeout); // a bad timeout fails this call, not the first MoveNext
-        var list = Single(items);
+        var list = PoolItems.Single(items);
         return Submit(func, list, new PoolJob<TResult>(list.Count, CheckChunkSize(chunkSize)), cancellationToken).InOrder(timeout);
     }
 
@@ -93,7 +93,7 @@ public sealed partial class ClusterPool
         CancellationToken cancellationToken = default)
     {
         _ = Deadline.From(timeout);
-        var list = Single(items);
+        var list = PoolItems.Single(items);
         return Submit(func, list, new PoolJob<TResult>(list.Count, CheckChunkSize(chunkSize)), cancellationToken).AsCompleted(timeout);
     }
 
@@ -110,7 +110,7 @@ public sealed partial class ClusterPool
         CancellationToken cancellationToken = default)
     {
         _ = Deadline.From(timeout);
-        var list = Single(items);
+        var list = PoolItems.Single(items);
         var job = Submit(func, list, new PoolJob<TResult>(list.Count, CheckChunkSize(chunkSize)), cancellationToken);
         return Iterate(job, ordered: true, timeout, cancellationToken);
     }
@@ -128,7 +128,7 @@ public sealed partial class ClusterPool
         CancellationToken cancellationToken = default)
     {
         _ = Deadline.From(timeout);
-        var list = Single(items);
+        var list = PoolItems.Single(items);
         var job = Submit(func, list, new PoolJob<TResult>(list.Count, CheckChunkSize(chunkSize)), cancellationToken);
         return Iterate(job, ordered: false, timeout, cancellationToken);
     }
@@ -147,7 +147,7 @@ public sealed partial class ClusterPool
         IProgress<int>? progress = null, CancellationToken cancellationToken = default)
     {
         _ = Deadline.From(timeout);
-        var list = Pairs(items);
+        var list = PoolItems.Pairs(items);
         return Submit(func, list, new PoolJob<TResult>(list.Count, ChunkSizeFor(list.Count, chunkSize)) { Progress = progress }, cancellationToken)
             .Wait(timeout);
     }
@@ -165,7 +165,7 @@ public sealed partial class ClusterPool
         IProgress<int>? progress = null, Action<TResult[]>? callback = null, Action<Exception>? errorCallback = null,
         CancellationToken cancellationToken = default)
     {
-        var list = Pairs(items);
+        var list = PoolItems.Pairs(items);
         var job = new PoolJob<TResult>(list.Count, ChunkSizeFor(list.Count, chunkSize))
         {
             Progress = progress, AllCallback = callback, ErrorCallback = errorCallback,
@@ -191,18 +191,6 @@ public sealed partial class ClusterPool
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(chunkSize, 1);
         return chunkSize;
-    }
-
-    private static List<object?[]> Single<T>(IEnumerable<T> items)
-    {
-        ArgumentNullException.ThrowIfNull(items);
-        return items.Select(x => new object?[] { x }).ToList();
-    }
-
-    private static List<object?[]> Pairs<T1, T2>(IEnumerable<(T1, T2)> items)
-    {
-        ArgumentNullException.ThrowIfNull(items);
-        return items.Select(t => new object?[] { t.Item1, t.Item2 }).ToList();
     }
 
     /// <summary>Enumerates a job's results; the enumerator's token cancels the job's queued tasks too.</summary>

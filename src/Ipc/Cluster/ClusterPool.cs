@@ -147,7 +147,7 @@ public sealed partial class ClusterPool : IDisposable
     }
 
     /// <summary>Encodes <paramref name="job"/>'s chunks as ProcessPool task messages and queues them for the workers.</summary>
-    private PoolJob<TResult> Submit<TResult>(Delegate func, IReadOnlyList<object?[]> items, PoolJob<TResult> job, CancellationToken cancellationToken)
+    private PoolJob<TResult> Submit<TResult>(Delegate func, PoolItems items, PoolJob<TResult> job, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(func);
         ThrowIfNotAccepting();
@@ -161,13 +161,10 @@ public sealed partial class ClusterPool : IDisposable
         {
             int start = chunk * chunkSize, count = Math.Min(chunkSize, items.Count - start);
             long taskId = Interlocked.Increment(ref s_nextTaskId);
-            var ms = new MemoryStream();
-            using (var w = PoolMessage.BeginTask(ms, taskId, target, tag, count))
-                for (int i = start; i < start + count; i++)
-                    ArgumentCodec.WriteArguments(w, items[i], target.Parameters, target.DisplayName);
+            byte[] message = items.Chunk(taskId, target, tag, start, count);
             Volatile.Write(ref job.TaskIds[chunk], taskId);
             _pending[taskId] = new PendingTask(job, chunk, count); // before it is queued: its result must find it
-            _dispatcher.Enqueue(new ClusterDispatcher.Outgoing(this, taskId, ms.ToArray()));
+            _dispatcher.Enqueue(new ClusterDispatcher.Outgoing(this, taskId, message));
         }
         if (cancellationToken.IsCancellationRequested) CancelJob(job, cancellationToken);
         return job;
@@ -208,7 +205,7 @@ public sealed partial class ClusterPool : IDisposable
     }
 
     /// <summary>Applies a worker's result message (on the MPI thread). Anything malformed fails its task; nothing escapes.</summary>
-    internal void Settle(byte[] message)
+    internal void Settle(ArraySegment<byte> message)
     {
         if (!PoolMessage.TryReadResult(message, out long taskId, out byte status, out var body)) return;
         if (!_pending.TryRemove(taskId, out var p)) return; // cancelled or terminated meanwhile

@@ -18,15 +18,16 @@ internal sealed unsafe class ClusterWait
 
     private EventCount Event => new(_words, _words + 1);
 
-    /// <summary>Call after a poll that found something: the next idle poll spins again.</summary>
-    public void Progressed() => _spin.Reset();
+    /// <summary>Call after a poll that found something: the next idle polls spin again (<paramref name="spin"/>: something
+    /// is expected soon), or sleep at once.</summary>
+    public void Progressed(bool spin = true) => _spin = new SpinPhase(spin ? SpinSteps : 0);
 
     /// <summary>Call after a poll that found nothing: spins one step, or sleeps until <see cref="Notify"/> or one
-    /// <see cref="SleepMs"/> slice (<paramref name="untilNotified"/>: until notified, when MPI can bring nothing).</summary>
-    public void Idle(bool untilNotified, Func<bool> ready)
+    /// slice of <paramref name="sleepMs"/> (<paramref name="untilNotified"/>: until notified, when MPI can bring nothing).</summary>
+    public void Idle(bool untilNotified, Func<bool> ready, int sleepMs = SleepMs)
     {
         if (_spin.Spin()) return;
-        Event.Wait(static r => r(), ready, Deadline.Infinite, untilNotified ? WaitTuning.NoSlice : SleepMs, default);
+        Event.Wait(static r => r(), ready, Deadline.Infinite, untilNotified ? WaitTuning.NoSlice : sleepMs, default);
     }
 
     /// <summary>Wakes the MPI thread (work was submitted, or it should stop).</summary>

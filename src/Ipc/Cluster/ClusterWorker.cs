@@ -5,7 +5,9 @@ namespace NativeIpc.Cluster;
 
 /// <summary>A worker rank's loop: wait for the key, then run each chunk rank 0 sends (exactly as a ProcessPool worker
 /// runs a task message: <see cref="PoolWorker.Execute"/>, same target rules and codecs) and send its outcome back, until
-/// rank 0 says shutdown. Only messages from rank 0 are read; a function that throws fails its chunk only.</summary>
+/// rank 0 says shutdown. Only messages from rank 0 are read; a function that throws fails its chunk only. Outcomes are
+/// sent without waiting for rank 0 to take them (a large one waits for its receiver in MPI), so the chunks queued
+/// behind run meanwhile.</summary>
 internal static class ClusterWorker
 {
     public static void Serve(IMpiTransport mpi)
@@ -13,9 +15,10 @@ internal static class ClusterWorker
         var wait = new ClusterWait();
         byte[]? key = null;
         var targets = new Dictionary<int, PoolWorker.Resolved>();
+        var sends = new List<IMpiSend>();
         while (true)
         {
-            var m = Receive(mpi, wait);
+            var m = Receive(mpi, wait, sends);
             switch (m.Tag)
             {
                 case ClusterTags.Key:
@@ -29,19 +32,30 @@ internal static class ClusterWorker
                     var body = new byte[ClusterResultLayout.PoolResultOffset + outcome.Length];
                     BinaryPrimitives.WriteInt64LittleEndian(body.AsSpan(ClusterResultLayout.RunTicksOffset), ran);
                     outcome.CopyTo(body, ClusterResultLayout.PoolResultOffset);
-                    mpi.Send(0, ClusterTags.Result, body);
+                    sends.Add(mpi.Post(0, ClusterTags.Result, body));
                     break;
                 case ClusterTags.Shutdown:
-                    mpi.Send(0, ClusterTags.Bye, []);
+                    // Every result is delivered before the goodbye (MPI keeps one sender's messages in order, and
+                    // MPI_Finalize wants no send in flight).
+                    sends.Add(mpi.Post(0, ClusterTags.Bye, []));
+                    while (CompleteSends(sends)) wait.Idle(untilNotified: false, static () => false);
                     return;
             }
         }
     }
 
-    private static MpiMessage Receive(IMpiTransport mpi, ClusterWait wait)
+    /// <summary>Releases the sends that completed; true while some are still in flight.</summary>
+    private static bool CompleteSends(List<IMpiSend> sends)
+    {
+        if (sends.Count > 0) sends.RemoveAll(static s => s.Test());
+        return sends.Count > 0;
+    }
+
+    private static MpiMessage Receive(IMpiTransport mpi, ClusterWait wait, List<IMpiSend> sends)
     {
         while (true)
         {
+            CompleteSends(sends);
             if (mpi.TryReceive(0, out var m))
             {
                 wait.Progressed();

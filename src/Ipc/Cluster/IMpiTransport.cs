@@ -18,9 +18,6 @@ internal interface IMpiTransport
     /// <summary>Starts sending <paramref name="message"/> (kept alive and pinned until the send completes).</summary>
     IMpiSend Post(int destination, int tag, byte[] message);
 
-    /// <summary>Sends <paramref name="message"/>, returning once its buffer is free.</summary>
-    void Send(int destination, int tag, byte[] message);
-
     /// <summary>Receives the next message from <paramref name="source"/> (<see cref="AnySource"/>: anyone) if one
     /// has arrived; false at once otherwise.</summary>
     bool TryReceive(int source, out MpiMessage message);

@@ -95,10 +95,14 @@ internal sealed class PoolJob<TResult> : PoolJob
     public override void ChunkSucceeded(int chunk, BinaryReader r, int items)
     {
         int start = chunk * _chunkSize;
-        var values = new TResult[items];
-        for (int i = 0; i < items; i++)
-            values[i] = ArgumentCodec.Read(r, typeof(TResult)) is { } v ? (TResult)v : default!;
-        values.CopyTo(_results, start);
+        // A raw block is checked whole before it is copied: straight into place.
+        if (!PoolMessage.TryReadRawValues(r, _results.AsSpan(start, items)))
+        {
+            var values = new TResult[items];
+            for (int i = 0; i < items; i++)
+                values[i] = ArgumentCodec.Read(r, typeof(TResult)) is { } v ? (TResult)v : default!;
+            values.CopyTo(_results, start);
+        }
         Finish(chunk, null);
     }
 

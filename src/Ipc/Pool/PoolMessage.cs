@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
 using System.Reflection;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using NativeIpc.Process;
 using NativeIpc.Serialization;
@@ -97,12 +99,87 @@ internal static class PoolMessage
         int itemsOffset = tagOffset + L.TargetTagSize;
         int items = BinaryPrimitives.ReadInt32LittleEndian(span[itemsOffset..]);
         int argumentsOffset = itemsOffset + L.ItemsSize;
-        // Each item starts with an i32 argument count: more items than that cannot be in the message.
-        if (items < 0 || items > (message.Length - argumentsOffset) / sizeof(int))
+        // Each item starts with an i32 argument count, or takes at least a byte of a raw block: more items than that
+        // cannot be in the message.
+        bool raw = message.Length - argumentsOffset >= sizeof(int) && BinaryPrimitives.ReadInt32LittleEndian(span[argumentsOffset..]) == L.RawBlock;
+        if (items < 0 || items > (message.Length - argumentsOffset) / (raw ? 1 : sizeof(int)))
             throw Malformed("task", $"item count {items} does not fit");
         var reader = new BinaryReader(new MemoryStream(message, argumentsOffset, message.Length - argumentsOffset, writable: false, publiclyVisible: true));
         return new TaskHeader(taskId, targetId, message.AsMemory(L.DescriptionOffset, descLength), message.AsMemory(tagOffset, L.TargetTagSize), items, reader);
     }
+
+    /// <summary>True when values of <paramref name="t"/> travel as one raw block (<see cref="PoolMessageLayout.RawBlock"/>):
+    /// unmanaged, copied byte for byte by their serializer (none registered), not transferred, not nullable.</summary>
+    public static bool IsRawBlockType(Type t)
+        => IpcSerializers.IsRawCopied(t) && !typeof(ITransferable).IsAssignableFrom(t) && Nullable.GetUnderlyingType(t) is null;
+
+    /// <summary>A whole task message for a chunk of a map over one argument of a raw-block type (<see cref="IsRawBlockType"/>):
+    /// the items as one raw block, no value boxed or encoded one by one.</summary>
+    public static byte[] RawTask<T>(long taskId, Target target, byte[] tag, ReadOnlySpan<T> items)
+    {
+        int itemSize = Unsafe.SizeOf<T>();
+        int header = L.DescriptionOffset + target.Description.Length + L.TargetTagSize + L.ItemsSize;
+        var message = GC.AllocateUninitializedArray<byte>(checked(header + L.RawBlockHeaderSize + items.Length * itemSize));
+        using (var w = BeginTask(new MemoryStream(message), taskId, target, tag, items.Length))
+        {
+            w.Write(L.RawBlock);
+            w.Write(itemSize);
+        }
+        RawBytes(items).CopyTo(message.AsSpan(header + L.RawBlockHeaderSize));
+        return message;
+    }
+
+    /// <summary>A successful result whose <paramref name="items"/> values (of <paramref name="itemSize"/> bytes) are one raw
+    /// block, which the caller writes at <paramref name="blockOffset"/>.</summary>
+    public static byte[] RawResult(long taskId, int items, int itemSize, out int blockOffset)
+    {
+        blockOffset = L.ResultBodyOffset + L.ItemsSize + L.RawBlockHeaderSize;
+        var message = GC.AllocateUninitializedArray<byte>(checked(blockOffset + items * itemSize));
+        using (var w = BeginResult(new MemoryStream(message), taskId, items))
+        {
+            w.Write(L.RawBlock);
+            w.Write(itemSize);
+        }
+        return message;
+    }
+
+    /// <summary>Reads a raw block of <paramref name="items"/> items if <paramref name="r"/> (at a task's first argument list
+    /// or a result's first values, over a message in memory) holds one; false, reading nothing, when it holds items one
+    /// by one.</summary>
+    /// <exception cref="IpcSerializationException">The block does not hold exactly <paramref name="items"/> items.</exception>
+    public static bool TryReadRawBlock(BinaryReader r, int items, out ArraySegment<byte> block, out int itemSize)
+    {
+        block = default;
+        itemSize = 0;
+        if (r.BaseStream is not MemoryStream ms || !ms.TryGetBuffer(out var buffer)) return false;
+        var rest = buffer.AsSpan((int)ms.Position);
+        if (rest.Length < L.RawBlockHeaderSize || BinaryPrimitives.ReadInt32LittleEndian(rest) != L.RawBlock) return false;
+        itemSize = BinaryPrimitives.ReadInt32LittleEndian(rest[sizeof(int)..]);
+        if (itemSize <= 0 || (long)items * itemSize != rest.Length - L.RawBlockHeaderSize)
+            throw Malformed("message", $"a raw block of {rest.Length - L.RawBlockHeaderSize} bytes does not hold {items} items of {itemSize} bytes");
+        block = buffer.Slice((int)ms.Position + L.RawBlockHeaderSize, items * itemSize);
+        ms.Position = ms.Length;
+        return true;
+    }
+
+    /// <summary>Fills <paramref name="values"/> from a result's raw block, if <paramref name="r"/> holds one (see
+    /// <see cref="TryReadRawBlock"/>); false, reading nothing, when the values come one by one.</summary>
+    /// <exception cref="IpcSerializationException">The block's items are not values of <typeparamref name="T"/>.</exception>
+    public static bool TryReadRawValues<T>(BinaryReader r, Span<T> values)
+    {
+        if (!TryReadRawBlock(r, values.Length, out var block, out int itemSize)) return false;
+        if (RuntimeHelpers.IsReferenceOrContainsReferences<T>() || itemSize != Unsafe.SizeOf<T>())
+            throw Malformed("result", $"a raw block of {itemSize}-byte items cannot hold '{typeof(T)}' values");
+        block.AsSpan().CopyTo(RawBytes(values));
+        return true;
+    }
+
+    /// <summary>The bytes of unmanaged values (the caller checked that <typeparamref name="T"/> holds no references).</summary>
+    private static Span<byte> RawBytes<T>(Span<T> values)
+        => MemoryMarshal.CreateSpan(ref Unsafe.As<T, byte>(ref MemoryMarshal.GetReference(values)), checked(values.Length * Unsafe.SizeOf<T>()));
+
+    private static ReadOnlySpan<byte> RawBytes<T>(ReadOnlySpan<T> values)
+        => MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<T, byte>(ref MemoryMarshal.GetReference(values)), checked(values.Length * Unsafe.SizeOf<T>()));
 
     /// <summary>Starts a successful result; the caller adds <paramref name="items"/> values.</summary>
     public static BinaryWriter BeginResult(MemoryStream ms, long taskId, int items)
@@ -145,12 +222,17 @@ internal static class PoolMessage
     /// <summary>Reads a result's header; false when the message is too short to have one (it names no task).
     /// <paramref name="body"/> is positioned after the status byte.</summary>
     public static bool TryReadResult(byte[] message, out long taskId, out byte status, out BinaryReader body)
+        => TryReadResult(new ArraySegment<byte>(message), out taskId, out status, out body);
+
+    /// <summary><see cref="TryReadResult(byte[], out long, out byte, out BinaryReader)"/> for a result inside a larger
+    /// buffer (read in place).</summary>
+    public static bool TryReadResult(ArraySegment<byte> message, out long taskId, out byte status, out BinaryReader body)
     {
         body = null!;
         status = 0;
-        if (message.Length < L.MinResultSize || !TryReadTaskId(message, out taskId)) { taskId = 0; return false; }
+        if (message.Count < L.MinResultSize || !TryReadTaskId(message, out taskId)) { taskId = 0; return false; }
         status = message[L.StatusOffset];
-        body = new BinaryReader(new MemoryStream(message, L.ResultBodyOffset, message.Length - L.ResultBodyOffset, writable: false, publiclyVisible: true));
+        body = new BinaryReader(new MemoryStream(message.Array!, message.Offset + L.ResultBodyOffset, message.Count - L.ResultBodyOffset, writable: false, publiclyVisible: true));
         return true;
     }
 

@@ -10,6 +10,12 @@ namespace NativeIpc.Pool;
 ///         i64 taskId | u8 Lost   | i32 pid | i32 exitCode                 (put by the parent when a worker died)
 ///         i64 taskId | u8 Skipped                                         (the task was cancelled: not run)
 /// </code>
+/// A map over one unmanaged argument (<see cref="IpcSerializers.IsRawCopied"/>) sends its items as one raw block instead
+/// of the argument lists, and a result of an unmanaged type comes back as one raw block instead of the values:
+/// <code>
+/// raw block: i32 RawBlock | i32 itemSize | u8[items * itemSize]       (the items' bytes, as in memory)
+/// </code>
+/// <see cref="RawBlock"/> is never a first argument count (never negative) nor a first value (a tag byte is below 0x80).
 /// <c>targetTag</c> is HMAC-SHA256 over <c>targetId | TargetMethod</c> under the pool's key, which workers receive on
 /// their private launch channel: a worker runs only targets its parent described.</summary>
 internal static class PoolMessageLayout
@@ -23,6 +29,9 @@ internal static class PoolMessageLayout
     public const int DescriptionOffset = DescriptionLengthOffset + sizeof(int);
     public const int TargetTagSize = 32; // HMAC-SHA256
     public const int ItemsSize = sizeof(int);
+    /// <summary>Where the first argument count (task) or the first value (result) would be: the items are one raw block.</summary>
+    public const int RawBlock = -1;
+    public const int RawBlockHeaderSize = 2 * sizeof(int);
     /// <summary>A task message with an empty description and no items.</summary>
     public const int MinTaskSize = DescriptionOffset + TargetTagSize + ItemsSize;
 

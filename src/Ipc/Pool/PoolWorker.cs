@@ -106,6 +106,8 @@ internal static class PoolWorker
                     throw new IpcSerializationException("The task names a target this pool did not describe; it was refused.");
                 targets[task.TargetId] = target = Resolve(task.Description);
             }
+            if (PoolMessage.TryReadRawBlock(task.Arguments, task.Items, out var block, out int itemSize))
+                return RawChunkRunner.For(target, itemSize).Run(taskId, block, task.Items);
             var ms = new MemoryStream();
             using var w = PoolMessage.BeginResult(ms, taskId, task.Items);
             // A void method (an initializer) sends null.

@@ -19,7 +19,6 @@ internal sealed unsafe class MpichLibrary
     public readonly delegate* unmanaged<int, int*, int> MPI_Comm_rank;
     public readonly delegate* unmanaged<int, int*, int> MPI_Comm_size;
     public readonly delegate* unmanaged<int, int, int> MPI_Comm_set_errhandler;
-    public readonly delegate* unmanaged<void*, int, int, int, int, int, int> MPI_Send;
     public readonly delegate* unmanaged<void*, int, int, int, int, int, int*, int> MPI_Isend;
     public readonly delegate* unmanaged<int*, int*, MpichStatus*, int> MPI_Test;
     public readonly delegate* unmanaged<int, int, int, int*, MpichStatus*, int> MPI_Iprobe;
@@ -43,7 +42,6 @@ internal sealed unsafe class MpichLibrary
         MPI_Comm_rank = (delegate* unmanaged<int, int*, int>)Export(handle, "MPI_Comm_rank");
         MPI_Comm_size = (delegate* unmanaged<int, int*, int>)Export(handle, "MPI_Comm_size");
         MPI_Comm_set_errhandler = (delegate* unmanaged<int, int, int>)Export(handle, "MPI_Comm_set_errhandler");
-        MPI_Send = (delegate* unmanaged<void*, int, int, int, int, int, int>)Export(handle, "MPI_Send");
         MPI_Isend = (delegate* unmanaged<void*, int, int, int, int, int, int*, int>)Export(handle, "MPI_Isend");
         MPI_Test = (delegate* unmanaged<int*, int*, MpichStatus*, int>)Export(handle, "MPI_Test");
         MPI_Iprobe = (delegate* unmanaged<int, int, int, int*, MpichStatus*, int>)Export(handle, "MPI_Iprobe");

@@ -65,12 +65,6 @@ internal sealed unsafe class MpichTransport : IMpiTransport
         return new PostedSend(this, request, pin);
     }
 
-    public void Send(int destination, int tag, byte[] message)
-    {
-        fixed (byte* p = message)
-            Check(_mpi, _mpi.MPI_Send(p, message.Length, MPI_BYTE, destination, tag, MPI_COMM_WORLD), "MPI_Send");
-    }
-
     public bool TryReceive(int source, out MpiMessage message)
     {
         message = default;
