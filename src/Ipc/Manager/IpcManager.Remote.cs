@@ -55,7 +55,7 @@ public sealed partial class IpcManager
     public IpcDict<TKey, TValue> Dict<TKey, TValue>(string name, long? capacityBytes = null) where TKey : notnull
     {
         var link = Link();
-        return new IpcDict<TKey, TValue>(decode => new RemoteSnapshotStore<OrderedDictionary<TKey, TValue>>(
+        return new IpcDict<TKey, TValue>(decode => RemoteSnapshotStore<OrderedDictionary<TKey, TValue>>.Open(
             link, ManagerObjectKind.Dict, IpcDict<TKey, TValue>.TypeTag, name, capacityBytes ?? CapacityBytes, decode));
     }
 
@@ -64,7 +64,7 @@ public sealed partial class IpcManager
     public IpcList<T> List<T>(string name, long? capacityBytes = null)
     {
         var link = Link();
-        return new IpcList<T>(decode => new RemoteSnapshotStore<List<T>>(
+        return new IpcList<T>(decode => RemoteSnapshotStore<List<T>>.Open(
             link, ManagerObjectKind.List, IpcList<T>.TypeTag, name, capacityBytes ?? CapacityBytes, decode));
     }
 

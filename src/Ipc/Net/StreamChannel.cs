@@ -18,6 +18,7 @@ internal sealed class StreamChannel : IDisposable
 {
     private const int BufferSize = 64 * 1024;
     private const int SmallSend = 16 * 1024; // up to this a frame is copied and written in one call
+    private const int ReceiveSpins = 100;    // non-blocking reads before a blocking one (~1 µs each with the pause)
 
     private readonly Stream _stream;
     private readonly Socket? _socket; // the raw socket when reads can bypass the stream (no TLS)
@@ -358,7 +359,18 @@ internal sealed class StreamChannel : IDisposable
     /// deadline passed.</summary>
     private async ValueTask<int> ReadFdAsync(Memory<byte> into, bool sync, Deadline deadline, CancellationToken ct)
     {
-        if (sync) return Platform.Unix.SocketIo.Receive(_fd, into.Span, deadline.RemainingMilliseconds);
+        if (sync)
+        {
+            // A reply usually comes within a round trip: looking again for it then costs less than a sleep and the
+            // peer's wake-up of this thread (an idle CPU's exit, tens of µs on a VM). NATIVEIPC_QUEUE_SPIN=0 turns it off.
+            var spin = new SpinPhase(WaitTuning.QueueSpin == 0 ? 0 : ReceiveSpins);
+            do
+            {
+                int got = Platform.Unix.SocketIo.TryReceive(_fd, into.Span);
+                if (got >= 0) return got;
+            } while (spin.Spin() && !deadline.HasPassed);
+            return Platform.Unix.SocketIo.Receive(_fd, into.Span, deadline.RemainingMilliseconds);
+        }
         while (true)
         {
             int n = Platform.Unix.SocketIo.TryReceive(_fd, into.Span);
