@@ -42,6 +42,9 @@ public sealed partial class IpcManager
     public static IpcManager Connect(IpcAddress address, byte[]? authKey, TimeSpan? timeout = null, ClientOptions? options = null)
         => new(new ManagerClient(address, authKey, timeout, options), DefaultCapacityBytes);
 
+    /// <summary>How this manager reaches its server (tests look at its lease channel); null for a local manager.</summary>
+    internal IManagerLink? RemoteLink => _link;
+
     /// <summary>Where this manager is served; null for a local manager.</summary>
     /// <remarks>Python: BaseManager.address</remarks>
     public IpcAddress? Address => _link?.Address;

@@ -19,6 +19,7 @@ internal sealed class LeaseChannel : IDisposable
     private Pending? _pending;
     private uint _sequence;
     private volatile bool _unsynced; // a delta was sent since the last answered request
+    private int _requests;
 
     private sealed record Pending(uint Sequence, LeaseState Grant, ISnapshotLease? Lease)
     {
@@ -38,6 +39,9 @@ internal sealed class LeaseChannel : IDisposable
         => (SnapshotLease<TData>)_leases.GetOrAdd(id, _ => new SnapshotLease<TData>(decode));
 
     public void ThrowIfBroken() => _client.ThrowIfBroken();
+
+    /// <summary>Round trips made so far (lease requests and flushes): what the tests count.</summary>
+    public int Requests => Volatile.Read(ref _requests);
 
     /// <summary>Asks for a lease on <paramref name="id"/> and returns once the reader installed it (or throws what
     /// the server answered).</summary>
@@ -67,6 +71,7 @@ internal sealed class LeaseChannel : IDisposable
         {
             ThrowIfBroken();
             var pending = new Pending(++_sequence, grant, lease);
+            Interlocked.Increment(ref _requests);
             _pending = pending;
             Send(request(pending.Sequence));
             if (timeout is { } t && !pending.Done.Task.Wait(t)) throw new TimeoutException();
