@@ -20,6 +20,7 @@ internal sealed class LeaseChannel : IDisposable
     private uint _sequence;
     private volatile bool _unsynced; // a delta was sent since the last answered request
     private int _requests;
+    private volatile bool _readerDone; // set before the reader fails the pending request, read after a request is posted
 
     private sealed record Pending(uint Sequence, LeaseState Grant, ISnapshotLease? Lease)
     {
@@ -72,7 +73,8 @@ internal sealed class LeaseChannel : IDisposable
             ThrowIfBroken();
             var pending = new Pending(++_sequence, grant, lease);
             Interlocked.Increment(ref _requests);
-            _pending = pending;
+            Interlocked.Exchange(ref _pending, pending); // a full fence: either we see _readerDone or the reader sees us
+            if (_readerDone) ThrowIfBroken();
             Send(request(pending.Sequence));
             if (timeout is { } t && !pending.Done.Task.Wait(t)) throw new TimeoutException();
             pending.Done.Task.GetAwaiter().GetResult();
@@ -109,7 +111,9 @@ internal sealed class LeaseChannel : IDisposable
         }
         catch (Exception e) { why = e.Message; }
         _client.Break(why);
-        _pending?.Done.TrySetException(_client.Gone(why));
+        _readerDone = true;
+        Interlocked.MemoryBarrier();
+        Volatile.Read(ref _pending)?.Done.TrySetException(_client.Gone(why));
     }
 
     private void Dispatch(byte[] message)

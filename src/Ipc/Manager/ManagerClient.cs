@@ -50,6 +50,7 @@ internal sealed class ManagerClient : IManagerLink
 
     public void ThrowIfBroken()
     {
+        ObjectDisposedException.ThrowIf(_disposed, nameof(IpcManager));
         if (_broken is { } why) throw Gone(why);
     }
 
