@@ -363,12 +363,12 @@ internal sealed class StreamChannel : IDisposable
     {
         if (sync)
         {
-            // A reply usually comes within a round trip: looking again for it then costs less than a sleep and the
-            // peer's wake-up of this thread (an idle CPU's exit, tens of µs on a VM). NATIVEIPC_QUEUE_SPIN=0 turns it off.
-            // The budget adapts: halved after each spin that found nothing (a slow peer, or a busy machine where spinning
-            // takes the peer's CPU), grown again after each that found the data.
+            // A reply usually comes within a round trip: looking again for it, yielding the CPU between looks (to the
+            // peer, if it waits for this CPU), costs less than a sleep and the peer's wake-up of this thread (an idle
+            // CPU's exit: tens of µs on a VM). The budget halves after each spin that found nothing and grows back after
+            // each that found the data. NATIVEIPC_QUEUE_SPIN=0 turns it off.
             var spin = new SpinPhase(WaitTuning.QueueSpin == 0 ? 0 : _receiveSpins);
-            do
+            while (true)
             {
                 int got = Platform.Unix.SocketIo.TryReceive(_fd, into.Span);
                 if (got >= 0)
@@ -376,7 +376,9 @@ internal sealed class StreamChannel : IDisposable
                     if (spin.Count > 0) _receiveSpins = Math.Min(MaxReceiveSpins, 2 * _receiveSpins);
                     return got;
                 }
-            } while (spin.Spin() && !deadline.HasPassed);
+                if (!spin.Spin() || deadline.HasPassed) break;
+                Thread.Yield();
+            }
             if (spin.Count > 0) _receiveSpins = Math.Max(MinReceiveSpins, _receiveSpins / 2);
             return Platform.Unix.SocketIo.Receive(_fd, into.Span, deadline.RemainingMilliseconds);
         }
