@@ -183,7 +183,6 @@ internal sealed class ManagerServer : IDisposable
     {
         InvalidCastException => ManagerMessage.Reply(ManagerStatus.Mismatch).Str("The request does not fit that object's kind."),
         IpcCapacityExceededException c => ManagerMessage.Reply(ManagerStatus.Capacity).I64(c.RequiredBytes).I64(c.CapacityBytes),
-        IpcProtocolException => null,
         IpcException => ManagerMessage.Reply(ManagerStatus.Error).Str(e.Message),
         _ => null,
     };
