@@ -42,6 +42,9 @@ public sealed partial class IpcManager
     public static IpcManager Connect(IpcAddress address, byte[]? authKey, TimeSpan? timeout = null, ClientOptions? options = null)
         => new(new ManagerClient(address, authKey, timeout, options), DefaultCapacityBytes);
 
+    /// <summary>How this manager reaches its server (tests look at its lease channel); null for a local manager.</summary>
+    internal IManagerLink? RemoteLink => _link;
+
     /// <summary>Where this manager is served; null for a local manager.</summary>
     /// <remarks>Python: BaseManager.address</remarks>
     public IpcAddress? Address => _link?.Address;
@@ -55,7 +58,7 @@ public sealed partial class IpcManager
     public IpcDict<TKey, TValue> Dict<TKey, TValue>(string name, long? capacityBytes = null) where TKey : notnull
     {
         var link = Link();
-        return new IpcDict<TKey, TValue>(decode => new RemoteSnapshotStore<OrderedDictionary<TKey, TValue>>(
+        return new IpcDict<TKey, TValue>(decode => RemoteSnapshotStore<OrderedDictionary<TKey, TValue>>.Open(
             link, ManagerObjectKind.Dict, IpcDict<TKey, TValue>.TypeTag, name, capacityBytes ?? CapacityBytes, decode));
     }
 
@@ -64,7 +67,7 @@ public sealed partial class IpcManager
     public IpcList<T> List<T>(string name, long? capacityBytes = null)
     {
         var link = Link();
-        return new IpcList<T>(decode => new RemoteSnapshotStore<List<T>>(
+        return new IpcList<T>(decode => RemoteSnapshotStore<List<T>>.Open(
             link, ManagerObjectKind.List, IpcList<T>.TypeTag, name, capacityBytes ?? CapacityBytes, decode));
     }
 

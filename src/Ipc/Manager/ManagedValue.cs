@@ -7,13 +7,13 @@ namespace NativeIpc;
 /// <remarks>Python: Manager().Value(typecode, value) (a ValueProxy)</remarks>
 public sealed class ManagedValue<T>
 {
-    private readonly RemoteSnapshotStore<StrongBox<T>> _store;
+    private readonly ISnapshotStore<StrongBox<T>> _store;
     private readonly IIpcSerializer<T> _serializer = IpcSerializers.For<T>();
 
     internal ManagedValue(IManagerLink link, string name, T initial, long capacity)
     {
         Name = name;
-        _store = new(link, ManagerObjectKind.Value, SharedSegment.TypeTag(typeof(T)), name, capacity, Decode);
+        _store = RemoteSnapshotStore<StrongBox<T>>.Open(link, ManagerObjectKind.Value, SharedSegment.TypeTag(typeof(T)), name, capacity, Decode);
         _store.Write(b => Has(b) ? (null, 0) : (new StrongBox<T>(initial), 0), Encode); // the first opener sets it
     }
 

@@ -17,6 +17,9 @@ internal sealed class ManagerMessage
 
     public static ManagerMessage Reply(ManagerStatus status = ManagerStatus.Ok) => new ManagerMessage().U8((byte)status);
 
+    /// <summary>A message the server sends on a lease connection.</summary>
+    public static ManagerMessage Push(LeasePush kind) => new ManagerMessage().U8((byte)kind);
+
     public ReadOnlySpan<byte> Written => _buffer.WrittenSpan;
 
     public ReadOnlyMemory<byte> WrittenMemory => _buffer.WrittenMemory;
@@ -59,6 +62,13 @@ internal sealed class ManagerMessage
     }
 
     public ManagerMessage Str(string v) => Bytes(Encoding.UTF8.GetBytes(v));
+
+    /// <summary>Appends bytes as they are (no length).</summary>
+    public ManagerMessage Raw(ReadOnlySpan<byte> v)
+    {
+        _buffer.Write(v);
+        return this;
+    }
 }
 
 /// <summary>Reads what <see cref="ManagerMessage"/> wrote; a short or inconsistent message is an
@@ -85,6 +95,9 @@ internal ref struct ManagerReader(ReadOnlySpan<byte> data)
     }
 
     public string Str() => Encoding.UTF8.GetString(Bytes());
+
+    /// <summary>Everything not read yet.</summary>
+    public ReadOnlySpan<byte> Rest() => Take(_rest.Length);
 
     private ReadOnlySpan<byte> Take(int n)
     {

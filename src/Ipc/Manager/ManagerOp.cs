@@ -30,6 +30,32 @@ internal enum ManagerOp : byte
     EventIsSet,
     /// <summary>id timeoutMs:i32 → set:bool.</summary>
     EventWait,
+
+    // The lease connection (one per client process, <see cref="LeaseChannel"/>): requests carry a sequence number and
+    // are answered by a <see cref="LeasePush.Reply"/>; changes and acknowledgements get no answer.
+
+    /// <summary>session:i64 — first message of a client's lease connection (instead of <see cref="Hello"/>).</summary>
+    HelloLease,
+    /// <summary>id seq:u32 version:i64 → version:i64 changed:bool [count:i32 entries:bytes]; grants a shared lease.</summary>
+    LeaseRead,
+    /// <summary>id seq:u32 version:i64 → as LeaseRead; grants the exclusive lease (every other holder revoked first).</summary>
+    LeaseAcquire,
+    /// <summary>id base:i64 count:i32 prefix:i32 suffix:i32 middle:bytes — the exclusive holder's change, no answer
+    /// (<see cref="SnapshotDelta"/>).</summary>
+    LeaseDelta,
+    /// <summary>id — the client dropped its lease on id after a <see cref="LeasePush.Revoke"/>; no answer.</summary>
+    LeaseAck,
+    /// <summary>seq:u32 → (nothing): answered once every change sent before it is applied.</summary>
+    LeaseSync,
+}
+
+/// <summary>What the server sends on a lease connection: the first byte of each message.</summary>
+internal enum LeasePush : byte
+{
+    /// <summary>seq:u32 then a reply (status first) to the request with that sequence number.</summary>
+    Reply = 1,
+    /// <summary>id:i32 — drop your lease on id and acknowledge (<see cref="ManagerOp.LeaseAck"/>).</summary>
+    Revoke,
 }
 
 /// <summary>The first byte of a reply; an error is followed by its message (and, for capacity, two sizes).</summary>

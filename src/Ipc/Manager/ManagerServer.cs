@@ -48,11 +48,18 @@ internal sealed class ManagerServer : IDisposable
     {
         var channel = connection.Channel!;
         long session = 0;
+        LeaseHolder? leases = null;
         try
         {
             var hello = await channel.ReceiveAsync(Deadline.Infinite, _stop.Token).ConfigureAwait(false);
-            session = ReadHello(hello!);
+            (session, bool lease) = ReadHello(hello!);
             lock (_gate) _sessions[session] = _sessions.GetValueOrDefault(session) + 1;
+            if (lease)
+            {
+                leases = new LeaseHolder(connection);
+                await ServeLeasesAsync(leases).ConfigureAwait(false);
+                return;
+            }
             while (true)
             {
                 var request = await channel.ReceiveAsync(Deadline.Infinite, _stop.Token).ConfigureAwait(false);
@@ -78,8 +85,68 @@ internal sealed class ManagerServer : IDisposable
         {
             connection.Dispose();
             _connections.TryRemove(connection, out _);
+            if (leases is not null) DropLeases(leases);
             if (session != 0) EndConnection(session);
         }
+    }
+
+    /// <summary>A client's lease connection: deltas and acknowledgements are handled in arrival order, before the
+    /// next message is read (so a revocation completes only after the holder's earlier deltas are applied); lease
+    /// requests run concurrently, since one may wait for another client's acknowledgement.</summary>
+    private async Task ServeLeasesAsync(LeaseHolder holder)
+    {
+        while (true)
+        {
+            var message = await holder.Channel.ReceiveAsync(Deadline.Infinite, _stop.Token).ConfigureAwait(false);
+            try { OnLeaseMessage(holder, message!); }
+            catch (InvalidCastException) { throw new IpcProtocolException("A lease message for an object that is not a collection."); }
+        }
+    }
+
+    private void OnLeaseMessage(LeaseHolder holder, byte[] message)
+    {
+        var r = new ManagerReader(message);
+        var op = (ManagerOp)r.U8();
+        switch (op)
+        {
+            case ManagerOp.LeaseAck:
+                holder.Acked(r.I32());
+                break;
+            case ManagerOp.LeaseDelta:
+                var target = (SnapshotObject)Get(r.I32());
+                long baseVersion = r.I64();
+                int count = r.I32(), prefix = r.I32(), suffix = r.I32();
+                target.ApplyDelta(holder, baseVersion, count, prefix, suffix, r.Bytes());
+                break;
+            case ManagerOp.LeaseRead or ManagerOp.LeaseAcquire:
+                int id = r.I32();
+                uint seq = r.U32();
+                _ = GrantAsync(holder, op == ManagerOp.LeaseAcquire, id, seq, r.I64());
+                break;
+            case ManagerOp.LeaseSync:
+                _ = holder.ReplyAsync(r.U32(), ManagerMessage.Reply());
+                break;
+            default:
+                throw new IpcProtocolException($"Unknown manager lease request {op}.");
+        }
+    }
+
+    private async Task GrantAsync(LeaseHolder holder, bool exclusive, int id, uint seq, long have)
+    {
+        try
+        {
+            if (Get(id) is not SnapshotObject target) throw new InvalidCastException();
+            await target.GrantAsync(holder, exclusive, have, seq).ConfigureAwait(false);
+        }
+        catch (Exception e) when (Failure(e) is { } reply) { await holder.ReplyAsync(seq, reply).ConfigureAwait(false); }
+    }
+
+    private void DropLeases(LeaseHolder holder)
+    {
+        holder.End();
+        List<ServerObject> objects;
+        lock (_gate) objects = [.. _byId];
+        foreach (var o in objects) if (o is SnapshotObject s) s.Drop(holder);
     }
 
     private void EndConnection(long session)
@@ -96,30 +163,29 @@ internal sealed class ManagerServer : IDisposable
         foreach (var o in objects) if (o is LockObject l) l.ReleaseIfOwnedBy(session);
     }
 
-    private static long ReadHello(byte[] hello)
+    private static (long Session, bool Lease) ReadHello(byte[] hello)
     {
         var r = new ManagerReader(hello);
-        if ((ManagerOp)r.U8() != ManagerOp.Hello) throw new IpcProtocolException("A manager connection must start with hello.");
-        return r.I64();
+        var op = (ManagerOp)r.U8();
+        if (op is not (ManagerOp.Hello or ManagerOp.HelloLease)) throw new IpcProtocolException("A manager connection must start with hello.");
+        return (r.I64(), op == ManagerOp.HelloLease);
     }
 
     /// <summary>Answers one request; failures become error replies (the connection goes on).</summary>
     public async ValueTask<byte[]> HandleAsync(long session, byte[] request, CancellationToken ct)
     {
         try { return (await Dispatch(session, request, ct).ConfigureAwait(false)).Written.ToArray(); }
-        catch (InvalidCastException)
-        {
-            return ManagerMessage.Reply(ManagerStatus.Mismatch).Str("The request does not fit that object's kind.").Written.ToArray();
-        }
-        catch (IpcCapacityExceededException e)
-        {
-            return ManagerMessage.Reply(ManagerStatus.Capacity).I64(e.RequiredBytes).I64(e.CapacityBytes).Written.ToArray();
-        }
-        catch (IpcException e)
-        {
-            return ManagerMessage.Reply(ManagerStatus.Error).Str(e.Message).Written.ToArray();
-        }
+        catch (Exception e) when (Failure(e) is { } reply) { return reply.Written.ToArray(); }
     }
+
+    /// <summary>The error reply for a failed request; null for an exception that is not the request's fault.</summary>
+    private static ManagerMessage? Failure(Exception e) => e switch
+    {
+        InvalidCastException => ManagerMessage.Reply(ManagerStatus.Mismatch).Str("The request does not fit that object's kind."),
+        IpcCapacityExceededException c => ManagerMessage.Reply(ManagerStatus.Capacity).I64(c.RequiredBytes).I64(c.CapacityBytes),
+        IpcException => ManagerMessage.Reply(ManagerStatus.Error).Str(e.Message),
+        _ => null,
+    };
 
     /// <summary>Reads the request's arguments and runs it; waiting requests complete later.</summary>
     private ValueTask<ManagerMessage> Dispatch(long session, byte[] request, CancellationToken ct)
@@ -130,8 +196,8 @@ internal sealed class ManagerServer : IDisposable
         var target = Get(r.I32());
         return op switch
         {
-            ManagerOp.Read => new(((SnapshotObject)target).Read(r.I64())),
-            ManagerOp.Publish => new(((SnapshotObject)target).Publish(r.I64(), r.I32(), r.Bytes())),
+            ManagerOp.Read => ((SnapshotObject)target).ReadAsync(r.I64()),
+            ManagerOp.Publish => ((SnapshotObject)target).PublishAsync(r.I64(), r.I32(), r.Bytes().ToArray()),
             ManagerOp.QueuePut => new(((QueueObject)target).Put(r.Bytes().ToArray())),
             ManagerOp.QueueGet => new(((QueueObject)target).GetAsync(r.I32(), ct)),
             ManagerOp.QueueCount => new(ManagerMessage.Reply().I32(((QueueObject)target).Count)),
@@ -157,7 +223,7 @@ internal sealed class ManagerServer : IDisposable
             {
                 if (existing.Kind != kind || existing.Tag != tag)
                     return ManagerMessage.Reply(ManagerStatus.Mismatch).Str($"'{name}' on this manager is a {existing.Kind} of other types.");
-                return ManagerMessage.Reply().I32(existing.Id);
+                return ManagerMessage.Reply().I32(existing.Id).I64((existing as SnapshotObject)?.Capacity ?? 0);
             }
             if (capacity <= 0) throw new IpcException("A capacity must be positive.");
             ServerObject created = kind switch
@@ -171,7 +237,7 @@ internal sealed class ManagerServer : IDisposable
             created.Init(_byId.Count, kind, tag);
             _byId.Add(created);
             _byName[name] = created;
-            return ManagerMessage.Reply().I32(created.Id);
+            return ManagerMessage.Reply().I32(created.Id).I64((created as SnapshotObject)?.Capacity ?? 0);
         }
     }
 
@@ -189,12 +255,117 @@ internal sealed class ManagerServer : IDisposable
         public void Init(int id, ManagerObjectKind kind, uint tag) => (Id, Kind, Tag) = (id, kind, tag);
     }
 
-    /// <summary>A collection's serialized snapshot; replaced only by a publish that saw the current version.</summary>
+    /// <summary>A collection's serialized snapshot; replaced only by a publish that saw the current version, or changed
+    /// by a delta from the client holding the exclusive lease. Lease changes (grants, and the revocations they need)
+    /// are serialized by <see cref="_transition"/>; the fields are read and written under <c>lock (this)</c>.</summary>
     private sealed class SnapshotObject(long capacity) : ServerObject
     {
+        private readonly SemaphoreSlim _transition = new(1, 1);
+        private readonly HashSet<LeaseHolder> _readers = [];
+        private LeaseHolder? _owner;
         private long _version;
         private int _count;
         private byte[] _entries = [];
+
+        public long Capacity => capacity;
+
+        /// <summary>Read without a lease (the serving process's own stores): the exclusive holder's deltas first.</summary>
+        public async ValueTask<ManagerMessage> ReadAsync(long have)
+        {
+            await _transition.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                await RevokeAsync(except: null, readers: false).ConfigureAwait(false);
+                return Read(have);
+            }
+            finally { _transition.Release(); }
+        }
+
+        /// <summary>Publish without a lease: every lease is revoked first, so no process reads a stale copy after.</summary>
+        public async ValueTask<ManagerMessage> PublishAsync(long expected, int count, byte[] entries)
+        {
+            if (entries.Length > capacity) throw new IpcCapacityExceededException(entries.Length, capacity);
+            await _transition.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                await RevokeAsync(except: null, readers: true).ConfigureAwait(false);
+                return Publish(expected, count, entries);
+            }
+            finally { _transition.Release(); }
+        }
+
+        /// <summary>Grants <paramref name="holder"/> a shared or the exclusive lease and answers it with the snapshot.
+        /// The answer is sent before the next lease change can send this holder a revocation (same connection, in
+        /// order), so the client installs the lease before it could see its revocation.</summary>
+        public async Task GrantAsync(LeaseHolder holder, bool exclusive, long have, uint seq)
+        {
+            await _transition.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                await RevokeAsync(except: holder, readers: exclusive).ConfigureAwait(false);
+                ManagerMessage reply;
+                lock (this)
+                {
+                    if (holder.IsGone) return;
+                    if (exclusive)
+                    {
+                        _owner = holder;
+                        _readers.Remove(holder);
+                    }
+                    else if (_owner != holder) _readers.Add(holder);
+                    reply = Read(have);
+                }
+                await holder.ReplyAsync(seq, reply).ConfigureAwait(false);
+            }
+            finally { _transition.Release(); }
+        }
+
+        /// <summary>Revokes the exclusive lease (and, with <paramref name="readers"/>, the shared ones) of everyone but
+        /// <paramref name="except"/>, waiting for each holder's acknowledgement (under <see cref="_transition"/>).</summary>
+        private async Task RevokeAsync(LeaseHolder? except, bool readers)
+        {
+            LeaseHolder? owner;
+            LeaseHolder[] shared;
+            lock (this)
+            {
+                owner = _owner != except ? _owner : null;
+                shared = readers ? [.. _readers.Where(r => r != except)] : [];
+            }
+            if (owner is null && shared.Length == 0) return;
+            var acks = new List<Task>(shared.Length + 1);
+            if (owner is not null) acks.Add(owner.RevokeAsync(Id));
+            foreach (var r in shared) acks.Add(r.RevokeAsync(Id));
+            await Task.WhenAll(acks).ConfigureAwait(false);
+            lock (this)
+            {
+                if (owner is not null && _owner == owner) _owner = null;
+                foreach (var r in shared) _readers.Remove(r);
+            }
+        }
+
+        /// <summary>The exclusive holder's change; anything else is a broken client (its connection is closed).</summary>
+        public void ApplyDelta(LeaseHolder holder, long baseVersion, int count, int prefix, int suffix, ReadOnlySpan<byte> middle)
+        {
+            lock (this)
+            {
+                if (_owner != holder || baseVersion != _version || count < 0)
+                    throw new IpcProtocolException("A change to a collection from a process that does not hold its exclusive lease.");
+                _entries = SnapshotDelta.Apply(_entries, prefix, suffix, middle, capacity)
+                    ?? throw new IpcProtocolException("A change to a collection that does not fit it.");
+                _count = count;
+                _version++;
+            }
+        }
+
+        /// <summary>The holder's connection ended: it holds nothing any more.</summary>
+        public void Drop(LeaseHolder holder)
+        {
+            lock (this)
+            {
+                if (_owner == holder) _owner = null;
+                _readers.Remove(holder);
+            }
+        }
 
         public ManagerMessage Read(long have)
         {

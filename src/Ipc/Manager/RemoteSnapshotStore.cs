@@ -6,6 +6,13 @@ namespace NativeIpc.Manager;
 /// refusal carried.</summary>
 internal sealed class RemoteSnapshotStore<TData> : ISnapshotStore<TData> where TData : class
 {
+    /// <summary>The store for a collection on a remote manager: leased through the connection of a process that
+    /// connected (<see cref="LeasedSnapshotStore{TData}"/>), direct calls in the serving process.</summary>
+    public static ISnapshotStore<TData> Open(IManagerLink link, ManagerObjectKind kind, uint tag, string name, long capacity, SnapshotStore<TData>.Decoder decode)
+        => link is ManagerClient client
+            ? new LeasedSnapshotStore<TData>(client, kind, tag, name, capacity, decode)
+            : new RemoteSnapshotStore<TData>(link, kind, tag, name, capacity, decode);
+
     private readonly IManagerLink _link;
     private readonly int _id;
     private readonly SnapshotStore<TData>.Decoder _decode;

@@ -18,6 +18,8 @@ internal sealed class StreamChannel : IDisposable
 {
     private const int BufferSize = 64 * 1024;
     private const int SmallSend = 16 * 1024; // up to this a frame is copied and written in one call
+    private const int MaxReceiveSpins = 100; // non-blocking reads before a blocking one (~1 µs each with the pause)
+    private const int MinReceiveSpins = 2;
 
     private readonly Stream _stream;
     private readonly Socket? _socket; // the raw socket when reads can bypass the stream (no TLS)
@@ -33,6 +35,7 @@ internal sealed class StreamChannel : IDisposable
     private byte[] _scratch = [];       // reused by ReceiveInto for messages up to ScratchLimit: no allocation per message
     private const int ScratchLimit = 16 << 20;
     private bool _eof;
+    private int _receiveSpins = MaxReceiveSpins; // (under _recvLock)
     private volatile bool _closed;
 
     public StreamChannel(Stream stream, Socket? socket, int maxMessageBytes)
@@ -358,7 +361,27 @@ internal sealed class StreamChannel : IDisposable
     /// deadline passed.</summary>
     private async ValueTask<int> ReadFdAsync(Memory<byte> into, bool sync, Deadline deadline, CancellationToken ct)
     {
-        if (sync) return Platform.Unix.SocketIo.Receive(_fd, into.Span, deadline.RemainingMilliseconds);
+        if (sync)
+        {
+            // A reply usually comes within a round trip: looking again for it, yielding the CPU between looks (to the
+            // peer, if it waits for this CPU), costs less than a sleep and the peer's wake-up of this thread (an idle
+            // CPU's exit: tens of µs on a VM). The budget halves after each spin that found nothing and grows back after
+            // each that found the data. NATIVEIPC_QUEUE_SPIN=0 turns it off.
+            var spin = new SpinPhase(WaitTuning.QueueSpin == 0 ? 0 : _receiveSpins);
+            while (true)
+            {
+                int got = Platform.Unix.SocketIo.TryReceive(_fd, into.Span);
+                if (got >= 0)
+                {
+                    if (spin.Count > 0) _receiveSpins = Math.Min(MaxReceiveSpins, 2 * _receiveSpins);
+                    return got;
+                }
+                if (!spin.Spin() || deadline.HasPassed) break;
+                Thread.Yield();
+            }
+            if (spin.Count > 0) _receiveSpins = Math.Max(MinReceiveSpins, _receiveSpins / 2);
+            return Platform.Unix.SocketIo.Receive(_fd, into.Span, deadline.RemainingMilliseconds);
+        }
         while (true)
         {
             int n = Platform.Unix.SocketIo.TryReceive(_fd, into.Span);

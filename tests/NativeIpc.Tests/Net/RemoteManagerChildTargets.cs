@@ -40,6 +40,33 @@ public static class RemoteManagerChildTargets
         m.Queue<int>("never").Get();
     }
 
+    /// <summary>The lease test's other process: each round it sets "k" (its exclusive lease, a delta nobody answers),
+    /// tells the parent through a pipe, and, once the parent answers, must read the parent's "p" (its lease revoked
+    /// meanwhile).</summary>
+    public static void SetThenTell(string address, string keyHex, Connection pipe, int rounds)
+    {
+        using var m = Connect(address, keyHex);
+        var d = m.Dict<string, int>("d");
+        for (int i = 0; i < rounds; i++)
+        {
+            d["k"] = i;
+            d["k2"] = i; // more than one pending delta when the lease is recalled
+            pipe.Send(i);
+            Assert(pipe.Recv<int>(TimeSpan.FromSeconds(30)) == i, "the parent answered the round");
+            Assert(d["p"] == i, $"round {i}: the parent's set, made before its message, is seen (read {d["p"]})");
+        }
+    }
+
+    /// <summary>Sets "k" to 1..n (holding the exclusive lease), says so, then waits to be killed.</summary>
+    public static void SetAndHang(string address, string keyHex, int n)
+    {
+        var m = Connect(address, keyHex);
+        var d = m.Dict<string, int>("d");
+        for (int i = 1; i <= n; i++) d["k"] = i;
+        m.Event("set").Set();
+        Thread.Sleep(Timeout.Infinite);
+    }
+
     private static void Assert(bool condition, string what)
     {
         if (!condition) throw new InvalidOperationException("Failed: " + what);
