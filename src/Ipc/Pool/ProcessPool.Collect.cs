@@ -21,8 +21,14 @@ public sealed partial class ProcessPool
     private volatile bool _reconcileNeeded; // a worker died mid-take: the collector looks for the task it took
     private volatile bool _resultsEnded;    // Join/Terminate ended the result queue: the collector drains it and stops
 
-    /// <summary>Spin steps a reading caller takes (plain reads) before it sleeps on the result queue.</summary>
-    internal static int ReaderSpin = WaitTuning.QueueSpin;
+    /// <summary>Most spin steps a reading caller takes (plain reads) before it sleeps on the result queue: ~75 µs on
+    /// the 2-vCPU machines (a step is ~0.37 µs), ample for a worker that has a CPU, far less than a queue's budget
+    /// (NATIVEIPC_QUEUE_SPIN=0 still turns it off). bench/NativeIpc.Benchmarks pool-spin measures the choice.</summary>
+    internal static int ReaderSpin = Math.Min(WaitTuning.QueueSpin, PoolSpinSteps);
+
+    private const int PoolSpinSteps = 200;
+
+    private readonly AdaptiveSpin _readerSpin = new(); // how long reading callers spin: as long as it pays
 
     /// <summary>An outcome that runs user code, for the collector thread to apply.</summary>
     private readonly record struct HandOver(PendingTask Task, byte Status, BinaryReader? Body, Exception? Error);
@@ -174,7 +180,14 @@ public sealed partial class ProcessPool
     {
         int me = Environment.CurrentManagedThreadId;
         if (Volatile.Read(ref _claim) == me) return WaitPlain(task, deadline, cancellationToken); // never re-entered; be safe
-        var spin = new SpinPhase(ReaderSpin);
+        var spin = _readerSpin.Start(ReaderSpin);
+        bool slept = false;
+        try { return ReadLoop(task, ring, deadline, cancellationToken, me, ref spin, ref slept); }
+        finally { if (slept || spin.Count > 0) _readerSpin.Record(slept); }
+    }
+
+    private bool ReadLoop(Task task, QueueRing ring, Deadline deadline, CancellationToken cancellationToken, int me, ref SpinPhase spin, ref bool slept)
+    {
         while (!task.IsCompleted)
         {
             if (TryClaim(me))
@@ -186,12 +199,12 @@ public sealed partial class ProcessPool
                 if (task.IsCompleted) return true;
                 // The pool ended its result queue: Terminate fails what is left.
                 if (outcome == TakeOutcome.Closed) return WaitPlain(task, deadline, cancellationToken);
-                if (outcome == TakeOutcome.Taken) spin.Reset();
             }
             // Plain reads first (the worker may answer within microseconds), then sleep until a result is there to take.
             while (!ReaderReady(task, ring) && spin.Spin()) { }
             if (ReaderReady(task, ring)) continue;
             cancellationToken.ThrowIfCancellationRequested();
+            slept = true;
             if (!ring.DataEvent.Wait(static s => s.Pool.ReaderReady(s.Task, s.Ring), (Pool: this, Task: task, Ring: ring),
                     deadline, WaitTuning.LivenessSliceMs, cancellationToken))
                 return task.IsCompleted;

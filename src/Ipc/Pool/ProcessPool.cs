@@ -65,6 +65,10 @@ public sealed partial class ProcessPool : IDisposable
     /// e.g. in the initializer) after which the pool gives up with <see cref="IpcPoolBrokenException"/>.</summary>
     public const int MaxConsecutiveStartFailures = 5;
 
+    /// <summary>Most spin steps a worker takes after a task, waiting for the next, before it sleeps (given to workers
+    /// as they start; as <see cref="ReaderSpin"/>).</summary>
+    internal static int WorkerSpin = Math.Min(WaitTuning.QueueSpin, PoolSpinSteps);
+
     /// <summary>Test hook: called with each worker process before it starts (a test makes starts fail).</summary>
     internal Action<IpcProcess>? BeforeWorkerStart { get; set; }
 
@@ -334,7 +338,7 @@ public sealed partial class ProcessPool : IDisposable
     private void StartWorker(int slot)
     {
         Volatile.Write(ref _current[slot], PoolSlot.Starting);
-        var p = IpcProcess.Create(PoolWorker.Run, _tasks.Name, _results.Name, _current, _cancelled, slot, _maxTasksPerChild, _initializer, _key);
+        var p = IpcProcess.Create(PoolWorker.Run, _tasks.Name, _results.Name, _current, _cancelled, slot, new[] { _maxTasksPerChild, WorkerSpin }, _initializer, _key);
         p.Name = $"PoolWorker-{Interlocked.Increment(ref s_workerNumber)}";
         p.Daemon = true;
         try
