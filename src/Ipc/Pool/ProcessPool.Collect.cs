@@ -29,6 +29,7 @@ public sealed partial class ProcessPool
     private const int PoolSpinSteps = 200;
 
     private readonly AdaptiveSpin _readerSpin = new(); // how long reading callers spin: as long as it pays
+    private readonly AdaptiveSpin _collectorSpin = new();
 
     /// <summary>An outcome that runs user code, for the collector thread to apply.</summary>
     private readonly record struct HandOver(PendingTask Task, byte Status, BinaryReader? Body, Exception? Error);
@@ -76,6 +77,13 @@ public sealed partial class ProcessPool
                 if (outcome == TakeOutcome.Closed) return;
                 RunHandOvers();
             }
+            // Spin while results come fast (a map of small tasks), sleep at once while they do not (long tasks: a
+            // spinning collector would take a CPU from a worker).
+            var spin = _collectorSpin.Start(ReaderSpin);
+            while (!CollectorReady(ring) && spin.Spin()) { }
+            bool slept = !CollectorReady(ring);
+            if (slept || spin.Count > 0) _collectorSpin.Record(slept);
+            if (!slept) continue;
             // While a worker's death mid-take is unexplained, wake up regularly to look for the task it took.
             var deadline = reconcile ? Deadline.FromMilliseconds(ReconcileIntervalMs) : Deadline.Infinite;
             ring.DataEvent.Wait(static s => s.Pool.CollectorReady(s.Ring), (Pool: this, Ring: ring), deadline,
