@@ -76,9 +76,10 @@ internal static class PoolWorker
     }
 
     /// <summary>Takes the next task. A worker just done with a task spins for the next one (plain reads; up to
-    /// <paramref name="spin"/> steps, fewer while spinning does not pay: <see cref="AdaptiveSpin"/>), then sleeps; one woken with nothing to take (a peer took it: every publish wakes every
-    /// sleeping worker) sleeps again at once, leaving the CPUs to the worker that got it and to the pool's owner.
-    /// Closed once the queue has ended and is drained (the owner dying ends it: looked at once per liveness slice).</summary>
+    /// <paramref name="spin"/> steps, fewer while spinning does not pay: <see cref="AdaptiveSpin"/>), then sleeps. One
+    /// woken with nothing to take (a peer took it: every publish wakes every sleeping worker) sleeps again at once,
+    /// leaving the CPUs to the worker that got it and to the pool's owner. Closed once the queue has ended and is
+    /// drained (the owner dying ends it: looked at once per liveness slice).</summary>
     private static TakeOutcome TakeTask(QueueChannel<byte[]> tasks, ref TaskReader reader, AdaptiveSpin adaptive, int spin, ref long livenessDue)
     {
         var ring = tasks.Ring;

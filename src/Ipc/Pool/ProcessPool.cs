@@ -12,8 +12,8 @@ namespace NativeIpc;
 /// <remarks>
 /// <para>Tasks go to the workers through one shared-memory <see cref="IpcQueue{T}"/>; outcomes come back through another. A
 /// caller blocked in <c>Apply</c> or <see cref="AsyncResult{TResult}.Get"/> reads that queue itself (one reader at a time,
-/// handing on what it finds for others); a collector thread here completes the rest, and runs every callback. An exception in a function fails that task only
-/// (<see cref="IpcRemoteException"/>). A worker that dies mid-task (killed, crashed, <see cref="Environment.Exit"/>) fails
+/// handing on what it finds for others); a collector thread here completes the rest, and runs every callback. An
+/// exception in a function fails that task only (<see cref="IpcRemoteException"/>). A worker that dies mid-task (killed, crashed, <see cref="Environment.Exit"/>) fails
 /// the task it held with <see cref="IpcWorkerLostException"/>, and a replacement worker keeps the pool at its size.</para>
 /// <para>Every call takes a <see cref="CancellationToken"/>: cancelling it removes that call's queued tasks from the pool
 /// (a worker that takes one skips it; one already running finishes and its result is discarded) and the caller gets
