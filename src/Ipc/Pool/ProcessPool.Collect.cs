@@ -137,13 +137,15 @@ public sealed partial class ProcessPool
 
     private void RunHandOvers()
     {
+        bool ran = false;
         while (_handOver.TryDequeue(out var h))
         {
+            ran = true;
             if (h.Error is { } error) h.Task.Job.ChunkFailed(h.Task.Chunk, error);
             else Apply(h.Task, h.Status, h.Body!);
         }
         // A reader may wait for one of these tasks while asleep on the queue.
-        WakeReaders();
+        if (ran) WakeReaders();
     }
 
     // ------------------------------------------------------------------ reading callers
