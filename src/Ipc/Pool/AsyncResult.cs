@@ -8,8 +8,13 @@ namespace NativeIpc;
 public sealed class AsyncResult<TResult>
 {
     private readonly Task<TResult> _task;
+    private readonly ProcessPool? _pool; // set when a waiting caller may read the pool's results itself
 
-    internal AsyncResult(Task<TResult> task) => _task = task;
+    internal AsyncResult(Task<TResult> task, ProcessPool? pool = null)
+    {
+        _task = task;
+        _pool = pool;
+    }
 
     /// <summary>True once the task has finished, successfully or not.</summary>
     /// <remarks>Python: AsyncResult.ready()</remarks>
@@ -48,8 +53,16 @@ public sealed class AsyncResult<TResult>
     {
         var deadline = Deadline.From(timeout);
         if (_task.IsCompleted) return true;
+        if (_pool is { } pool) return pool.WaitReading(_task, deadline, cancellationToken, counted: false);
         try { return _task.Wait(deadline.RemainingMilliseconds, cancellationToken); }
         catch (AggregateException) { return true; }
+    }
+
+    /// <summary><see cref="Get"/> with no limit for a caller already counted as a reader (<see cref="ProcessPool.EnterReading"/>).</summary>
+    internal TResult GetCounted()
+    {
+        _pool!.WaitReading(_task, Deadline.Infinite, default, counted: true);
+        return _task.GetAwaiter().GetResult();
     }
 
     /// <summary>The result as a <see cref="Task{TResult}"/>; it completes from the pool's result collector, so

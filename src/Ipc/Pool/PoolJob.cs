@@ -22,6 +22,10 @@ internal abstract class PoolJob
 
     public abstract void ChunkFailed(int chunk, Exception error);
 
+    /// <summary>True when an outcome runs user code (a callback or a progress report): it is then applied on the
+    /// pool's collector thread, never by a caller reading results.</summary>
+    public abstract bool RunsUserCode { get; }
+
     /// <summary>Ends every chunk not finished yet with <see cref="OperationCanceledException"/>.</summary>
     public abstract void Cancel(CancellationToken token);
 
@@ -84,6 +88,8 @@ internal sealed class PoolJob<TResult> : PoolJob
     public Action<Exception>? ErrorCallback { get; init; }
 
     public Task<TResult[]> All => _all.Task;
+
+    public override bool RunsUserCode => SingleCallback is not null || AllCallback is not null || ErrorCallback is not null || Progress is not null;
 
     public Task<TResult> Single => _single?.Task ?? throw new InvalidOperationException("Not an apply job.");
 

@@ -21,11 +21,13 @@ internal static class PoolWorker
     /// <param name="current">One <see cref="PoolSlot"/> value per worker.</param>
     /// <param name="cancelled">The cancel table (<see cref="CancelTableLayout"/>).</param>
     /// <param name="slot">This worker's index in <paramref name="current"/>.</param>
-    /// <param name="maxTasks">Task messages before this worker exits; 0: no limit.</param>
+    /// <param name="limits">Two values: task messages before this worker exits (0: no limit), and spin steps after a
+    /// task before the worker sleeps on the task queue (see <see cref="TakeTask"/>).</param>
     /// <param name="initializer">A task message run first; empty: none.</param>
     /// <param name="key">The pool's key, which authenticates task targets (arrives on the private launch channel).</param>
-    public static void Run(string tasksName, string resultsName, SharedArray<long> current, SharedArray<long> cancelled, int slot, int maxTasks, byte[] initializer, byte[] key)
+    public static void Run(string tasksName, string resultsName, SharedArray<long> current, SharedArray<long> cancelled, int slot, int[] limits, byte[] initializer, byte[] key)
     {
+        int maxTasks = limits[0], spin = limits[1];
         using var tasks = QueueChannel<byte[]>.Attach(tasksName, SegmentKind.Queue, "pool task queue");
         using var results = QueueChannel<byte[]>.Attach(resultsName, SegmentKind.Queue, "pool result queue");
         var targets = new Dictionary<int, Resolved>();
@@ -41,11 +43,13 @@ internal static class PoolWorker
                 Environment.Exit(1);
             }
         }
+        long livenessDue = 0;
+        var adaptive = new AdaptiveSpin();
         for (int done = 0; maxTasks == 0 || done < maxTasks;)
         {
             Volatile.Write(ref current[slot], PoolSlot.Taking);
             var reader = new TaskReader(current, cancelled, slot);
-            if (tasks.Take(ref reader, WaitLimit.Infinite) != TakeOutcome.Taken)
+            if (TakeTask(tasks, ref reader, adaptive, spin, ref livenessDue) != TakeOutcome.Taken)
             {
                 Volatile.Write(ref current[slot], PoolSlot.Idle);
                 return; // closed and drained
@@ -70,6 +74,44 @@ internal static class PoolWorker
             done++;
         }
     }
+
+    /// <summary>Takes the next task. A worker just done with a task spins for the next one (plain reads; up to
+    /// <paramref name="spin"/> steps, fewer while spinning does not pay: <see cref="AdaptiveSpin"/>), then sleeps. One
+    /// woken with nothing to take (a peer took it: every publish wakes every sleeping worker) sleeps again at once,
+    /// leaving the CPUs to the worker that got it and to the pool's owner. Closed once the queue has ended and is
+    /// drained (the owner dying ends it: looked at once per liveness slice).</summary>
+    private static TakeOutcome TakeTask(QueueChannel<byte[]> tasks, ref TaskReader reader, AdaptiveSpin adaptive, int spin, ref long livenessDue)
+    {
+        var ring = tasks.Ring;
+        var phase = adaptive.Start(spin);
+        bool slept = false;
+        while (true)
+        {
+            var outcome = tasks.Take(ref reader, WaitLimit.Zero);
+            if (outcome != TakeOutcome.TimedOut)
+            {
+                if (slept || phase.Count > 0) adaptive.Record(slept);
+                return outcome;
+            }
+            while (!HasTaskOrEnded(ring) && phase.Spin()) { }
+            if (HasTaskOrEnded(ring)) continue;
+            slept = true;
+            long now = Environment.TickCount64;
+            if (now >= livenessDue)
+            {
+                livenessDue = now + WaitTuning.LivenessSliceMs;
+                if (ring.HasEnded(checkLiveness: true))
+                {
+                    if (!ring.HasData) return TakeOutcome.Closed;
+                    continue; // take what is left
+                }
+            }
+            ring.DataEvent.Wait(static r => HasTaskOrEnded(r), ring, Deadline.Infinite, WaitTuning.LivenessSliceMs, CancellationToken.None);
+            phase = new SpinPhase(0);
+        }
+    }
+
+    private static bool HasTaskOrEnded(QueueRing ring) => ring.IsReadableAtHead || ring.HasEnded(checkLiveness: false);
 
     /// <summary>Records the task id in the worker's slot straight from the ring, then copies the message (unless the
     /// task was cancelled).</summary>

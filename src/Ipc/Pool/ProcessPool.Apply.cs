@@ -17,7 +17,7 @@ public sealed partial class ProcessPool
     /// <exception cref="IpcPoolBrokenException">The pool could not keep workers running.</exception>
     /// <remarks>Python: Pool.apply</remarks>
     public TResult Apply<TResult>(Func<TResult> func, CancellationToken cancellationToken = default)
-        => ApplyAsync(func, cancellationToken).Get();
+        => ApplyAndWait<TResult>(func, [], cancellationToken);
 
     /// <summary>Queues <paramref name="func"/>() for a worker; the result arrives in the returned <see cref="AsyncResult{TResult}"/>,
     /// which can be awaited (holding no thread).</summary>
@@ -46,7 +46,7 @@ public sealed partial class ProcessPool
     /// <exception cref="IpcPoolBrokenException">The pool could not keep workers running.</exception>
     /// <remarks>Python: Pool.apply</remarks>
     public TResult Apply<T1, TResult>(Func<T1, TResult> func, T1 arg1, CancellationToken cancellationToken = default)
-        => ApplyAsync(func, arg1, cancellationToken).Get();
+        => ApplyAndWait<TResult>(func, [arg1], cancellationToken);
 
     /// <summary>Queues <paramref name="func"/>(<paramref name="arg1"/>) for a worker; the result arrives in the returned <see cref="AsyncResult{TResult}"/>,
     /// which can be awaited (holding no thread).</summary>
@@ -77,7 +77,7 @@ public sealed partial class ProcessPool
     /// <exception cref="IpcPoolBrokenException">The pool could not keep workers running.</exception>
     /// <remarks>Python: Pool.apply</remarks>
     public TResult Apply<T1, T2, TResult>(Func<T1, T2, TResult> func, T1 arg1, T2 arg2, CancellationToken cancellationToken = default)
-        => ApplyAsync(func, arg1, arg2, cancellationToken).Get();
+        => ApplyAndWait<TResult>(func, [arg1, arg2], cancellationToken);
 
     /// <summary>Queues <paramref name="func"/>(<paramref name="arg1"/>, <paramref name="arg2"/>) for a worker; the result arrives in the returned <see cref="AsyncResult{TResult}"/>,
     /// which can be awaited (holding no thread).</summary>
@@ -110,7 +110,7 @@ public sealed partial class ProcessPool
     /// <exception cref="IpcPoolBrokenException">The pool could not keep workers running.</exception>
     /// <remarks>Python: Pool.apply</remarks>
     public TResult Apply<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> func, T1 arg1, T2 arg2, T3 arg3, CancellationToken cancellationToken = default)
-        => ApplyAsync(func, arg1, arg2, arg3, cancellationToken).Get();
+        => ApplyAndWait<TResult>(func, [arg1, arg2, arg3], cancellationToken);
 
     /// <summary>Queues <paramref name="func"/>(<paramref name="arg1"/>, <paramref name="arg2"/>, <paramref name="arg3"/>) for a worker; the result arrives in the returned <see cref="AsyncResult{TResult}"/>,
     /// which can be awaited (holding no thread).</summary>
@@ -135,6 +135,22 @@ public sealed partial class ProcessPool
         Action<TResult>? callback, Action<Exception>? errorCallback)
     {
         var job = new PoolJob<TResult>(1, 1, single: true) { SingleCallback = callback, ErrorCallback = errorCallback };
-        return new(Submit(func, [args], job, cancellationToken).Single);
+        Submit(func, [args], job, cancellationToken);
+        // A caller waiting for a result without callbacks reads the results itself (ProcessPool.Collect.cs).
+        return new(job.Single, job.RunsUserCode ? null : this);
+    }
+
+    /// <summary>Apply: counted as a reader before the task is queued, so the submit does not wake the collector.</summary>
+    private TResult ApplyAndWait<TResult>(Delegate func, object?[] args, CancellationToken cancellationToken)
+    {
+        EnterReading();
+        AsyncResult<TResult> result;
+        try { result = ApplyCore<TResult>(func, args, cancellationToken, null, null); }
+        catch
+        {
+            LeaveReading();
+            throw;
+        }
+        return result.GetCounted();
     }
 }

@@ -10,9 +10,10 @@ namespace NativeIpc;
 /// Functions are static methods or lambdas that capture nothing, as for <see cref="IpcProcess"/>; arguments and results
 /// cross as <see cref="IpcProcess"/> arguments do.</summary>
 /// <remarks>
-/// <para>Tasks go to the workers through one shared-memory <see cref="IpcQueue{T}"/>; outcomes come back through another and a
-/// collector thread here completes them. An exception in a function fails that task only
-/// (<see cref="IpcRemoteException"/>). A worker that dies mid-task (killed, crashed, <see cref="Environment.Exit"/>) fails
+/// <para>Tasks go to the workers through one shared-memory <see cref="IpcQueue{T}"/>; outcomes come back through another. A
+/// caller blocked in <c>Apply</c> or <see cref="AsyncResult{TResult}.Get"/> reads that queue itself (one reader at a time,
+/// handing on what it finds for others); a collector thread here completes the rest, and runs every callback. An
+/// exception in a function fails that task only (<see cref="IpcRemoteException"/>). A worker that dies mid-task (killed, crashed, <see cref="Environment.Exit"/>) fails
 /// the task it held with <see cref="IpcWorkerLostException"/>, and a replacement worker keeps the pool at its size.</para>
 /// <para>Every call takes a <see cref="CancellationToken"/>: cancelling it removes that call's queued tasks from the pool
 /// (a worker that takes one skips it; one already running finishes and its result is discarded) and the caller gets
@@ -49,11 +50,11 @@ public sealed partial class ProcessPool : IDisposable
     private readonly ConcurrentDictionary<int, byte[]> _targetTags = new();
     private readonly byte[] _initializer = []; // a task message run first by every worker; empty: none
     private long _nextTaskId;
-    private long _maxSettledTaskId; // collector only
-    private readonly Queue<(int Pid, int ExitCode)> _takingDeaths = new(); // collector only: workers that died mid-take
-    private HashSet<long>? _lostCandidates; // collector only: holes seen by the previous reconcile round
+    private long _maxSettledTaskId; // result reader (the claim holder) only
+    private readonly Queue<(int Pid, int ExitCode)> _takingDeaths = new(); // claim holder only: workers that died mid-take
+    private HashSet<long>? _lostCandidates; // claim holder only: holes seen by the previous reconcile round
     private long _lostNoticesPut;     // under _gate: worker-lost notices put on the results queue
-    private long _lostNoticesSettled; // collector: notices it has applied (in queue order, after what preceded them)
+    private long _lostNoticesSettled; // result readers: notices applied (in queue order, after what preceded them)
     private long _lastReconcile;
     private bool _closed;
     private bool _terminating;
@@ -64,6 +65,10 @@ public sealed partial class ProcessPool : IDisposable
     /// <summary>Consecutive worker start failures (spawn errors, or workers that died before reaching their task loop,
     /// e.g. in the initializer) after which the pool gives up with <see cref="IpcPoolBrokenException"/>.</summary>
     public const int MaxConsecutiveStartFailures = 5;
+
+    /// <summary>Most spin steps a worker takes after a task, waiting for the next, before it sleeps (given to workers
+    /// as they start; as <see cref="ReaderSpin"/>).</summary>
+    internal static int WorkerSpin = Math.Min(WaitTuning.QueueSpin, PoolSpinSteps);
 
     /// <summary>Test hook: called with each worker process before it starts (a test makes starts fail).</summary>
     internal Action<IpcProcess>? BeforeWorkerStart { get; set; }
@@ -159,7 +164,7 @@ public sealed partial class ProcessPool : IDisposable
         if (!_closed) throw new InvalidOperationException("Call Close() or Terminate() before Join().");
         if (_disposed) return true;
         if (!WaitForWorkers(deadline, cancellationToken)) return false;
-        _results.Ring.Complete(); // no worker left to put results: the collector drains and stops
+        EndResults(); // no worker left to put results: the collector drains and stops
         try { return _collectorDone.Task.Wait(deadline.RemainingMilliseconds, cancellationToken); }
         catch (AggregateException) { return true; }
     }
@@ -181,7 +186,7 @@ public sealed partial class ProcessPool : IDisposable
             lock (_gate)
                 if (LiveMonitors().SequenceEqual(monitors)) break; // no replacement started meanwhile
         }
-        _results.Ring.Complete();
+        EndResults();
         await _collectorDone.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -199,7 +204,7 @@ public sealed partial class ProcessPool : IDisposable
         foreach (var w in _workers)
             try { if (w?.Pid is not null) w.Kill(); } catch (IpcException) { } catch (InvalidOperationException) { }
         WaitForWorkers(Deadline.From(TimeSpan.FromSeconds(30)), default);
-        _results.Ring.Complete();
+        EndResults();
         _collector?.Join(TimeSpan.FromSeconds(30));
         FailPending(() => new InvalidOperationException("The pool was terminated before this task finished."), skip: false);
     }
@@ -281,6 +286,9 @@ public sealed partial class ProcessPool : IDisposable
         }
         // A cancellation that raced the loop may have missed the chunks queued after it looked: look again.
         if (cancellationToken.IsCancellationRequested) CancelJob(job, cancellationToken);
+        // With no caller reading results, a collector standing aside must read these (see ProcessPool.Collect.cs).
+        Interlocked.MemoryBarrier();
+        if (Volatile.Read(ref _readers) == 0) NudgeCollector();
         return job;
     }
 
@@ -306,6 +314,7 @@ public sealed partial class ProcessPool : IDisposable
             if (taskId != 0 && _pending.TryRemove(taskId, out _)) MarkCancelled(taskId);
         }
         job.Cancel(token);
+        WakeReaders();
     }
 
     private void MarkCancelled(long taskId)
@@ -324,12 +333,13 @@ public sealed partial class ProcessPool : IDisposable
                 if (skip) MarkCancelled(id);
                 p.Job.ChunkFailed(p.Chunk, error());
             }
+        WakeReaders();
     }
 
     private void StartWorker(int slot)
     {
         Volatile.Write(ref _current[slot], PoolSlot.Starting);
-        var p = IpcProcess.Create(PoolWorker.Run, _tasks.Name, _results.Name, _current, _cancelled, slot, _maxTasksPerChild, _initializer, _key);
+        var p = IpcProcess.Create(PoolWorker.Run, _tasks.Name, _results.Name, _current, _cancelled, slot, new[] { _maxTasksPerChild, WorkerSpin }, _initializer, _key);
         p.Name = $"PoolWorker-{Interlocked.Increment(ref s_workerNumber)}";
         p.Daemon = true;
         try
@@ -366,6 +376,7 @@ public sealed partial class ProcessPool : IDisposable
                 IpcMetrics.WorkersLost.Add(1); // counted before its task can fail
                 _results.Put(PoolMessage.WorkerLost(held, pid, code), WaitLimit.Infinite);
                 notice = ++_lostNoticesPut;
+                NudgeCollector(); // it may stand aside with no caller left to read the notice
             }
             if (startError is null && held == PoolSlot.Starting)
                 startError = new IpcException($"Pool worker pid {pid} exited with code {code} before it was ready (did its initializer fail?).");
@@ -449,113 +460,6 @@ public sealed partial class ProcessPool : IDisposable
         public readonly int Chunk = chunk;
         public readonly int Items = items;
         public volatile bool Queued; // set once the put returned: only then can a worker have taken it
-    }
-
-    private const int ReconcileIntervalMs = 250;
-
-    private void CollectResults()
-    {
-        try { CollectUntilClosed(); }
-        finally { _collectorDone.TrySetResult(); }
-    }
-
-    private void CollectUntilClosed()
-    {
-        while (true)
-        {
-            // While a worker's death mid-take is unexplained, wake up regularly to look for the task it took.
-            var limit = _takingDeaths.Count > 0 ? WaitLimit.From(TimeSpan.FromMilliseconds(ReconcileIntervalMs)) : WaitLimit.Infinite;
-            TakeOutcome outcome;
-            byte[] message;
-            try { outcome = _results.Take(limit, out message); }
-            catch (ObjectDisposedException) { return; }
-            if (outcome == TakeOutcome.Closed) return;
-            if (outcome == TakeOutcome.Taken) Settle(message);
-            if (_takingDeaths.Count > 0) Reconcile();
-        }
-    }
-
-    /// <summary>Applies one result message. Anything malformed is dropped or fails its task; nothing escapes.</summary>
-    private void Settle(byte[] message)
-    {
-        if (!PoolMessage.TryReadResult(message, out long taskId, out byte status, out var body)) return; // names no task
-        try { SettleRead(taskId, status, body); }
-        finally { if (status == PoolMessageLayout.Lost) Interlocked.Increment(ref _lostNoticesSettled); }
-    }
-
-    private void SettleRead(long taskId, byte status, BinaryReader body)
-    {
-        if (status == PoolMessageLayout.Lost && taskId == PoolSlot.Taking)
-        {
-            try { var lost = (IpcWorkerLostException)PoolMessage.ReadFailure(body, status); _takingDeaths.Enqueue((lost.Pid, lost.ExitCode)); }
-            catch (IpcSerializationException) { }
-            _lostCandidates = null;
-            return;
-        }
-        // Already settled (a worker lost after its result went out), cancelled by its caller, or not ours.
-        if (!_pending.TryRemove(taskId, out var p)) return;
-        _maxSettledTaskId = Math.Max(_maxSettledTaskId, taskId);
-        try
-        {
-            if (status == PoolMessageLayout.Skipped)
-            {
-                // Skipped though its caller did not cancel it: something else wrote the cancel table.
-                p.Job.ChunkFailed(p.Chunk, new OperationCanceledException("A worker skipped this task: it was marked cancelled in the pool's shared memory."));
-                return;
-            }
-            if (status != PoolMessageLayout.Ok) { p.Job.ChunkFailed(p.Chunk, PoolMessage.ReadFailure(body, status)); return; }
-            int items = PoolMessage.ReadItems(body);
-            if (items != p.Items) throw PoolMessage.Malformed("result", $"{items} values for a task of {p.Items} items");
-            p.Job.ChunkSucceeded(p.Chunk, body, items);
-        }
-        catch (Exception e)
-        {
-            // A result that cannot be decoded fails its task, never the collector.
-            p.Job.ChunkFailed(p.Chunk, e is IpcException ? e : new IpcSerializationException($"The pool result could not be read: {e.Message}", e));
-        }
-    }
-
-    /// <summary>Finds tasks taken by a worker that died before their id reached its slot, and fails them with
-    /// <see cref="IpcWorkerLostException"/>. Task ids rise in queue order and takes are FIFO, so a queued task that
-    /// no slot holds and no result settled, and that is below a task already taken (or the queue is empty), was
-    /// taken by a dead worker — or by a live one between its take and its slot write, which lasts nanoseconds: a
-    /// hole counts only when two rounds <see cref="ReconcileIntervalMs"/> apart both see it.</summary>
-    private void Reconcile()
-    {
-        if (_pending.IsEmpty)
-        {
-            // Nothing left that could have been lost: the dead takers took nothing.
-            _takingDeaths.Clear();
-            _lostCandidates = null;
-            return;
-        }
-        long now = Environment.TickCount64;
-        if (now - _lastReconcile < ReconcileIntervalMs) return;
-        _lastReconcile = now;
-        // Order matters: queued tasks first, then "was the queue empty", then the slots, then the results already put.
-        var queued = _pending.Where(kv => kv.Value.Queued).Select(kv => kv.Key).ToList();
-        bool queueEmpty = !_tasks.Ring.HasData;
-        long highestTaken = _maxSettledTaskId;
-        var held = new HashSet<long>();
-        for (int i = 0; i < _current.Length; i++)
-        {
-            long v = Volatile.Read(ref _current[i]);
-            if (v > 0) { held.Add(v); highestTaken = Math.Max(highestTaken, v); }
-        }
-        while (_results.Take(WaitLimit.Zero, out var message) == TakeOutcome.Taken) Settle(message);
-        var holes = queued.Where(id => _pending.ContainsKey(id) && !held.Contains(id) && (queueEmpty || id < highestTaken)).ToHashSet();
-        if (_lostCandidates is null)
-        {
-            _lostCandidates = holes;
-            return;
-        }
-        holes.IntersectWith(_lostCandidates);
-        _lostCandidates = null;
-        foreach (long id in holes.Order())
-        {
-            if (!_takingDeaths.TryDequeue(out var death)) break;
-            if (_pending.TryRemove(id, out var p)) p.Job.ChunkFailed(p.Chunk, new IpcWorkerLostException(death.Pid, death.ExitCode));
-        }
     }
 
     /// <summary>The task queue, for tests that write hostile messages into it.</summary>
