@@ -22,11 +22,11 @@ public sealed partial class ProcessPool
     private volatile bool _resultsEnded;    // Join/Terminate ended the result queue: the collector drains it and stops
 
     /// <summary>Most spin steps a reading caller takes (plain reads) before it sleeps on the result queue: ~75 µs on
-    /// the 2-vCPU machines (a step is ~0.37 µs), ample for a worker that has a CPU, far less than a queue's budget
+    /// the 2-vCPU machines (a step is one ~40 ns pause, SpinPhase), ample for a worker that has a CPU, far less than a queue's budget
     /// (NATIVEIPC_QUEUE_SPIN=0 still turns it off). bench/NativeIpc.Benchmarks pool-spin measures the choice.</summary>
     internal static int ReaderSpin = Math.Min(WaitTuning.QueueSpin, PoolSpinSteps);
 
-    private const int PoolSpinSteps = 200;
+    private const int PoolSpinSteps = 1800;
 
     private readonly AdaptiveSpin _readerSpin = new(); // how long reading callers spin: as long as it pays
     private readonly AdaptiveSpin _collectorSpin = new();
