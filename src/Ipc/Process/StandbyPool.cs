@@ -16,7 +16,13 @@ internal static class StandbyPool
     /// start (a program that cannot boot as a child must not respawn in a loop).</summary>
     private const int MaxUnexpectedDeaths = 3;
 
+    /// <summary>How long after the last start the pool waits before it spawns replacements, unless it runs low: a
+    /// runtime booting beside a burst of starts takes the CPU they need (on 2 vCPUs each refill cost the back-to-back
+    /// starts of a 10-standby pool ~40 ms apiece).</summary>
+    private const int RefillQuietMs = 50;
+
     private static readonly object s_gate = new();
+    private static readonly Timer s_quietRefill = new(static _ => Refill(), null, Timeout.Infinite, Timeout.Infinite);
     private static readonly List<IChildProcess> s_ready = []; // oldest first
     private static readonly List<IChildProcess> s_warming = []; // spawned, not yet known to be ready
     private static (string Program, string[] Argv, IReadOnlyDictionary<string, string> Env)? s_command;
@@ -99,6 +105,7 @@ internal static class StandbyPool
     public static bool WaitUntilFull(TimeSpan timeout)
     {
         var deadline = Deadline.From(timeout);
+        Refill(); // someone waits for the pool: no quiet time
         while (true)
         {
             Task[] pending;
@@ -123,6 +130,7 @@ internal static class StandbyPool
     public static IChildProcess? TryTake(string program, string[] argv, IReadOnlyDictionary<string, string> env)
     {
         IChildProcess? taken = null;
+        int readyLeft;
         var dismissed = new List<IChildProcess>();
         lock (s_gate)
         {
@@ -153,11 +161,16 @@ internal static class StandbyPool
                 Replaced++;
                 c.Dispose();
             }
+            readyLeft = s_ready.Count;
         }
         foreach (var c in dismissed) Dismiss(c);
-        Refill();
+        if (taken is not null && readyLeft > LowWatermark) s_quietRefill.Change(RefillQuietMs, Timeout.Infinite); // re-armed by each start
+        else Refill();
         return taken;
     }
+
+    /// <summary>Standbys left ready at or below which a start refills at once rather than after the quiet time.</summary>
+    private static int LowWatermark => s_count / 4;
 
     /// <summary>Spawns standbys until ready + being spawned reaches <see cref="Count"/>, on a pool thread.</summary>
     private static void Refill()
