@@ -18,8 +18,10 @@ internal static class StandbyPool
 
     /// <summary>How long after the last start the pool waits before it spawns replacements, unless it runs low: a
     /// runtime booting beside a burst of starts takes the CPU they need (on 2 vCPUs each refill cost the back-to-back
-    /// starts of a 10-standby pool ~40 ms apiece).</summary>
-    private const int RefillQuietMs = 50;
+    /// starts of a 10-standby pool ~40 ms apiece). Settable for tests.</summary>
+    internal static int RefillQuietMs = DefaultRefillQuietMs;
+
+    internal const int DefaultRefillQuietMs = 50;
 
     private static readonly object s_gate = new();
     private static readonly Timer s_quietRefill = new(static _ => Refill(), null, Timeout.Infinite, Timeout.Infinite);
@@ -36,6 +38,9 @@ internal static class StandbyPool
 
     /// <summary>How many standbys were dropped because they died while waiting (for tests).</summary>
     internal static int Replaced;
+
+    /// <summary>How many standbys were spawned (for tests).</summary>
+    internal static int Spawned;
 
     /// <summary>Standbys to keep; 0 keeps none (every start spawns).</summary>
     public static int Count
@@ -207,6 +212,7 @@ internal static class StandbyPool
                 lock (s_gate) { s_spawning = 0; s_unexpectedDeaths = MaxUnexpectedDeaths; }
                 return;
             }
+            Interlocked.Increment(ref Spawned);
             lock (s_gate) s_warming.Add(child);
             child.Exited.ContinueWith(static (_, c) => OnExited((IChildProcess)c!), child, CancellationToken.None,
                 TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
