@@ -174,6 +174,12 @@ internal static class StandbyPool
         return taken;
     }
 
+    /// <summary>Standbys booting at once while the pool refills: half the CPUs, at least one.</summary>
+    private static int MaxBooting => Math.Max(1, Environment.ProcessorCount / 2);
+
+    /// <summary>How long the refill waits for one boot before it spawns the next anyway.</summary>
+    private static readonly TimeSpan BootWait = TimeSpan.FromSeconds(10);
+
     /// <summary>Standbys left ready at or below which a start refills at once rather than after the quiet time.</summary>
     private static int LowWatermark => s_count / 4;
 
@@ -213,9 +219,18 @@ internal static class StandbyPool
                 return;
             }
             Interlocked.Increment(ref Spawned);
-            lock (s_gate) s_warming.Add(child);
+            int warming;
+            lock (s_gate)
+            {
+                s_warming.Add(child);
+                PromoteWarmedLocked();
+                warming = s_warming.Count;
+            }
             child.Exited.ContinueWith(static (_, c) => OnExited((IChildProcess)c!), child, CancellationToken.None,
                 TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            // A few boots at a time: each runtime start takes most of a CPU for tens of ms, and the starts this pool
+            // serves need the CPUs too.
+            if (warming >= MaxBooting) child.WaitUntilWaitingForSpec(BootWait);
         }
     }
 

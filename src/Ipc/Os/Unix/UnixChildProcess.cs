@@ -75,6 +75,29 @@ internal sealed class UnixChildProcess : IChildProcess
         }
     }
 
+    private const int NoticeSliceMs = 50;
+
+    public bool WaitUntilWaitingForSpec(TimeSpan timeout)
+    {
+        var deadline = Deadline.From(timeout);
+        Span<bool> ready = stackalloc bool[1];
+        while (!IsWaitingForSpec())
+        {
+            if (_exited.Task.IsCompleted || deadline.HasPassed) return false;
+            try
+            {
+                // The lease keeps the descriptor (and its number) ours while we poll, should the reaper close it. In
+                // slices: another thread asking IsWaitingForSpec may take the notice from under this poll.
+                using var lease = _status.Use();
+                FileDescriptors.PollReadable([lease.Fd], ready, deadline.SliceMs(NoticeSliceMs));
+            }
+            catch (ObjectDisposedException) { return false; } // reaped meanwhile
+            // Readable but no notice: end of file, the standby is gone.
+            if (ready[0] && !IsWaitingForSpec()) return false;
+        }
+        return true;
+    }
+
     public void SendSpec(byte[] spec)
     {
         var fd = Interlocked.Exchange(ref _spec, null) ?? throw new InvalidOperationException("The launch spec was sent already.");
