@@ -32,9 +32,9 @@ internal static class ChildBootstrap
     /// exits the process. Never returns.</summary>
     public static void RunAndExit(string channel)
     {
+        StartTrace.Mark("bootstrap entered");
         // Take the owner id the parent reserved for us now, before anything could start a grandchild that would
         // inherit its descriptor and variable (ProcessLiveness makes both private to this process).
-        StartTrace.Mark("bootstrap entered");
         _ = ProcessLiveness.Self;
         StartTrace.Mark("owner id adopted");
         if (StartTrace.Enabled) AppDomain.CurrentDomain.ProcessExit += (_, _) => StartTrace.Mark("ProcessExit handlers");

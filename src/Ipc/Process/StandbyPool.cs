@@ -131,7 +131,8 @@ internal static class StandbyPool
     }
 
     /// <summary>A live standby started with the same command (the program did not change under us), or null; either
-    /// way the pool is refilled in the background.</summary>
+    /// way the pool is refilled in the background: once no start came for <see cref="RefillQuietMs"/>, or at once
+    /// when it runs low.</summary>
     public static IChildProcess? TryTake(string program, string[] argv, IReadOnlyDictionary<string, string> env)
     {
         IChildProcess? taken = null;
