@@ -7,6 +7,7 @@ internal static class StartupHook
     /// <summary>Called by the runtime before <c>Main</c>.</summary>
     public static void Initialize()
     {
+        StartTrace.Mark("startup hook");
         if (ChildBootstrap.PendingChannel is { } channel) ChildBootstrap.RunAndExit(channel);
     }
 }

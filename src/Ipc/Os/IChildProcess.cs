@@ -26,6 +26,10 @@ internal interface IChildProcess : IDisposable
     /// (<see cref="IProcessLauncher.AnnounceWaiting"/>); platforms without the notice say true at once.</summary>
     bool IsWaitingForSpec() => true;
 
+    /// <summary>Blocks until <see cref="IsWaitingForSpec"/> holds; false when the child exited first or the timeout
+    /// elapsed.</summary>
+    bool WaitUntilWaitingForSpec(TimeSpan timeout) => IsWaitingForSpec();
+
     /// <summary>What the child wrote on its status channel before it exited (valid once <see cref="Exited"/> completed).</summary>
     byte[] StatusReport { get; }
 }

@@ -55,8 +55,9 @@ internal static class ProcessLiveness
         if (inherited is not null) ProcessEnvironment.Set(InheritedVariable, null); // both copies: programs we start get their own
         int self = s_os.Claim(inherited);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => s_os.RemoveOwn(self);
-        // Records of processes that crashed without a reaper: cheap, and off the caller's path.
-        ThreadPool.UnsafeQueueUserWorkItem(static os => os.SweepDead(), s_os, preferLocal: false);
+        // Records of processes that crashed without a reaper: cheap, and off the caller's path. Not in a child handed
+        // its id: its parent swept when it claimed its own, and a child's start should not share 2 CPUs with a sweep.
+        if (inherited is null) ThreadPool.UnsafeQueueUserWorkItem(static os => os.SweepDead(), s_os, preferLocal: false);
         return self;
     }
 }

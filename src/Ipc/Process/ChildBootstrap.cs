@@ -32,9 +32,12 @@ internal static class ChildBootstrap
     /// exits the process. Never returns.</summary>
     public static void RunAndExit(string channel)
     {
+        StartTrace.Mark("bootstrap entered");
         // Take the owner id the parent reserved for us now, before anything could start a grandchild that would
         // inherit its descriptor and variable (ProcessLiveness makes both private to this process).
         _ = ProcessLiveness.Self;
+        StartTrace.Mark("owner id adopted");
+        if (StartTrace.Enabled) AppDomain.CurrentDomain.ProcessExit += (_, _) => StartTrace.Mark("ProcessExit handlers");
         // Scrub what made us a child, in both copies of the environment, so programs we start (managed or through
         // system()) are not mistaken for NativeIpc children waiting for a spec on descriptor 3.
         ProcessEnvironment.Set(IProcessLauncher.ChannelVariable, null);
@@ -45,10 +48,12 @@ internal static class ChildBootstrap
             // tell the parent we are warm. A spawn with its spec waiting skips this.
             ProcessEnvironment.Set(IProcessLauncher.StandbyVariable, null);
             StandbyWarmup.Run();
+            StartTrace.Mark("standby warmed");
             OsLayer.Launcher.AnnounceWaiting(channel);
         }
 
         var (specBytes, report) = OsLayer.Launcher.OpenChildChannel(channel);
+        StartTrace.Mark("spec read");
         if (specBytes.Length == 0) Environment.Exit(0); // a standby child its parent no longer needs (or a parent that died)
         MethodInfo method;
         object? instance;
@@ -77,6 +82,7 @@ internal static class ChildBootstrap
             Environment.Exit(1);
             return;
         }
+        StartTrace.Mark("spec decoded, target resolved");
         report([Running]);
 
         int code = 0;
@@ -91,8 +97,11 @@ internal static class ChildBootstrap
             WriteError($"Process {name}:{Environment.NewLine}{e}");
             code = 1;
         }
+        StartTrace.Mark("target returned");
         ForegroundThreads.WaitForAll();
+        StartTrace.Mark("foreground threads done");
         FlushStandardStreams();
+        StartTrace.Mark("exit");
         Environment.Exit(code);
     }
 

@@ -88,6 +88,7 @@ internal sealed class ChildRole : ProcessRole
             if (arg is Transfer.ITransferable t) t.OnSentToChild(_child.Owner);
         ChildRegistry.Add(this);
         IpcMetrics.OnProcessStarted(_child);
+        if (StartTrace.Enabled) StartTrace.Mark($"parent: started pid {_child.Pid}{(standby is not null ? " (standby)" : "")}");
         return Owner;
     }
 
@@ -95,6 +96,7 @@ internal sealed class ChildRole : ProcessRole
     {
         var exited = Started("Join").Exited;
         bool done = exited.Wait(timeout);
+        if (done && StartTrace.Enabled) StartTrace.Mark($"parent: joined pid {Pid}");
         if (done) ThrowIfStartFailed();
         return done;
     }

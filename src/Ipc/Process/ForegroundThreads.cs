@@ -20,6 +20,9 @@ internal static class ForegroundThreads
         s_marker.Value = s_gate;
     }
 
+    /// <summary>Runs the thread listing once (a standby warming its exit path); tracks nothing.</summary>
+    public static void Warm() => _ = OsThreads();
+
     /// <summary>The OS threads (Linux: /proc/self/task) alive when tracking began; null where they cannot be listed.</summary>
     private static HashSet<string>? s_threadsBefore;
 

@@ -16,7 +16,15 @@ internal static class StandbyPool
     /// start (a program that cannot boot as a child must not respawn in a loop).</summary>
     private const int MaxUnexpectedDeaths = 3;
 
+    /// <summary>How long after the last start the pool waits before it spawns replacements, unless it runs low: a
+    /// runtime booting beside a burst of starts takes the CPU they need (on 2 vCPUs each refill cost the back-to-back
+    /// starts of a 10-standby pool ~40 ms apiece). Settable for tests.</summary>
+    internal static int RefillQuietMs = DefaultRefillQuietMs;
+
+    internal const int DefaultRefillQuietMs = 50;
+
     private static readonly object s_gate = new();
+    private static readonly Timer s_quietRefill = new(static _ => Refill(), null, Timeout.Infinite, Timeout.Infinite);
     private static readonly List<IChildProcess> s_ready = []; // oldest first
     private static readonly List<IChildProcess> s_warming = []; // spawned, not yet known to be ready
     private static (string Program, string[] Argv, IReadOnlyDictionary<string, string> Env)? s_command;
@@ -30,6 +38,9 @@ internal static class StandbyPool
 
     /// <summary>How many standbys were dropped because they died while waiting (for tests).</summary>
     internal static int Replaced;
+
+    /// <summary>How many standbys were spawned (for tests).</summary>
+    internal static int Spawned;
 
     /// <summary>Standbys to keep; 0 keeps none (every start spawns).</summary>
     public static int Count
@@ -99,6 +110,7 @@ internal static class StandbyPool
     public static bool WaitUntilFull(TimeSpan timeout)
     {
         var deadline = Deadline.From(timeout);
+        Refill(); // someone waits for the pool: no quiet time
         while (true)
         {
             Task[] pending;
@@ -119,10 +131,12 @@ internal static class StandbyPool
     }
 
     /// <summary>A live standby started with the same command (the program did not change under us), or null; either
-    /// way the pool is refilled in the background.</summary>
+    /// way the pool is refilled in the background: once no start came for <see cref="RefillQuietMs"/>, or at once
+    /// when it runs low.</summary>
     public static IChildProcess? TryTake(string program, string[] argv, IReadOnlyDictionary<string, string> env)
     {
         IChildProcess? taken = null;
+        int readyLeft;
         var dismissed = new List<IChildProcess>();
         lock (s_gate)
         {
@@ -153,11 +167,22 @@ internal static class StandbyPool
                 Replaced++;
                 c.Dispose();
             }
+            readyLeft = s_ready.Count;
         }
         foreach (var c in dismissed) Dismiss(c);
-        Refill();
+        if (taken is not null && readyLeft > LowWatermark) s_quietRefill.Change(RefillQuietMs, Timeout.Infinite); // re-armed by each start
+        else Refill();
         return taken;
     }
+
+    /// <summary>Standbys booting at once while the pool refills: half the CPUs, at least one.</summary>
+    private static int MaxBooting => Math.Max(1, Environment.ProcessorCount / 2);
+
+    /// <summary>How long the refill waits for one boot before it spawns the next anyway.</summary>
+    private static readonly TimeSpan BootWait = TimeSpan.FromSeconds(10);
+
+    /// <summary>Standbys left ready at or below which a start refills at once rather than after the quiet time.</summary>
+    private static int LowWatermark => s_count / 4;
 
     /// <summary>Spawns standbys until ready + being spawned reaches <see cref="Count"/>, on a pool thread.</summary>
     private static void Refill()
@@ -194,9 +219,19 @@ internal static class StandbyPool
                 lock (s_gate) { s_spawning = 0; s_unexpectedDeaths = MaxUnexpectedDeaths; }
                 return;
             }
-            lock (s_gate) s_warming.Add(child);
+            Interlocked.Increment(ref Spawned);
+            int warming;
+            lock (s_gate)
+            {
+                s_warming.Add(child);
+                PromoteWarmedLocked();
+                warming = s_warming.Count;
+            }
             child.Exited.ContinueWith(static (_, c) => OnExited((IChildProcess)c!), child, CancellationToken.None,
                 TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            // A few boots at a time: each runtime start takes most of a CPU for tens of ms, and the starts this pool
+            // serves need the CPUs too.
+            if (warming >= MaxBooting) child.WaitUntilWaitingForSpec(BootWait);
         }
     }
 

@@ -24,6 +24,7 @@ internal static class StandbyWarmup
             var (method, instance) = parsed.Target.Resolve();
             var decoded = ArgumentCodec.ReadArguments(r, method.GetParameters(), parsed.Target.DisplayName);
             method.Invoke(instance, BindingFlags.DoNotWrapExceptions, null, decoded, null);
+            ForegroundThreads.Warm();
             _ = Console.Out;
             _ = Console.Error;
             Console.Out.Flush();

@@ -19,6 +19,7 @@ public class StandbyPoolTests : ChildProcessFixture
     {
         Multiprocessing.SetStartMethod(IpcStartMethod.Spawn);
         StandbyPool.Count = StandbyPool.DefaultCount;
+        StandbyPool.RefillQuietMs = StandbyPool.DefaultRefillQuietMs;
         File.Delete(_file);
     }
 
@@ -79,6 +80,32 @@ public class StandbyPoolTests : ChildProcessFixture
         Assert.That(q.Pid, Is.Not.EqualTo(victim.Pid));
         Assert.That(q.ExitCode, Is.EqualTo(0));
         Assert.That(File.ReadAllText(_file), Is.EqualTo("3.5"));
+    }
+
+    [Test]
+    public void BurstOfStarts_RefillsOnlyWhenQuietOrLow()
+    {
+        // A long quiet time, so the test does not depend on how fast this machine starts processes.
+        StandbyPool.RefillQuietMs = 3_000;
+        Multiprocessing.SetStartMethod(IpcStartMethod.Standby, 8); // low watermark: 2 left
+        Assert.That(Multiprocessing.WaitForStandby(ChildTimeout), Is.True, "the pool did not fill");
+        int spawned = StandbyPool.Spawned, handed = StandbyPool.Handed;
+
+        var burst = Enumerable.Range(0, 3).Select(i => Track(IpcProcess.Start(ChildTargets.WriteSum, _file + i, i, 1L, 0.5))).ToArray();
+        Assert.That(StandbyPool.Handed, Is.EqualTo(handed + 3), "the burst was served by warm children");
+        Assert.That(StandbyPool.Spawned, Is.EqualTo(spawned), "no runtime booted beside the burst (5 of 8 still ready)");
+        foreach (var p in burst) JoinOrFail(p);
+        Assert.That(burst.All(p => p.ExitCode == 0), Is.True);
+        Assert.That(Eventually(() => StandbyPool.Spawned == spawned + 3, ChildTimeout), Is.True, "refilled once quiet");
+
+        Assert.That(Multiprocessing.WaitForStandby(ChildTimeout), Is.True, "the pool did not fill again");
+        spawned = StandbyPool.Spawned;
+        var drain = Enumerable.Range(3, 6).Select(i => Track(IpcProcess.Start(ChildTargets.WriteSum, _file + i, i, 1L, 0.5))).ToArray();
+        // 6 of 8 taken: 2 left is the low watermark, so the refill starts now, not after the quiet time.
+        Assert.That(Eventually(() => StandbyPool.Spawned > spawned, TimeSpan.FromMilliseconds(2_000)), Is.True, "a pool running low refills at once");
+        foreach (var p in drain) JoinOrFail(p);
+        Assert.That(drain.All(p => p.ExitCode == 0), Is.True);
+        for (int i = 0; i < 9; i++) File.Delete(_file + i);
     }
 
     [Test]

@@ -39,6 +39,7 @@ internal sealed class UnixChildProcess : IChildProcess
     internal bool TryComplete()
     {
         if (!PidFd.TryReap(_pidfd, out var status)) return false;
+        if (StartTrace.Enabled) StartTrace.Mark($"parent: reaped pid {Pid}");
         var ms = new MemoryStream();
         Span<byte> buf = stackalloc byte[4096];
         lock (_statusGate)
@@ -50,8 +51,10 @@ internal sealed class UnixChildProcess : IChildProcess
         _report = ms.ToArray();
         // A standby's "waiting" notice precedes the report when nobody read it earlier.
         if (!_waiting && _report.Length > 0 && _report[0] == IProcessLauncher.WaitingNotice) _report = _report[1..];
-        OsLayer.Liveness.Forget(Owner); // reaped: its liveness record goes with it
         _exited.TrySetResult(status.PythonExitCode);
+        // Reaped: its liveness record goes with it. After the result, so Join does not wait for the file system; the
+        // record of a dead owner reads dead already (its lock went with the process).
+        OsLayer.Liveness.Forget(Owner);
         if (Volatile.Read(ref _disposed)) _pidfd.Dispose();
         return true;
     }
@@ -70,6 +73,29 @@ internal sealed class UnixChildProcess : IChildProcess
             if (FileDescriptors.Read(_status, b) == 1 && b[0] == IProcessLauncher.WaitingNotice) Volatile.Write(ref _waiting, true);
             return _waiting;
         }
+    }
+
+    private const int NoticeSliceMs = 50;
+
+    public bool WaitUntilWaitingForSpec(TimeSpan timeout)
+    {
+        var deadline = Deadline.From(timeout);
+        Span<bool> ready = stackalloc bool[1];
+        while (!IsWaitingForSpec())
+        {
+            if (_exited.Task.IsCompleted || deadline.HasPassed) return false;
+            try
+            {
+                // The lease keeps the descriptor (and its number) ours while we poll, should the reaper close it. In
+                // slices: another thread asking IsWaitingForSpec may take the notice from under this poll.
+                using var lease = _status.Use();
+                FileDescriptors.PollReadable([lease.Fd], ready, deadline.SliceMs(NoticeSliceMs));
+            }
+            catch (ObjectDisposedException) { return false; } // reaped meanwhile
+            // Readable but no notice: end of file, the standby is gone.
+            if (ready[0] && !IsWaitingForSpec()) return false;
+        }
+        return true;
     }
 
     public void SendSpec(byte[] spec)

@@ -14,25 +14,37 @@ internal sealed class UnixProcessLauncher : IProcessLauncher
     private const int StatusFd = 4;
     private const int LivenessFd = 5;
 
-    private readonly BlockingCollection<(ChildLaunch Launch, TaskCompletionSource<IChildProcess> Done)> _requests = new();
     private readonly Lazy<PidFdWatcher> _watcher = new(() => new PidFdWatcher());
-
-    public UnixProcessLauncher()
-    {
-        var t = new Thread(SpawnLoop) { IsBackground = true, Name = "NativeIpc spawner" };
-        t.Start();
-    }
+    private readonly object _startGate = new();
+    private BlockingCollection<(ChildLaunch Launch, TaskCompletionSource<IChildProcess> Done)>? _requests;
 
     public IChildProcess Spawn(ChildLaunch launch)
     {
         var done = new TaskCompletionSource<IChildProcess>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _requests.Add((launch, done));
+        Requests().Add((launch, done));
         return done.Task.GetAwaiter().GetResult();
     }
 
-    private void SpawnLoop()
+    /// <summary>The spawner's queue, and the spawner thread, made at the first spawn rather than with the launcher: a
+    /// child that starts no process of its own (most) pays neither the thread nor the queue's JIT before its target.</summary>
+    private BlockingCollection<(ChildLaunch Launch, TaskCompletionSource<IChildProcess> Done)> Requests()
     {
-        foreach (var (launch, done) in _requests.GetConsumingEnumerable())
+        if (Volatile.Read(ref _requests) is { } requests) return requests;
+        lock (_startGate)
+        {
+            if (_requests is null)
+            {
+                var queue = new BlockingCollection<(ChildLaunch Launch, TaskCompletionSource<IChildProcess> Done)>();
+                new Thread(() => SpawnLoop(queue)) { IsBackground = true, Name = "NativeIpc spawner" }.Start();
+                Volatile.Write(ref _requests, queue);
+            }
+            return _requests;
+        }
+    }
+
+    private void SpawnLoop(BlockingCollection<(ChildLaunch Launch, TaskCompletionSource<IChildProcess> Done)> requests)
+    {
+        foreach (var (launch, done) in requests.GetConsumingEnumerable())
         {
             try { done.SetResult(SpawnNow(launch)); }
             catch (Exception e) { done.SetException(e); }
@@ -53,11 +65,13 @@ internal sealed class UnixProcessLauncher : IProcessLauncher
             env.Add($"{ProcessLiveness.InheritedVariable}={owner.Owner},{LivenessFd}");
             if (launch.Spec is null) env.Add($"{IProcessLauncher.StandbyVariable}=1");
 
+            StartTrace.Mark("parent: posix_spawn");
             int pid = PosixSpawn.Spawn(launch.Program, launch.Argv, env,
                 [(specRead, SpecFd), (statusWrite, StatusFd), ((SafeFd)owner.Handle, LivenessFd)]);
             specRead.Dispose();
             statusWrite.Dispose();
             owner.Dispose(); // the child holds the owner id's lock alone from now on
+            if (StartTrace.Enabled) StartTrace.Mark($"parent: posix_spawn returned pid {pid}");
             var pidfd = PidFd.Open(pid); // the child cannot be reaped before this: only we wait for it
             var child = new UnixChildProcess(pid, owner.Owner, pidfd, statusRead, specWrite, _watcher.Value);
             if (launch.Spec is { } spec) child.SendSpec(spec);
