@@ -211,14 +211,7 @@ public sealed partial class ClusterPool : IDisposable
         if (!_pending.TryRemove(taskId, out var p)) return; // cancelled or terminated meanwhile
         try
         {
-            if (status != PoolMessageLayout.Ok) { p.Job.ChunkFailed(p.Chunk, PoolMessage.ReadFailure(body, status)); return; }
-            int items = PoolMessage.ReadItems(body);
-            if (items != p.Items) throw PoolMessage.Malformed("result", $"{items} values for a task of {p.Items} items");
-            p.Job.ChunkSucceeded(p.Chunk, body, items);
-        }
-        catch (Exception e)
-        {
-            p.Job.ChunkFailed(p.Chunk, e is IpcException ? e : new IpcSerializationException($"The pool result could not be read: {e.Message}", e));
+            p.Job.ApplyResult(p.Chunk, p.Items, status, body);
         }
         finally
         {

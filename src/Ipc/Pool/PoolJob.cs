@@ -22,6 +22,24 @@ internal abstract class PoolJob
 
     public abstract void ChunkFailed(int chunk, Exception error);
 
+    /// <summary>Applies a worker's result message for <paramref name="chunk"/> (of <paramref name="expectedItems"/>
+    /// items): its values, or its failure. A result that cannot be decoded fails the chunk, never the reader (local
+    /// pool and ClusterPool alike).</summary>
+    public void ApplyResult(int chunk, int expectedItems, byte status, BinaryReader body)
+    {
+        try
+        {
+            if (status != PoolMessageLayout.Ok) { ChunkFailed(chunk, PoolMessage.ReadFailure(body, status)); return; }
+            int items = PoolMessage.ReadItems(body);
+            if (items != expectedItems) throw PoolMessage.Malformed("result", $"{items} values for a task of {expectedItems} items");
+            ChunkSucceeded(chunk, body, items);
+        }
+        catch (Exception e)
+        {
+            ChunkFailed(chunk, e is IpcException ? e : new IpcSerializationException($"The pool result could not be read: {e.Message}", e));
+        }
+    }
+
     /// <summary>True when an outcome runs user code (a callback or a progress report): it is then applied on the
     /// pool's collector thread, never by a caller reading results.</summary>
     public abstract bool RunsUserCode { get; }

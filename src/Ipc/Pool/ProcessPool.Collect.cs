@@ -299,24 +299,13 @@ public sealed partial class ProcessPool
     /// <summary>Applies an outcome to its job (its pending entry already removed by the router).</summary>
     private static void Apply(PendingTask p, byte status, BinaryReader body)
     {
-        try
+        if (status == PoolMessageLayout.Skipped)
         {
-            if (status == PoolMessageLayout.Skipped)
-            {
-                // Skipped though its caller did not cancel it: something else wrote the cancel table.
-                p.Job.ChunkFailed(p.Chunk, new OperationCanceledException("A worker skipped this task: it was marked cancelled in the pool's shared memory."));
-                return;
-            }
-            if (status != PoolMessageLayout.Ok) { p.Job.ChunkFailed(p.Chunk, PoolMessage.ReadFailure(body, status)); return; }
-            int items = PoolMessage.ReadItems(body);
-            if (items != p.Items) throw PoolMessage.Malformed("result", $"{items} values for a task of {p.Items} items");
-            p.Job.ChunkSucceeded(p.Chunk, body, items);
+            // Skipped though its caller did not cancel it: something else wrote the cancel table.
+            p.Job.ChunkFailed(p.Chunk, new OperationCanceledException("A worker skipped this task: it was marked cancelled in the pool's shared memory."));
+            return;
         }
-        catch (Exception e)
-        {
-            // A result that cannot be decoded fails its task, never the reader.
-            p.Job.ChunkFailed(p.Chunk, e is IpcException ? e : new IpcSerializationException($"The pool result could not be read: {e.Message}", e));
-        }
+        p.Job.ApplyResult(p.Chunk, p.Items, status, body);
     }
 
     /// <summary>Finds tasks taken by a worker that died before their id reached its slot, and fails them with
