@@ -16,7 +16,9 @@ if ! "$wr" install; then
 fi
 
 pub=$(mktemp -d)
-publish() { dotnet publish "$1" -c Release -r win-x64 --self-contained -o "$2" >>"$pub.log" 2>&1; }
+# NativeIpcReadyToRun=false: a library referenced by a win-x64 app is still built for this Linux host (the SDK does not
+# pass the app's runtime identifier to library references), and a Linux ReadyToRun image does not load on Windows.
+publish() { dotnet publish "$1" -c Release -r win-x64 --self-contained -p:NativeIpcReadyToRun=false -o "$2" >>"$pub.log" 2>&1; }
 if ! { publish samples/Demo/Demo.csproj "$pub/demo" && publish tests/NativeIpc.TestRunner/NativeIpc.TestRunner.csproj "$pub/tests" \
        && publish tests/NativeIpc.TestApp/NativeIpc.TestApp.csproj "$pub/tests"; }; then
   grep -E 'error|warn' "$pub.log" | tail -30; echo "win-x64 publish: FAILED"
