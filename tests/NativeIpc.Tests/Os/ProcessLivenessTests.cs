@@ -128,6 +128,43 @@ public class ProcessLivenessTests : ChildProcessFixture
             Is.True, "the dead creator's tracker state was left behind");
     }
 
+    [Test, Platform("Linux", Reason = "liveness records are files only on Linux")]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void LastRecordRemoved_BySweepOrForget_LeavesNoDirectory()
+    {
+        // An isolated directory: a process that never claims an owner here (only reserves for "children") is
+        // the last one out whenever it removes the last record, whichever way it removes it.
+        string dir = "/dev/shm/nipc-test-liveness-" + Guid.NewGuid().ToString("N")[..12];
+        try
+        {
+            var liveness = new NativeIpc.Os.Unix.OfdLockLiveness(dir);
+            Assert.That(Directory.Exists(dir), Is.False, "asking about liveness must not create the directory");
+            Assert.That(liveness.IsAlive(12345), Is.False);
+            Assert.That(Directory.Exists(dir), Is.False);
+
+            var swept = liveness.Reserve();
+            swept.Dispose(); // its lock is gone: a dead owner, as after a SIGKILL
+            Assert.That(liveness.IsAlive(swept.Owner), Is.False);
+            Assert.That(Directory.GetFileSystemEntries(dir), Has.Length.EqualTo(1), "a dead owner's record stays until swept");
+            liveness.SweepDead();
+            Assert.That(Directory.Exists(dir), Is.False, "the sweep removed the last record and left an empty directory");
+
+            var reaped = liveness.Reserve();
+            var alive = liveness.Reserve();
+            reaped.Dispose();
+            liveness.Forget(reaped.Owner);
+            Assert.That(Directory.Exists(dir), Is.True, "a live owner's record keeps the directory");
+            Assert.That(liveness.IsAlive(alive.Owner), Is.True);
+            alive.Dispose();
+            liveness.Forget(alive.Owner);
+            Assert.That(Directory.Exists(dir), Is.False, "forgetting the last record left an empty directory");
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        }
+    }
+
     /// <summary>Starts a process that gets <paramref name="pid"/> (root: via ns_last_pid), or ignores the test.</summary>
     private SysProcess RecyclePid(int pid)
     {

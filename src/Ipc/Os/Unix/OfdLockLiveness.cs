@@ -23,11 +23,14 @@ internal sealed class OfdLockLiveness : IProcessLiveness
     private SafeFd? _own;
 
     public OfdLockLiveness()
+        : this(Environment.GetEnvironmentVariable(DirectoryVariable) is { Length: > 0 } d ? d
+            : Path.Combine(Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath(), "nativeipc-liveness"))
     {
-        _dir = Environment.GetEnvironmentVariable(DirectoryVariable) is { Length: > 0 } d ? d
-            : Path.Combine(Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath(), "nativeipc-liveness");
-        EnsureDirectory();
     }
+
+    /// <summary>Records in <paramref name="dir"/>. The directory is made by the first record and removed with the
+    /// last: a process that only asks <see cref="IsAlive"/> leaves nothing behind (a missing record is a dead owner).</summary>
+    internal OfdLockLiveness(string dir) => _dir = dir;
 
     private void EnsureDirectory()
     {
@@ -76,15 +79,18 @@ internal sealed class OfdLockLiveness : IProcessLiveness
     public void Forget(int owner)
     {
         string path = PathOf(owner);
-        if (OfdLock.Probe(path) == OfdLock.State.Unlocked) OfdLock.Unlink(path);
+        if (OfdLock.Probe(path) != OfdLock.State.Unlocked) return;
+        OfdLock.Unlink(path);
+        RemoveDirectoryIfEmpty();
     }
 
     public void SweepDead()
     {
-        IEnumerable<string> files;
-        try { files = Directory.EnumerateFiles(_dir); }
-        catch (IOException) { return; }
+        string[] files;
+        try { files = Directory.GetFiles(_dir); }
+        catch (IOException) { return; } // DirectoryNotFoundException included: no records, nothing to sweep
         catch (UnauthorizedAccessException) { return; }
+        bool removed = false;
         foreach (string path in files)
         {
             string name = Path.GetFileName(path);
@@ -94,16 +100,25 @@ internal sealed class OfdLockLiveness : IProcessLiveness
                 try { if (DateTime.UtcNow - File.GetLastWriteTimeUtc(path) < TempGrace) continue; } catch (IOException) { continue; }
             }
             else if (!int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out _)) continue;
-            if (OfdLock.Probe(path) == OfdLock.State.Unlocked) OfdLock.Unlink(path);
+            if (OfdLock.Probe(path) != OfdLock.State.Unlocked) continue;
+            OfdLock.Unlink(path);
+            removed = true;
         }
+        if (removed) RemoveDirectoryIfEmpty();
     }
 
     public void RemoveOwn(int owner)
     {
         if (_own is null) return;
         OfdLock.Unlink(PathOf(owner));
-        // The last process out removes the directory (rmdir fails while any record is left); a process creating its
-        // record at that moment makes it again (see Create).
+        RemoveDirectoryIfEmpty();
+    }
+
+    /// <summary>Whoever removes a record tries to remove the directory after it (rmdir fails while any record is
+    /// left), so the last removal — a process leaving, a parent forgetting its reaped child, a sweep of the dead —
+    /// leaves no empty directory behind. A process creating its record at that moment makes it again (see Create).</summary>
+    private void RemoveDirectoryIfEmpty()
+    {
         try { Directory.Delete(_dir); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
@@ -115,7 +130,7 @@ internal sealed class OfdLockLiveness : IProcessLiveness
             string temp = Path.Combine(_dir, TempPrefix + owner.ToString(CultureInfo.InvariantCulture) + "-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4)));
             SafeFd? fd;
             try { fd = OfdLock.CreateLocked(temp); }
-            catch (PosixException e) when (e.Errno == Errno.ENOENT) { EnsureDirectory(); continue; } // the last one out removed it
+            catch (PosixException e) when (e.Errno == Errno.ENOENT) { EnsureDirectory(); continue; } // none yet, or the last one out removed it
             if (fd is null) continue;
             bool linked;
             try { linked = OfdLock.Link(temp, PathOf(owner)); }
