@@ -64,6 +64,10 @@ public abstract class ChildProcessFixture
     private static bool IsEarlierVersionName(string name)
         => System.Text.RegularExpressions.Regex.IsMatch(name, "^nipc-[0-9]+-[0-9a-f]{16}$");
 
+    /// <summary>A name a test chose in another test run (another worktree's tests share /dev/shm), never this run's.</summary>
+    private static bool IsOtherTestRunsName(string name)
+        => name.StartsWith("nipc-test-", StringComparison.Ordinal) && !name.StartsWith(TestPaths.ShmNamePrefix, StringComparison.Ordinal);
+
     /// <summary>True while a segment of that name exists: on Linux its /dev/shm entry; on Windows while some
     /// process holds it open (the name opens).</summary>
     protected static bool SegmentExists(string name)
@@ -103,7 +107,7 @@ public abstract class ChildProcessFixture
         // Entries of live processes other than this one are other programs' (the machine may run NativeIpc elsewhere
         // too); every process this test started is dead by now, so what they left counts.
         IEnumerable<string> Leaked() => OurShmEntries().Except(_shmBefore)
-            .Where(n => !IsEarlierVersionName(n)
+            .Where(n => !IsEarlierVersionName(n) && !IsOtherTestRunsName(n)
                 && (SegmentNames.CreatorOwner(n) is not int owner || owner == ProcessLiveness.Self || !ProcessLiveness.IsAlive(owner)));
         if (Leaked().Any() && !Eventually(() => !Leaked().Any(), TimeSpan.FromSeconds(5)))
             Assert.Fail("The test left /dev/shm entries behind: " + string.Join(", ", Leaked()));

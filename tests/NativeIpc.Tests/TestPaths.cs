@@ -26,6 +26,15 @@ internal static class TestPaths
         return Path.Combine(RepoRoot, "tests", project, "bin", config, "net10.0", project + ExeSuffix);
     }
 
+    /// <summary>The start of every shared-memory name a test of this run chooses: <c>nipc-test-&lt;pid hex&gt;-</c>.
+    /// Other test runs on the machine (other worktrees share /dev/shm) use other prefixes, so a leak check can tell
+    /// their names from this run's.</summary>
+    public static readonly string ShmNamePrefix = "nipc-test-" + Environment.ProcessId.ToString("x", System.Globalization.CultureInfo.InvariantCulture) + "-";
+
+    /// <summary>A fresh shared-memory name of this run: <see cref="ShmNamePrefix"/>, <paramref name="kind"/>, random hex.</summary>
+    public static string ShmName(string kind = "seg", int hexDigits = 12)
+        => ShmNamePrefix + kind + "-" + Guid.NewGuid().ToString("N")[..hexDigits];
+
     /// <summary>A fresh temp file path (not created).</summary>
     public static string TempFile() => Path.Combine(Path.GetTempPath(), "nipc-test-" + Guid.NewGuid().ToString("N"));
 

@@ -87,7 +87,7 @@ public class SharedArrayTests : ChildProcessFixture
 
     [Test]
     public void Attach_MissingName_ThrowsFileNotFound()
-        => Assert.Throws<FileNotFoundException>(() => SharedArray<int>.Attach("nipc-test-missing-" + Guid.NewGuid().ToString("N")));
+        => Assert.Throws<FileNotFoundException>(() => SharedArray<int>.Attach(TestPaths.ShmName("missing", 32)));
 
     [Test]
     public void UseAfterDispose_ThrowsObjectDisposed()
@@ -135,8 +135,8 @@ public class SharedArrayTests : ChildProcessFixture
     [Test]
     public void CreatorSigkilled_SegmentWithChosenName_IsRemovedToo_ButNotAReusedName()
     {
-        string chosen = "nipc-test-chosen-" + Guid.NewGuid().ToString("N")[..8];
-        string released = "nipc-test-released-" + Guid.NewGuid().ToString("N")[..8];
+        string chosen = TestPaths.ShmName("chosen", 8);
+        string released = TestPaths.ShmName("released", 8);
         SharedMemory? reused = null;
         // The creator removed 'released' before the kill; by then someone else (this test) owns that name.
         string name = StartCreatorAndSigkill("named-shared-memory-sleep", chosen, released, afterStart: () => reused = SharedMemory.Create(16, released));
@@ -151,7 +151,7 @@ public class SharedArrayTests : ChildProcessFixture
     [Test]
     public void CreatorSigkilled_ManyChosenNames_KeptOnesAreRemoved()
     {
-        string prefix = "nipc-test-many-" + Guid.NewGuid().ToString("N")[..8] + "-";
+        string prefix = TestPaths.ShmName("many", 8) + "-";
         var started = Stopwatch.StartNew();
         string name = StartCreatorAndSigkill("many-named-shared-memory-sleep", prefix, "800");
         // Start-up of the child included: 800 creates and 400 disposes must not wait on the tracker.

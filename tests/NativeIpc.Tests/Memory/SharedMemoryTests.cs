@@ -6,7 +6,7 @@ namespace NativeIpc.Tests.Memory;
 [TestFixture]
 public class SharedMemoryTests : ChildProcessFixture
 {
-    private static string TestName() => "nipc-test-" + Guid.NewGuid().ToString("N")[..12];
+    private static string TestName() => TestPaths.ShmName("mem");
 
     [Test]
     public void Create_SizeIsPayloadAndBytesStartZeroed()

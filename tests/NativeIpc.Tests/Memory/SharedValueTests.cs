@@ -78,7 +78,7 @@ public class SharedValueTests : ChildProcessFixture
 
     [Test]
     public void Attach_MissingName_ThrowsFileNotFound()
-        => Assert.Throws<FileNotFoundException>(() => SharedValue<int>.Attach("nipc-test-missing-" + Guid.NewGuid().ToString("N")));
+        => Assert.Throws<FileNotFoundException>(() => SharedValue<int>.Attach(TestPaths.ShmName("missing", 32)));
 
     [Test]
     public void UseAfterDispose_ThrowsObjectDisposed()

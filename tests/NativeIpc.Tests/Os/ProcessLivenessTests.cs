@@ -134,7 +134,7 @@ public class ProcessLivenessTests : ChildProcessFixture
     {
         // An isolated directory: a process that never claims an owner here (only reserves for "children") is
         // the last one out whenever it removes the last record, whichever way it removes it.
-        string dir = "/dev/shm/nipc-test-liveness-" + Guid.NewGuid().ToString("N")[..12];
+        string dir = "/dev/shm/" + TestPaths.ShmName("liveness");
         try
         {
             var liveness = new NativeIpc.Os.Unix.OfdLockLiveness(dir);
