@@ -4,8 +4,8 @@ using NativeIpc.Compare.Core;
 
 namespace NativeIpc.Compare.NativeIpcSide;
 
-/// <summary>array-64MiB: a child fills a 64 MiB <c>SharedArray&lt;double&gt;</c> with k (timed in the child), this
-/// process copies it all out (timed); every element checked, untimed. A fresh child per run, as Python's side.</summary>
+/// <summary>array-64MiB: a child fills a 64 MiB <c>SharedArray&lt;double&gt;</c> with k (<c>Fill</c>, timed in the child), this
+/// process copies it all out (<c>CopyTo</c>, timed); every element checked, untimed. A fresh child per run, as Python's side.</summary>
 internal sealed class ArrayWriteRead : IWorkload
 {
     public string Name => "array-64MiB";
@@ -25,7 +25,7 @@ internal sealed class ArrayWriteRead : IWorkload
             double write = reply.Get(Children.Limit);
             children.JoinAll();
             long t0 = Stopwatch.GetTimestamp();
-            array.AsSpan().CopyTo(copy);
+            array.CopyTo(copy);
             double read = Sampler.Seconds(t0, Stopwatch.GetTimestamp());
             VerificationException.Check(MemoryMarshal.Cast<double, long>(copy).IndexOfAnyExcept(BitConverter.DoubleToInt64Bits(k)) < 0, "array content wrong");
             return 2.0 * bytes / (write + read) / 1e9;
@@ -35,7 +35,7 @@ internal sealed class ArrayWriteRead : IWorkload
     private static void Fill(SharedArray<double> array, double k, IpcQueue<double> reply)
     {
         long t0 = Stopwatch.GetTimestamp();
-        array.AsSpan().Fill(k);
+        array.Fill(k);
         reply.Put(Sampler.Seconds(t0, Stopwatch.GetTimestamp()));
     }
 }

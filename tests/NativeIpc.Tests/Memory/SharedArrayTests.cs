@@ -163,6 +163,47 @@ public class SharedArrayTests : ChildProcessFixture
             $"{Left()} of the creator's 400 chosen names survived its SIGKILL");
     }
 
+    [Test]
+    public void Fill_SetsEveryElement_SmallAndLarge_EveryElementSize()
+    {
+        // Large arrays take the non-temporal path (4 MiB and more), small ones Span.Fill; sizes that do not divide
+        // 32 bytes (12) always take Span.Fill. Odd lengths leave a tail shorter than one vector.
+        CheckFill<byte>((5 << 20) + 3, 0xA5);
+        CheckFill<short>((3 << 20) + 1, -2);
+        CheckFill(1_048_577, 7);
+        CheckFill(524_289, 3.25);
+        CheckFill(262_145, new Pair16(1, -1));
+        CheckFill(349_527, new Triple12(4, 5, 6));
+        CheckFill(33, 9L);
+    }
+
+    private static void CheckFill<T>(int length, T value) where T : unmanaged, IEquatable<T>
+    {
+        using var a = SharedArray<T>.Create(length);
+        a.Fill(value);
+        int wrong = a.AsSpan().IndexOfAnyExcept(value);
+        Assert.That(wrong, Is.EqualTo(-1), $"{typeof(T).Name}[{length}]: element {wrong} not filled");
+    }
+
+    [Test]
+    public void Fill_InAChild_IsCompleteWhenItsMessageArrives()
+    {
+        using var a = SharedArray<long>.Create(2 << 20); // 16 MiB: the non-temporal path
+        using var done = new IpcQueue<int>();
+        for (int round = 1; round <= 3; round++)
+        {
+            var child = Track(IpcProcess.Start(ArrayTargets.FillAndSay, a, (long)round, done));
+            Assert.That(done.Get(ChildTimeout), Is.EqualTo(round));
+            // Read at once, before the child has even exited: the fill was fenced before the message.
+            int wrong = a.AsSpan().IndexOfAnyExcept(round);
+            Assert.That(wrong, Is.EqualTo(-1), $"round {round}: element {wrong} not yet filled when the message came");
+            JoinOrFail(child);
+        }
+    }
+
+    public readonly record struct Pair16(long A, long B);
+    public readonly record struct Triple12(int A, int B, int C);
+
     /// <summary>Starts TestApp with <paramref name="args"/>, reads the segment name it prints, SIGKILLs it (only it: its
     /// crash tracker must survive to clean up) and returns the name.</summary>
     private string StartCreatorAndSigkill(string command, string? arg1 = null, string? arg2 = null, Action? afterStart = null)
@@ -178,5 +219,14 @@ public class SharedArrayTests : ChildProcessFixture
         app.Kill(entireProcessTree: false);
         Assert.That(app.WaitForExit(30_000), Is.True);
         return name;
+    }
+}
+
+internal static class ArrayTargets
+{
+    public static void FillAndSay(SharedArray<long> array, long value, IpcQueue<int> done)
+    {
+        array.Fill(value);
+        done.Put((int)value);
     }
 }
