@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using NativeIpc.Transfer;
 
 namespace NativeIpc;
@@ -125,6 +126,7 @@ public sealed unsafe class IpcLock : IDisposable, ITransferable
         finally { _handle.Exit(); }
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)] // keeps the uncontended path a small frame
     private bool EnterSlow(byte* p, Deadline deadline, CancellationToken ct)
     {
         var token = _handle.WaitToken(ct, out var linked);
