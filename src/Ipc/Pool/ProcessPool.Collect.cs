@@ -53,6 +53,7 @@ public sealed partial class ProcessPool
         {
             RunHandOvers();
             _collectorDone.TrySetResult();
+            SignalLostNoticeSettled(); // a monitor waiting for a notice stops waiting for a collector that has ended
         }
     }
 
@@ -269,7 +270,14 @@ public sealed partial class ProcessPool
     {
         if (!PoolMessage.TryReadResult(message, out long taskId, out byte status, out var body)) return; // names no task
         try { RouteRead(taskId, status, body); }
-        finally { if (status == PoolMessageLayout.Lost) Interlocked.Increment(ref _lostNoticesSettled); }
+        finally
+        {
+            if (status == PoolMessageLayout.Lost)
+            {
+                Interlocked.Increment(ref _lostNoticesSettled);
+                SignalLostNoticeSettled();
+            }
+        }
     }
 
     private void RouteRead(long taskId, byte status, BinaryReader body)

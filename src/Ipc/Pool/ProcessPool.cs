@@ -55,6 +55,7 @@ public sealed partial class ProcessPool : IDisposable
     private HashSet<long>? _lostCandidates; // claim holder only: holes seen by the previous reconcile round
     private long _lostNoticesPut;     // under _gate: worker-lost notices put on the results queue
     private long _lostNoticesSettled; // result readers: notices applied (in queue order, after what preceded them)
+    private readonly object _lostNoticeGate = new(); // AwaitLostNotice sleeps on it
     private long _lastReconcile;
     private bool _closed;
     private bool _terminating;
@@ -402,7 +403,18 @@ public sealed partial class ProcessPool : IDisposable
 
     /// <summary>Waits (bounded) until the collector has applied worker-lost notice number <paramref name="notice"/>.</summary>
     private void AwaitLostNotice(long notice)
-        => SpinWait.SpinUntil(() => Volatile.Read(ref _lostNoticesSettled) >= notice || _collectorDone.Task.IsCompleted, LostNoticeWaitMs);
+    {
+        var deadline = Deadline.FromMilliseconds(LostNoticeWaitMs);
+        lock (_lostNoticeGate)
+            while (Volatile.Read(ref _lostNoticesSettled) < notice && !_collectorDone.Task.IsCompleted && !deadline.HasPassed)
+                Monitor.Wait(_lostNoticeGate, deadline.RemainingMilliseconds);
+    }
+
+    /// <summary>Wakes <see cref="AwaitLostNotice"/>: a lost notice was applied, or the collector ended.</summary>
+    private void SignalLostNoticeSettled()
+    {
+        lock (_lostNoticeGate) Monitor.PulseAll(_lostNoticeGate);
+    }
 
     private const int LostNoticeWaitMs = 5_000;
 
