@@ -48,9 +48,9 @@ internal sealed class OfdLockLiveness : IProcessLiveness
     private bool TryAdopt(string inherited, out int owner)
     {
         owner = 0;
+        // Digits without a culture: a child adopts its id before its target, which may need no ICU (DecimalDigits).
         var parts = inherited.Split(',');
-        if (parts.Length != 2 || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out owner)
-            || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int fd)) return false;
+        if (parts.Length != 2 || !DecimalDigits.TryParse(parts[0], out owner) || !DecimalDigits.TryParse(parts[1], out int fd)) return false;
         // The variable may have leaked to a grandchild, where that descriptor number is something else (or nothing):
         // adopt only a descriptor of the very file, locked.
         var handle = new SafeFd(fd, ownsHandle: false);
@@ -104,7 +104,14 @@ internal sealed class OfdLockLiveness : IProcessLiveness
         OfdLock.Unlink(PathOf(owner));
         // The last process out removes the directory (rmdir fails while any record is left); a process creating its
         // record at that moment makes it again (see Create).
-        try { Directory.Delete(_dir); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        // Tried only when it looks empty: a failing Directory.Delete throws, and a process's first exception loads the
+        // runtime's message resources, ~10 ms of every child's exit (its parent's record is always there).
+        try
+        {
+            using var entries = Directory.EnumerateFileSystemEntries(_dir).GetEnumerator();
+            if (!entries.MoveNext()) Directory.Delete(_dir);
+        }
+        catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
     private (int Owner, SafeFd Fd) Create()
@@ -126,5 +133,5 @@ internal sealed class OfdLockLiveness : IProcessLiveness
         }
     }
 
-    private string PathOf(int owner) => Path.Combine(_dir, owner.ToString(CultureInfo.InvariantCulture));
+    private string PathOf(int owner) => Path.Combine(_dir, DecimalDigits.Format(owner));
 }
