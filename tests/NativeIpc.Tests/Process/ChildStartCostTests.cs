@@ -39,6 +39,51 @@ public class ChildStartCostTests : ChildProcessFixture
         Assert.That(methods, Is.LessThan(100), "methods JIT-compiled in the child before its target returned");
     }
 
+    [Test]
+    public void Spawn_ChildLoadsNoHelperAssembliesBeforeItsTarget()
+    {
+        // A target without arguments (decoding a string argument is the target's own cost): it writes to a file named
+        // after its pid.
+        using var p = Track(IpcProcess.Start(WriteLoadedAssemblies));
+        JoinOrFail(p);
+        Assert.That(p.ExitCode, Is.EqualTo(0));
+        string file = LoadedAssembliesFile(p.Pid!.Value);
+        string[] loaded;
+        try { loaded = File.ReadAllLines(file); }
+        finally { File.Delete(file); }
+        Assert.That(loaded, Does.Contain("NativeIpc"), "the list is the child's");
+        // Each was an assembly load plus JIT-compiled helpers in every child (~10 ms apiece on 2 vCPUs): Tmds.LibC (and
+        // netstandard.dll, which it binds through) for the liveness and channel calls, System.Linq for the target lookup.
+        Assert.That(loaded, Has.None.EqualTo("Tmds.LibC").And.None.EqualTo("netstandard").And.None.EqualTo("System.Linq"),
+            "assemblies loaded in the child before its target ran");
+    }
+
+    [Test]
+    public void Spawn_TargetsBufferedConsoleWriter_IsFlushedAtExit()
+    {
+        using var p = Track(IpcProcess.Start(WriteThroughBufferedConsole, _file));
+        JoinOrFail(p);
+        Assert.That(p.ExitCode, Is.EqualTo(0));
+        Assert.That(File.ReadAllText(_file), Is.EqualTo("buffered, never flushed by the target"));
+    }
+
+    private static string LoadedAssembliesFile(int pid) => Path.Combine(Path.GetTempPath(), "nipc-test-assemblies-" + pid);
+
+    /// <summary>In a child: writes the simple names of the loaded assemblies, one a line.</summary>
+    public static void WriteLoadedAssemblies()
+    {
+        var names = new List<string>();
+        foreach (var a in AppDomain.CurrentDomain.GetAssemblies()) names.Add(a.GetName().Name ?? "");
+        File.WriteAllLines(LoadedAssembliesFile(Environment.ProcessId), names);
+    }
+
+    /// <summary>In a child: points Console.Out at a file through a writer that does not flush by itself, writes, returns.</summary>
+    public static void WriteThroughBufferedConsole(string file)
+    {
+        Console.SetOut(new StreamWriter(File.Create(file)) { AutoFlush = false });
+        Console.Write("buffered, never flushed by the target");
+    }
+
     /// <summary>In a child: writes how many methods the JIT compiled so far.</summary>
     public static void WriteJitCount(string file)
         => File.WriteAllText(file, System.Runtime.JitInfo.GetCompiledMethodCount().ToString(System.Globalization.CultureInfo.InvariantCulture));
