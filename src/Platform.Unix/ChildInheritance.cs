@@ -1,4 +1,4 @@
-using Tmds.Linux;
+using D = NativeIpc.Platform.Unix.Interop.Direct;
 using E = NativeIpc.Platform.Unix.Interop.Environment;
 
 namespace NativeIpc.Platform.Unix;
@@ -23,8 +23,9 @@ internal static class ChildInheritance
     public static void SetCloseOnExec(SafeFd fd)
     {
         ArgumentNullException.ThrowIfNull(fd);
-        int flags = LibC.fcntl(fd.Fd, LibC.F_GETFD, 0);
-        if (flags < 0 || LibC.fcntl(fd.Fd, LibC.F_SETFD, flags | LibC.FD_CLOEXEC) < 0)
-            throw new PosixException("fcntl(F_SETFD, FD_CLOEXEC)", LibC.errno); // Tmds.LibC keeps errno itself
+        // Direct bindings (not Tmds.LibC): a child marks its launch channel before its target (Interop.Direct).
+        int flags = D.fcntl(fd.Fd, D.F_GETFD, 0);
+        if (flags < 0 || D.fcntl(fd.Fd, D.F_SETFD, flags | D.FD_CLOEXEC) < 0)
+            throw new PosixException("fcntl(F_SETFD, FD_CLOEXEC)", System.Runtime.InteropServices.Marshal.GetLastPInvokeError());
     }
 }

@@ -1,5 +1,8 @@
 using System.Text;
+using NativeIpc.Platform.Unix.Interop;
 using Tmds.Linux;
+using System.Runtime.InteropServices;
+using D = NativeIpc.Platform.Unix.Interop.Direct;
 using L = NativeIpc.Platform.Unix.Interop.FileLocks;
 
 namespace NativeIpc.Platform.Unix;
@@ -47,17 +50,19 @@ internal static unsafe class OfdLock
     /// <summary>Tests the lock on <paramref name="path"/> without taking it.</summary>
     public static State Probe(string path)
     {
-        int fd = Open(path, LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
-        if (fd < 0) return LibC.errno == LibC.ENOENT ? State.Missing : State.Unknown;
+        // Direct bindings (not Tmds.LibC): a child probes its own record before its target (Interop.Direct).
+        int fd;
+        fixed (byte* p = Encoding.UTF8.GetBytes(path + "\0")) fd = D.open(p, D.O_RDONLY | D.O_CLOEXEC, 0);
+        if (fd < 0) return Marshal.GetLastPInvokeError() == D.ENOENT ? State.Missing : State.Unknown;
         try
         {
-            var fl = WholeFile(L.F_WRLCK);
-            if (LibC.fcntl(fd, L.F_OFD_GETLK, &fl) != 0) return State.Unknown;
+            var fl = new FileLockRecord { l_type = L.F_WRLCK, l_whence = D.SEEK_SET };
+            if (D.fcntl_lock(fd, L.F_OFD_GETLK, &fl) != 0) return State.Unknown;
             return fl.l_type == L.F_UNLCK ? State.Unlocked : State.Locked;
         }
         finally
         {
-            LibC.close(fd);
+            D.close(fd);
         }
     }
 
@@ -77,12 +82,28 @@ internal static unsafe class OfdLock
     /// <summary>Removes <paramref name="path"/>; false if it was not there or may not be removed by this user.</summary>
     public static bool Unlink(string path)
     {
-        fixed (byte* p = Encoding.UTF8.GetBytes(path + "\0")) return LibC.unlink(p) == 0;
+        fixed (byte* p = Encoding.UTF8.GetBytes(path + "\0")) return D.unlink(p) == 0;
     }
 
     /// <summary>True if <paramref name="fd"/> is an open descriptor of the file at <paramref name="path"/> (same device
     /// and inode): an inherited descriptor number is checked before it is trusted.</summary>
     public static bool IsSameFile(SafeFd fd, string path)
+    {
+        byte* a = stackalloc byte[StatxLayout.Size], b = stackalloc byte[StatxLayout.Size];
+        byte empty = 0;
+        int r;
+        if ((r = D.statx(fd.Fd, &empty, StatxLayout.AT_EMPTY_PATH, StatxLayout.STATX_INO, a)) != 0 && Marshal.GetLastPInvokeError() == D.ENOSYS)
+            return IsSameFileByStat(fd, path);
+        if (r != 0) return false;
+        fixed (byte* p = Encoding.UTF8.GetBytes(path + "\0"))
+            if (D.statx(StatxLayout.AT_FDCWD, p, 0, StatxLayout.STATX_INO, b) != 0) return false;
+        return *(ulong*)(a + StatxLayout.Ino) == *(ulong*)(b + StatxLayout.Ino)
+            && *(uint*)(a + StatxLayout.DevMajor) == *(uint*)(b + StatxLayout.DevMajor)
+            && *(uint*)(a + StatxLayout.DevMinor) == *(uint*)(b + StatxLayout.DevMinor);
+    }
+
+    /// <summary><see cref="IsSameFile"/> where statx is missing (a method of its own, so only then is Tmds.LibC loaded).</summary>
+    private static bool IsSameFileByStat(SafeFd fd, string path)
     {
         stat a, b;
         if (LibC.fstat(fd.Fd, &a) != 0) return false;
@@ -94,8 +115,8 @@ internal static unsafe class OfdLock
     /// <summary>Sets or clears close-on-exec on <paramref name="fd"/> (a descriptor handed to a child must survive exec).</summary>
     public static void SetCloseOnExec(SafeFd fd, bool closeOnExec)
     {
-        if (LibC.fcntl(fd.Fd, L.F_SETFD, closeOnExec ? L.FD_CLOEXEC : 0) != 0)
-            throw new PosixException("fcntl(F_SETFD)", LibC.errno);
+        if (D.fcntl(fd.Fd, L.F_SETFD, closeOnExec ? L.FD_CLOEXEC : 0) != 0)
+            throw new PosixException("fcntl(F_SETFD)", Marshal.GetLastPInvokeError());
     }
 
     private static int Open(string path, int flags, int mode)

@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using Tmds.Linux;
 
 namespace NativeIpc.Platform.Unix;
 
@@ -24,7 +23,7 @@ internal sealed class SafeFd : SafeHandle
     {
         // A release may run right after a failed call on another thread: keep that call's errno readable.
         int saved = Marshal.GetLastPInvokeError();
-        bool ok = LibC.close((int)handle) == 0;
+        bool ok = Interop.Direct.close((int)handle) == 0;
         Marshal.SetLastPInvokeError(saved);
         return ok;
     }

@@ -29,7 +29,14 @@ internal static class ForegroundThreads
     private static HashSet<string>? OsThreads()
     {
         if (!OperatingSystem.IsLinux()) return null;
-        try { return Directory.EnumerateDirectories("/proc/self/task").Select(Path.GetFileName).OfType<string>().ToHashSet(StringComparer.Ordinal); }
+        try
+        {
+            // A loop, not LINQ: a child lists its threads before and after every target, and System.Linq is not
+            // otherwise loaded there.
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var dir in Directory.EnumerateDirectories("/proc/self/task")) names.Add(Path.GetFileName(dir));
+            return names;
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
     }
 
@@ -52,7 +59,9 @@ internal static class ForegroundThreads
             lock (s_gate)
             {
                 s_seen.RemoveAll(t => !t.IsAlive);
-                next = s_seen.FirstOrDefault(t => t != Thread.CurrentThread && IsForeground(t));
+                next = null;
+                foreach (var t in s_seen)
+                    if (t != Thread.CurrentThread && IsForeground(t)) { next = t; break; }
             }
             if (next is null)
             {

@@ -90,8 +90,7 @@ internal sealed record TargetMethod(string AssemblyName, string AssemblyPath, st
         Assembly asm;
         try
         {
-            asm = AppDomain.CurrentDomain.GetAssemblies().FirstOrDefault(a => a.FullName == AssemblyName)
-                ?? LoadAssembly();
+            asm = LoadedAssembly() ?? LoadAssembly();
         }
         catch (Exception e) when (e is FileNotFoundException or FileLoadException or BadImageFormatException or IOException)
         {
@@ -101,8 +100,7 @@ internal sealed record TargetMethod(string AssemblyName, string AssemblyPath, st
         }
         var type = asm.GetType(TypeName, throwOnError: false)
             ?? throw new IpcChildStartException($"Target '{DisplayName}' not found in the child: assembly '{asm.GetName().Name}' has no type '{TypeName}'.");
-        var method = type.GetMethods(BindingFlags.Static | BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly)
-            .FirstOrDefault(mi => mi.Name == MethodName && mi.GetParameters().Select(p => p.ParameterType.FullName ?? p.ParameterType.Name).SequenceEqual(ParameterTypes))
+        var method = FindMethod(type)
             ?? throw new IpcChildStartException($"Target '{DisplayName}({string.Join(", ", ParameterTypes)})' not found in the child: the assembly it loaded differs from the parent's.");
         object? instance = null;
         if (!method.IsStatic)
@@ -115,6 +113,31 @@ internal sealed record TargetMethod(string AssemblyName, string AssemblyPath, st
                 ?? RuntimeHelpers.GetUninitializedObject(type);
         }
         return (method, instance);
+    }
+
+    // Plain loops rather than LINQ here: this runs in every child before its target, and System.Linq is an assembly
+    // load plus JIT-compiled generic instantiations (~10 ms of an empty target's start).
+    private Assembly? LoadedAssembly()
+    {
+        foreach (var a in AppDomain.CurrentDomain.GetAssemblies())
+            if (a.FullName == AssemblyName) return a;
+        return null;
+    }
+
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "The target was named by the same binary.")]
+    private MethodInfo? FindMethod(Type type)
+    {
+        foreach (var mi in type.GetMethods(BindingFlags.Static | BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
+        {
+            if (mi.Name != MethodName) continue;
+            var ps = mi.GetParameters();
+            if (ps.Length != ParameterTypes.Length) continue;
+            bool same = true;
+            for (int i = 0; i < ps.Length && same; i++)
+                same = (ps[i].ParameterType.FullName ?? ps[i].ParameterType.Name) == ParameterTypes[i];
+            if (same) return mi;
+        }
+        return null;
     }
 
     [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Loading the parent's own assembly by path is the point.")]

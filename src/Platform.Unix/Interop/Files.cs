@@ -12,13 +12,13 @@ internal static unsafe partial class Files
     public static nint read(SafeFd fd, void* buf, nuint count)
     {
         using var l = fd.Use();
-        return (nint)(long)LibC.read(l.Fd, buf, (size_t)(ulong)count);
+        return Direct.read(l.Fd, buf, count);
     }
 
     public static nint write(SafeFd fd, void* buf, nuint count)
     {
         using var l = fd.Use();
-        return (nint)(long)LibC.write(l.Fd, buf, (size_t)(ulong)count);
+        return Direct.write(l.Fd, buf, count);
     }
 
     public static int fcntl(SafeFd fd, int cmd, int arg)

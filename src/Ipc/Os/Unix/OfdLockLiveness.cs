@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Runtime.Versioning;
 using System.Security.Cryptography;
 using NativeIpc.Platform.Unix;
@@ -51,9 +50,9 @@ internal sealed class OfdLockLiveness : IProcessLiveness
     private bool TryAdopt(string inherited, out int owner)
     {
         owner = 0;
+        // Digits without a culture: a child adopts its id before its target, which may need no ICU (DecimalDigits).
         var parts = inherited.Split(',');
-        if (parts.Length != 2 || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out owner)
-            || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int fd)) return false;
+        if (parts.Length != 2 || !DecimalDigits.TryParse(parts[0], out owner) || !DecimalDigits.TryParse(parts[1], out int fd)) return false;
         // The variable may have leaked to a grandchild, where that descriptor number is something else (or nothing):
         // adopt only a descriptor of the very file, locked.
         var handle = new SafeFd(fd, ownsHandle: false);
@@ -99,7 +98,7 @@ internal sealed class OfdLockLiveness : IProcessLiveness
                 // A creator between "create" and "link"; or one that died there. Only old, unlocked ones are junk.
                 try { if (DateTime.UtcNow - File.GetLastWriteTimeUtc(path) < TempGrace) continue; } catch (IOException) { continue; }
             }
-            else if (!int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out _)) continue;
+            else if (!DecimalDigits.TryParse(name, out _)) continue;
             if (OfdLock.Probe(path) != OfdLock.State.Unlocked) continue;
             OfdLock.Unlink(path);
             removed = true;
@@ -116,10 +115,17 @@ internal sealed class OfdLockLiveness : IProcessLiveness
 
     /// <summary>Whoever removes a record tries to remove the directory after it (rmdir fails while any record is
     /// left), so the last removal — a process leaving, a parent forgetting its reaped child, a sweep of the dead —
-    /// leaves no empty directory behind. A process creating its record at that moment makes it again (see Create).</summary>
+    /// leaves no empty directory behind. A process creating its record at that moment makes it again (see Create).
+    /// Tried only when it looks empty: a failing Directory.Delete throws, and a process's first exception loads the
+    /// runtime's message resources, ~10 ms of every child's exit (its parent's record is always there).</summary>
     private void RemoveDirectoryIfEmpty()
     {
-        try { Directory.Delete(_dir); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        try
+        {
+            using var entries = Directory.EnumerateFileSystemEntries(_dir).GetEnumerator();
+            if (!entries.MoveNext()) Directory.Delete(_dir);
+        }
+        catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
     private (int Owner, SafeFd Fd) Create()
@@ -127,7 +133,7 @@ internal sealed class OfdLockLiveness : IProcessLiveness
         while (true)
         {
             int owner = RandomNumberGenerator.GetInt32(1, ProcessLiveness.OwnerMask);
-            string temp = Path.Combine(_dir, TempPrefix + owner.ToString(CultureInfo.InvariantCulture) + "-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4)));
+            string temp = Path.Combine(_dir, TempPrefix + DecimalDigits.Format(owner) + "-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4)));
             SafeFd? fd;
             try { fd = OfdLock.CreateLocked(temp); }
             catch (PosixException e) when (e.Errno == Errno.ENOENT) { EnsureDirectory(); continue; } // none yet, or the last one out removed it
@@ -141,5 +147,5 @@ internal sealed class OfdLockLiveness : IProcessLiveness
         }
     }
 
-    private string PathOf(int owner) => Path.Combine(_dir, owner.ToString(CultureInfo.InvariantCulture));
+    private string PathOf(int owner) => Path.Combine(_dir, DecimalDigits.Format(owner));
 }

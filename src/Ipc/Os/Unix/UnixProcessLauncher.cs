@@ -88,9 +88,9 @@ internal sealed class UnixProcessLauncher : IProcessLauncher
 
     public (byte[] Spec, Action<byte[]> ReportStatus) OpenChildChannel(string channel)
     {
-        var parts = channel.Split(',');
-        var spec = new SafeFd(int.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture));
-        var status = new SafeFd(int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture));
+        var (specFd, statusFd) = ParseChannel(channel);
+        var spec = new SafeFd(specFd);
+        var status = new SafeFd(statusFd);
         // posix_spawn's dup2 cleared FD_CLOEXEC: set it again so nothing we start before closing them inherits them.
         ChildInheritance.SetCloseOnExec(spec);
         ChildInheritance.SetCloseOnExec(status);
@@ -109,9 +109,18 @@ internal sealed class UnixProcessLauncher : IProcessLauncher
     public void AnnounceWaiting(string channel)
     {
         // The status descriptor stays open: the report follows on it after the spec.
-        using var status = new SafeFd(int.Parse(channel.Split(',')[1], System.Globalization.CultureInfo.InvariantCulture), ownsHandle: false);
+        using var status = new SafeFd(ParseChannel(channel).Status, ownsHandle: false);
         try { FileDescriptors.WriteAll(status, [IProcessLauncher.WaitingNotice]); }
         catch (PosixException) { /* parent gone: the spec read sees end of file */ }
+    }
+
+    /// <summary>"spec,status" descriptor numbers, parsed without a culture (<see cref="DecimalDigits"/>).</summary>
+    private static (int Spec, int Status) ParseChannel(string channel)
+    {
+        int comma = channel.IndexOf(',');
+        if (comma < 0 || !DecimalDigits.TryParse(channel.AsSpan(0, comma), out int spec) || !DecimalDigits.TryParse(channel.AsSpan(comma + 1), out int status))
+            throw new IpcChildStartException($"Malformed launch channel '{channel}'.");
+        return (spec, status);
     }
 
     public bool BindToParentLifetime(int parentPid)
