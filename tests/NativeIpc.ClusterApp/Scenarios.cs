@@ -175,6 +175,32 @@ internal static class Scenarios
         return 1;
     }
 
+    /// <summary>Sleeps <paramref name="ms"/> milliseconds: a long task that takes no CPU.</summary>
+    public static int SleepFor(int ms)
+    {
+        Thread.Sleep(ms);
+        return ms;
+    }
+
+    /// <summary>While the workers run long tasks, rank 0 takes almost no CPU: a map of one task more than there are
+    /// workers (the last one waits in rank 0's queue for an idle worker), and rank 0's CPU time over the map's wall time.</summary>
+    public static int Rank0Idle(ClusterPool pool)
+    {
+        pool.Map(SleepFor, Enumerable.Repeat(1, 4 * pool.Size), chunkSize: 1); // warm up every rank
+        const int TaskMs = 400;
+        var self = System.Diagnostics.Process.GetCurrentProcess();
+        var cpuBefore = self.TotalProcessorTime;
+        var wall = System.Diagnostics.Stopwatch.StartNew();
+        var results = pool.Map(SleepFor, Enumerable.Repeat(TaskMs, pool.Size + 1), chunkSize: 1, timeout: TimeSpan.FromSeconds(60));
+        wall.Stop();
+        self.Refresh();
+        double cpuMs = (self.TotalProcessorTime - cpuBefore).TotalMilliseconds, wallMs = wall.Elapsed.TotalMilliseconds;
+        Check("rank0-results", results.All(r => r == TaskMs), "wrong results");
+        Check($"rank0-idle cpu {cpuMs:F0} ms over {wallMs:F0} ms", cpuMs < 0.25 * wallMs,
+            $"rank 0 took {cpuMs:F0} ms of CPU during a {wallMs:F0} ms map whose tasks sleep (a busy loop on its MPI thread?)");
+        return s_failures;
+    }
+
     /// <summary>Trivial-task throughput at chunk 1 and at the default chunk size (prints tasks/s).</summary>
     public static int Throughput(ClusterPool pool, int n)
     {

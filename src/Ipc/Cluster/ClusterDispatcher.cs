@@ -64,6 +64,7 @@ internal sealed class ClusterDispatcher
         _stopRequested = true;
         _wait.Notify();
         _stopped.Wait(StopTimeout + TimeSpan.FromSeconds(5));
+        ClusterTrace.Write(0);
     }
 
     public void Run()
@@ -100,10 +101,15 @@ internal sealed class ClusterDispatcher
 
     private bool CanDispatch() => _stopRequested || (!_outgoing.IsEmpty && HasRoom());
 
+    /// <summary>True when <see cref="Dispatch"/> would send a queued chunk: a worker is idle, or the backlog holds one
+    /// per worker and a worker is below its <see cref="Depth"/>. It must say exactly that: a wait whose readiness
+    /// Dispatch then declines returns at once, and the MPI thread turns into a busy loop (it did, on the last chunk of
+    /// every map of long tasks: a core taken from the workers).</summary>
     private bool HasRoom()
     {
+        bool backlog = _outgoing.Count >= Workers;
         for (int r = 1; r < _held.Length; r++)
-            if (_held[r].Count < Depth(r)) return true;
+            if (_held[r].Count == 0 || (backlog && _held[r].Count < Depth(r))) return true;
         return false;
     }
 
@@ -127,6 +133,7 @@ internal sealed class ClusterDispatcher
         while (_mpi.TryReceive(IMpiTransport.AnySource, out var m))
         {
             any = true;
+            ClusterTrace.Mark(ClusterTrace.Event.ResultReceived, m.Source, m.Payload.Length);
             if (m.Tag == ClusterTags.Result) Settle(m);
         }
         return any;
@@ -145,6 +152,7 @@ internal sealed class ClusterDispatcher
         var task = _held[r].Dequeue();
         _runningSince[r] = Stopwatch.GetTimestamp(); // its next chunk, if it holds one, starts now
         task.Pool.Settle(new ArraySegment<byte>(m.Payload, ClusterResultLayout.PoolResultOffset, m.Payload.Length - ClusterResultLayout.PoolResultOffset));
+        ClusterTrace.Mark(ClusterTrace.Event.ResultSettled, r, id);
     }
 
     /// <summary>First every idle worker gets a chunk, then — while the backlog is at least one chunk per worker — each
@@ -164,6 +172,7 @@ internal sealed class ClusterDispatcher
                 if (_held[r].Count == 0) _runningSince[r] = Stopwatch.GetTimestamp();
                 _held[r].Enqueue(task);
                 _sends.Add(_mpi.Post(r, ClusterTags.Task, task.Message));
+                ClusterTrace.Mark(ClusterTrace.Event.TaskPosted, r, task.TaskId);
                 any = sent = true;
             }
             if (!sent && held > 0) break;

@@ -154,6 +154,7 @@ public sealed partial class ClusterPool : IDisposable
         var target = s_targets.GetOrAdd(func.Method, static (_, f) => PoolMessage.Describe(f), func);
         byte[] tag = _targetTags.GetOrAdd(target.Id, static (_, t) => PoolMessage.TargetTag(t.Key, t.Target), (Key: _runtime.Key, Target: target));
         int chunkSize = job.ChunkSize;
+        ClusterTrace.Mark(ClusterTrace.Event.MapStart, items.Count, job.Chunks);
         if (cancellationToken.CanBeCanceled && job.Chunks > 0)
             job.Registration = cancellationToken.Register(
                 static (state, token) => { var (pool, j) = ((ClusterPool, PoolJob))state!; pool.CancelJob(j, token); }, ((ClusterPool, PoolJob))(this, job));
@@ -167,6 +168,7 @@ public sealed partial class ClusterPool : IDisposable
             _dispatcher.Enqueue(new ClusterDispatcher.Outgoing(this, taskId, message));
         }
         if (cancellationToken.IsCancellationRequested) CancelJob(job, cancellationToken);
+        ClusterTrace.Mark(ClusterTrace.Event.MapQueued, items.Count);
         return job;
     }
 

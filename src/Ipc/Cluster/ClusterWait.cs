@@ -29,7 +29,9 @@ internal sealed unsafe class ClusterWait
     public void Idle(bool untilNotified, Func<bool> ready, int sleepMs = SleepMs)
     {
         if (_spin.Spin()) return;
+        ClusterTrace.Mark(ClusterTrace.Event.Sleep, untilNotified ? 0 : sleepMs);
         Event.Wait(static r => r(), ready, Deadline.Infinite, untilNotified ? WaitTuning.NoSlice : sleepMs, default);
+        ClusterTrace.Mark(ClusterTrace.Event.Woke);
     }
 
     /// <summary>Wakes the MPI thread (work was submitted, or it should stop).</summary>

@@ -26,13 +26,16 @@ internal static class ClusterWorker
                     break;
                 case ClusterTags.Task when key is not null:
                     if (!PoolMessage.TryReadTaskId(m.Payload, out long id)) break;
+                    ClusterTrace.Mark(ClusterTrace.Event.TaskReceived, m.Payload.Length, id);
                     long started = Stopwatch.GetTimestamp();
                     byte[] outcome = PoolWorker.Execute(m.Payload, id, targets, key, disposeArguments: true);
                     long ran = (long)(Stopwatch.GetElapsedTime(started).TotalSeconds * ClusterResultLayout.TicksPerSecond);
+                    ClusterTrace.Mark(ClusterTrace.Event.TaskRan, 0, id);
                     var body = new byte[ClusterResultLayout.PoolResultOffset + outcome.Length];
                     BinaryPrimitives.WriteInt64LittleEndian(body.AsSpan(ClusterResultLayout.RunTicksOffset), ran);
                     outcome.CopyTo(body, ClusterResultLayout.PoolResultOffset);
                     sends.Add(mpi.Post(0, ClusterTags.Result, body));
+                    ClusterTrace.Mark(ClusterTrace.Event.ResultPosted, body.Length, id);
                     break;
                 case ClusterTags.Shutdown:
                     // Every result is delivered before the goodbye (MPI keeps one sender's messages in order, and

@@ -56,6 +56,17 @@ public sealed class ClusterPoolMpiTests : ChildProcessFixture
         }
     }
 
+    /// <summary>Regression: with one chunk queued behind two busy workers, rank 0's MPI thread waited on a condition its
+    /// dispatch then declined, and spun a core until a worker was free (taken from the workers on a full node).</summary>
+    [Test]
+    public void Rank0_WhileWorkersRunLongTasks_TakesAlmostNoCpu()
+    {
+        var (code, output) = Run(3, MpiJob.Transport.SharedMemory, "rank0-idle");
+        Assert.That(output, Does.Not.Contain("FAIL"), output);
+        Assert.That(output, Does.Contain("ok rank0-results").And.Contain("ok rank0-idle cpu"), output);
+        Assert.That(code, Is.Zero, output);
+    }
+
     [Test]
     public void Pool_WithFourRanks_SpreadsOverThreeWorkers()
     {
