@@ -25,7 +25,9 @@ internal sealed class ClusterDispatcher
     private readonly ConcurrentQueue<Outgoing> _outgoing = new();
     private readonly Queue<Outgoing>[] _held; // per rank (index 0 unused): chunks sent, oldest first
     private readonly List<IMpiSend> _sends = [];
-    private readonly ClusterWait _wait = new();
+    private readonly ClusterWait _wait;
+    private readonly Func<bool> _ready; // the idle wait's condition: work to send, or (when workers ring) a message
+    private readonly unsafe int*[] _doorbells; // per rank: its doorbell when it shares this node's memory, else null
     private readonly ManualResetEventSlim _stopped = new();
     private volatile bool _stopRequested;
     private readonly double[] _chunkMs; // per rank: moving average of its run time per chunk (negative: not measured yet)
@@ -35,10 +37,20 @@ internal sealed class ClusterDispatcher
     /// <summary>A chunk for a worker: its pool, task id and message (<see cref="PoolMessageLayout"/>).</summary>
     public readonly record struct Outgoing(ClusterPool Pool, long TaskId, byte[] Message);
 
-    public ClusterDispatcher(IMpiTransport mpi, byte[] key)
+    public unsafe ClusterDispatcher(IMpiTransport mpi, byte[] key)
     {
         _mpi = mpi;
         _key = key;
+        _doorbells = new int*[mpi.Size];
+        bool rung = false, allRing = true;
+        for (int r = 1; r < mpi.Size; r++)
+        {
+            bool rings = (_doorbells[r] = mpi.Doorbell(r)) != null;
+            rung |= rings;
+            allRing &= rings;
+        }
+        _wait = new ClusterWait(mpi.Doorbell(0), peersRing: allRing);
+        _ready = rung ? () => CanDispatch() || _mpi.HasMessage(IMpiTransport.AnySource) : CanDispatch;
         _held = new Queue<Outgoing>[mpi.Size];
         for (int r = 1; r < mpi.Size; r++) _held[r] = new Queue<Outgoing>();
         _chunkMs = new double[mpi.Size];
@@ -71,7 +83,7 @@ internal sealed class ClusterDispatcher
     {
         try
         {
-            for (int r = 1; r < _mpi.Size; r++) _sends.Add(_mpi.Post(r, ClusterTags.Key, _key));
+            for (int r = 1; r < _mpi.Size; r++) Send(r, ClusterTags.Key, _key);
             Serve();
             ShutDownWorkers();
         }
@@ -95,7 +107,7 @@ internal sealed class ClusterDispatcher
             bool progressed = ReceiveAll() | CompleteSends() | Dispatch();
             if (progressed) { _wait.Progressed(spin: ExpectsSoon()); continue; }
             // Nothing held by any worker and no send in flight: only a local event can bring work.
-            _wait.Idle(untilNotified: HeldCount() == 0 && _sends.Count == 0, CanDispatch, SleepMs());
+            _wait.Idle(untilNotified: HeldCount() == 0 && _sends.Count == 0, _ready, SleepMs());
         }
     }
 
@@ -118,6 +130,13 @@ internal sealed class ClusterDispatcher
         int n = 0;
         for (int r = 1; r < _held.Length; r++) n += _held[r].Count;
         return n;
+    }
+
+    /// <summary>Posts a message to worker <paramref name="r"/> and rings its doorbell, if it has one.</summary>
+    private unsafe void Send(int r, int tag, byte[] message)
+    {
+        _sends.Add(_mpi.Post(r, tag, message));
+        ClusterWait.Ring(_doorbells[r]);
     }
 
     private bool CompleteSends()
@@ -171,7 +190,7 @@ internal sealed class ClusterDispatcher
                 if (!TryTake(out var task)) return any;
                 if (_held[r].Count == 0) _runningSince[r] = Stopwatch.GetTimestamp();
                 _held[r].Enqueue(task);
-                _sends.Add(_mpi.Post(r, ClusterTags.Task, task.Message));
+                Send(r, ClusterTags.Task, task.Message);
                 ClusterTrace.Mark(ClusterTrace.Event.TaskPosted, r, task.TaskId);
                 any = sent = true;
             }
@@ -237,7 +256,7 @@ internal sealed class ClusterDispatcher
     {
         var deadline = Deadline.From(StopTimeout);
         var left = new HashSet<int>(Enumerable.Range(1, Workers));
-        for (int r = 1; r < _mpi.Size; r++) _sends.Add(_mpi.Post(r, ClusterTags.Shutdown, []));
+        for (int r = 1; r < _mpi.Size; r++) Send(r, ClusterTags.Shutdown, []);
         while ((left.Count > 0 || _sends.Count > 0) && !deadline.HasPassed)
         {
             bool progressed = CompleteSends();
@@ -248,7 +267,7 @@ internal sealed class ClusterDispatcher
                 else if (m.Tag == ClusterTags.Bye) left.Remove(m.Source);
             }
             if (progressed) _wait.Progressed();
-            else _wait.Idle(untilNotified: false, static () => false);
+            else _wait.Idle(untilNotified: false, _ready);
         }
         if (left.Count > 0)
         {

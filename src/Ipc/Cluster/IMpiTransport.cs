@@ -22,6 +22,15 @@ internal interface IMpiTransport
     /// has arrived; false at once otherwise.</summary>
     bool TryReceive(int source, out MpiMessage message);
 
+    /// <summary>True when a message from <paramref name="source"/> (<see cref="AnySource"/>: anyone) has arrived; it
+    /// stays to be received.</summary>
+    bool HasMessage(int source);
+
+    /// <summary>The doorbell of <paramref name="rank"/> (<see cref="ClusterDoorbellLayout"/>: its sequence word, the
+    /// sleeper count next to it) in memory this process shares with it; null when that rank is on another node, or the
+    /// MPI library shares no memory between them (TCP only).</summary>
+    unsafe int* Doorbell(int rank);
+
     /// <summary>Ends MPI for this process (<c>MPI_Finalize</c>).</summary>
     void Shutdown();
 

@@ -11,6 +11,7 @@ internal sealed unsafe class MpichTransport : IMpiTransport
     private const string UcxErrorSignals = "UCX_ERROR_SIGNALS";
 
     private readonly MpichLibrary _mpi;
+    private readonly int*[] _doorbells; // per world rank: its slot in the node's shared window, or null
 
     private MpichTransport(MpichLibrary mpi, int rank, int size, string description)
     {
@@ -18,6 +19,7 @@ internal sealed unsafe class MpichTransport : IMpiTransport
         Rank = rank;
         Size = size;
         Description = description;
+        _doorbells = new int*[size];
     }
 
     public int Rank { get; }
@@ -49,7 +51,45 @@ internal sealed unsafe class MpichTransport : IMpiTransport
         int rank, size;
         Check(mpi, mpi.MPI_Comm_rank(MPI_COMM_WORLD, &rank), "MPI_Comm_rank");
         Check(mpi, mpi.MPI_Comm_size(MPI_COMM_WORLD, &size), "MPI_Comm_size");
-        return new MpichTransport(mpi, rank, size, $"{LibraryVersion(mpi)} ({mpi.LoadedFrom}) on {ProcessorName(mpi)}");
+        var transport = new MpichTransport(mpi, rank, size, $"{LibraryVersion(mpi)} ({mpi.LoadedFrom}) on {ProcessorName(mpi)}");
+        transport.ShareDoorbells();
+        return transport;
+    }
+
+    /// <summary>Collective over every rank: the ranks of each node share a window of one doorbell slot each
+    /// (<see cref="ClusterDoorbellLayout"/>) and learn whose slot is whose. Where the library shares no memory (TCP only:
+    /// each rank is a node of its own) every rank sees only its own slot and polls MPI as before.</summary>
+    private void ShareDoorbells()
+    {
+        int node, nodeRank, nodeSize, window;
+        void* own;
+        Check(_mpi, _mpi.MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node), "MPI_Comm_split_type");
+        Check(_mpi, _mpi.MPI_Comm_rank(node, &nodeRank), "MPI_Comm_rank");
+        Check(_mpi, _mpi.MPI_Comm_size(node, &nodeSize), "MPI_Comm_size");
+        Check(_mpi, _mpi.MPI_Win_allocate_shared(ClusterDoorbellLayout.SlotSize, 1, MPI_INFO_NULL, node, &own, &window), "MPI_Win_allocate_shared");
+        new Span<byte>(own, ClusterDoorbellLayout.SlotSize).Clear();
+        Volatile.Write(ref *(int*)((byte*)own + ClusterDoorbellLayout.WorldRankOffset), Rank);
+        Check(_mpi, _mpi.MPI_Barrier(node), "MPI_Barrier"); // every slot is written before any is read
+        for (int q = 0; q < nodeSize; q++)
+        {
+            nint bytes;
+            int unit;
+            void* slot;
+            Check(_mpi, _mpi.MPI_Win_shared_query(window, q, &bytes, &unit, &slot), "MPI_Win_shared_query");
+            if (slot == null || bytes < ClusterDoorbellLayout.SlotSize) continue;
+            int world = Volatile.Read(ref *(int*)((byte*)slot + ClusterDoorbellLayout.WorldRankOffset));
+            if (world >= 0 && world < Size) _doorbells[world] = (int*)((byte*)slot + ClusterDoorbellLayout.SequenceOffset);
+        }
+    }
+
+    public int* Doorbell(int rank) => rank >= 0 && rank < _doorbells.Length ? _doorbells[rank] : null;
+
+    public bool HasMessage(int source)
+    {
+        int flag;
+        MpichStatus status;
+        Check(_mpi, _mpi.MPI_Iprobe(source, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &status), "MPI_Iprobe");
+        return flag != 0;
     }
 
     public IMpiSend Post(int destination, int tag, byte[] message)
@@ -87,6 +127,8 @@ internal sealed unsafe class MpichTransport : IMpiTransport
     {
         int finalized;
         _mpi.MPI_Finalized(&finalized);
+        // The doorbell window is not freed: rank 0's own doorbell is also what its threads ring when they submit work,
+        // which may happen until the process is gone; MPI_Finalize releases it.
         if (finalized == 0) Check(_mpi, _mpi.MPI_Finalize(), "MPI_Finalize");
     }
 
