@@ -34,8 +34,17 @@ internal sealed class ClusterDispatcher
     private readonly long[] _runningSince; // per rank: when its current chunk started, as far as rank 0 can tell (Stopwatch)
     private int _next = 1; // round-robin start, so equal workers share equally
 
-    /// <summary>A chunk for a worker: its pool, task id and message (<see cref="PoolMessageLayout"/>).</summary>
-    public readonly record struct Outgoing(ClusterPool Pool, long TaskId, byte[] Message);
+    /// <summary>A chunk for a worker: its pool, task id and message (<see cref="PoolMessageLayout"/>): the first
+    /// <paramref name="Length"/> bytes of <paramref name="Message"/>, an array rented from the shared pool when
+    /// <paramref name="Rented"/> (given back when its send completes, or when the chunk is dropped unsent).</summary>
+    public readonly record struct Outgoing(ClusterPool Pool, long TaskId, byte[] Message, int Length, bool Rented)
+    {
+        /// <summary>Gives a rented message back, for a chunk that is never sent.</summary>
+        public void Drop()
+        {
+            if (Rented) System.Buffers.ArrayPool<byte>.Shared.Return(Message);
+        }
+    }
 
     public unsafe ClusterDispatcher(IMpiTransport mpi, byte[] key)
     {
@@ -59,6 +68,17 @@ internal sealed class ClusterDispatcher
     }
 
     public int Workers => _mpi.Size - 1;
+
+    /// <summary>Workers on rank 0's node, with a doorbell each way (<see cref="IMpiTransport.Doorbell"/>).</summary>
+    public unsafe int RingingWorkers
+    {
+        get
+        {
+            int n = 0;
+            for (int r = 1; r < _doorbells.Length; r++) if (_doorbells[r] != null) n++;
+            return n;
+        }
+    }
 
     /// <summary>Queues a chunk for the next free worker (any thread).</summary>
     public void Enqueue(Outgoing task)
@@ -133,9 +153,11 @@ internal sealed class ClusterDispatcher
     }
 
     /// <summary>Posts a message to worker <paramref name="r"/> and rings its doorbell, if it has one.</summary>
-    private unsafe void Send(int r, int tag, byte[] message)
+    private unsafe void Send(int r, int tag, byte[] message) => Send(r, tag, message, message.Length, rented: false);
+
+    private unsafe void Send(int r, int tag, byte[] message, int length, bool rented)
     {
-        _sends.Add(_mpi.Post(r, tag, message));
+        _sends.Add(_mpi.Post(r, tag, message, length, rented));
         ClusterWait.Ring(_doorbells[r]);
     }
 
@@ -149,11 +171,18 @@ internal sealed class ClusterDispatcher
     private bool ReceiveAll()
     {
         bool any = false;
-        while (_mpi.TryReceive(IMpiTransport.AnySource, out var m))
+        while (_mpi.TryReceive(IMpiTransport.AnySource, out var m, pooled: true))
         {
             any = true;
-            ClusterTrace.Mark(ClusterTrace.Event.ResultReceived, m.Source, m.Payload.Length);
-            if (m.Tag == ClusterTags.Result) Settle(m);
+            ClusterTrace.Mark(ClusterTrace.Event.ResultReceived, m.Source, m.Length);
+            try
+            {
+                if (m.Tag == ClusterTags.Result) Settle(m);
+            }
+            finally
+            {
+                m.Release(); // a result is copied out of the message as it settles
+            }
         }
         return any;
     }
@@ -162,15 +191,15 @@ internal sealed class ClusterDispatcher
     private void Settle(MpiMessage m)
     {
         int r = m.Source;
-        if (r <= 0 || r >= _held.Length || _held[r].Count == 0 || m.Payload.Length < ClusterResultLayout.PoolResultOffset) return;
-        var result = m.Payload.AsSpan(ClusterResultLayout.PoolResultOffset);
+        if (r <= 0 || r >= _held.Length || _held[r].Count == 0 || m.Length < ClusterResultLayout.PoolResultOffset) return;
+        var result = m.Body.AsSpan(ClusterResultLayout.PoolResultOffset);
         if (!PoolMessage.TryReadTaskId(result, out long id) || _held[r].Peek().TaskId != id) return;
-        long ran = BinaryPrimitives.ReadInt64LittleEndian(m.Payload.AsSpan(ClusterResultLayout.RunTicksOffset));
+        long ran = BinaryPrimitives.ReadInt64LittleEndian(m.Body.AsSpan(ClusterResultLayout.RunTicksOffset));
         double ms = Math.Max(ran, 0) * 1000.0 / ClusterResultLayout.TicksPerSecond;
         _chunkMs[r] = _chunkMs[r] < 0 ? ms : (_chunkMs[r] * 7 + ms) / 8;
         var task = _held[r].Dequeue();
         _runningSince[r] = Stopwatch.GetTimestamp(); // its next chunk, if it holds one, starts now
-        task.Pool.Settle(new ArraySegment<byte>(m.Payload, ClusterResultLayout.PoolResultOffset, m.Payload.Length - ClusterResultLayout.PoolResultOffset));
+        task.Pool.Settle(m.Body.Slice(ClusterResultLayout.PoolResultOffset));
         ClusterTrace.Mark(ClusterTrace.Event.ResultSettled, r, id);
     }
 
@@ -190,7 +219,7 @@ internal sealed class ClusterDispatcher
                 if (!TryTake(out var task)) return any;
                 if (_held[r].Count == 0) _runningSince[r] = Stopwatch.GetTimestamp();
                 _held[r].Enqueue(task);
-                Send(r, ClusterTags.Task, task.Message);
+                Send(r, ClusterTags.Task, task.Message, task.Length, task.Rented);
                 ClusterTrace.Mark(ClusterTrace.Event.TaskPosted, r, task.TaskId);
                 any = sent = true;
             }
@@ -247,7 +276,10 @@ internal sealed class ClusterDispatcher
     private bool TryTake(out Outgoing task)
     {
         while (_outgoing.TryDequeue(out task))
+        {
             if (task.Pool.IsPending(task.TaskId)) return true;
+            task.Drop();
+        }
         return false;
     }
 
@@ -260,11 +292,18 @@ internal sealed class ClusterDispatcher
         while ((left.Count > 0 || _sends.Count > 0) && !deadline.HasPassed)
         {
             bool progressed = CompleteSends();
-            while (_mpi.TryReceive(IMpiTransport.AnySource, out var m))
+            while (_mpi.TryReceive(IMpiTransport.AnySource, out var m, pooled: true))
             {
                 progressed = true;
-                if (m.Tag == ClusterTags.Result) Settle(m);
-                else if (m.Tag == ClusterTags.Bye) left.Remove(m.Source);
+                try
+                {
+                    if (m.Tag == ClusterTags.Result) Settle(m);
+                    else if (m.Tag == ClusterTags.Bye) left.Remove(m.Source);
+                }
+                finally
+                {
+                    m.Release();
+                }
             }
             if (progressed) _wait.Progressed();
             else _wait.Idle(untilNotified: false, _ready);
@@ -283,6 +322,10 @@ internal sealed class ClusterDispatcher
     {
         for (int r = 1; r < _held.Length; r++)
             while (_held[r].TryDequeue(out var t)) t.Pool.Fail(t.TaskId, e);
-        while (_outgoing.TryDequeue(out var t)) t.Pool.Fail(t.TaskId, e);
+        while (_outgoing.TryDequeue(out var t))
+        {
+            t.Pool.Fail(t.TaskId, e);
+            t.Drop();
+        }
     }
 }

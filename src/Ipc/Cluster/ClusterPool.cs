@@ -72,8 +72,9 @@ public sealed partial class ClusterPool : IDisposable
     /// <summary>Number of worker ranks (the job's ranks but rank 0).</summary>
     public int Size => _dispatcher.Workers;
 
-    /// <summary>The MPI library and rank 0's host, e.g. "MPICH Version: 4.0.2 (libmpich.so.12) on node1".</summary>
-    public string MpiDescription => _runtime.Description;
+    /// <summary>The MPI library, rank 0's host, and how many workers share its memory (those ring rank 0 when they send,
+    /// and are rung), e.g. "MPICH Version: 4.0.2 (libmpich.so.12) on node1; 2 of 2 workers ring".</summary>
+    public string MpiDescription => $"{_runtime.Description}; {_dispatcher.RingingWorkers} of {Size} workers ring";
 
     // ------------------------------------------------------------------ lifetime
 
@@ -162,10 +163,10 @@ public sealed partial class ClusterPool : IDisposable
         {
             int start = chunk * chunkSize, count = Math.Min(chunkSize, items.Count - start);
             long taskId = Interlocked.Increment(ref s_nextTaskId);
-            byte[] message = items.Chunk(taskId, target, tag, start, count);
+            byte[] message = items.RentedChunk(taskId, target, tag, start, count, out int length, out bool rented);
             Volatile.Write(ref job.TaskIds[chunk], taskId);
             _pending[taskId] = new PendingTask(job, chunk, count); // before it is queued: its result must find it
-            _dispatcher.Enqueue(new ClusterDispatcher.Outgoing(this, taskId, message));
+            _dispatcher.Enqueue(new ClusterDispatcher.Outgoing(this, taskId, message, length, rented));
         }
         if (cancellationToken.IsCancellationRequested) CancelJob(job, cancellationToken);
         ClusterTrace.Mark(ClusterTrace.Event.MapQueued, items.Count);
