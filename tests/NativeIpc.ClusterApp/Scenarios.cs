@@ -196,7 +196,7 @@ internal static class Scenarios
         self.Refresh();
         double cpuMs = (self.TotalProcessorTime - cpuBefore).TotalMilliseconds, wallMs = wall.Elapsed.TotalMilliseconds;
         Check("rank0-results", results.All(r => r == TaskMs), "wrong results");
-        Check($"rank0-idle cpu {cpuMs:F0} ms over {wallMs:F0} ms", cpuMs < 0.25 * wallMs,
+        Check($"rank0-idle cpu {cpuMs:F0} ms over {wallMs:F0} ms", cpuMs < 0.15 * wallMs,
             $"rank 0 took {cpuMs:F0} ms of CPU during a {wallMs:F0} ms map whose tasks sleep (a busy loop on its MPI thread?)");
         return s_failures;
     }

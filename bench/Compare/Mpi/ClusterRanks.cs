@@ -33,7 +33,7 @@ internal static class ClusterRanks
             rows[name] = Runs(repeats, () => TimedMap(pool, n, chunk));
             // A map's latency, and the garbage collector's share of it on rank 0 (a chunk message of 100 kB or more is a
             // large-object allocation).
-            Console.WriteLine($"map: {name}: {n} items, chunk {chunk ?? pool.AutoChunkSize(n)}: median {n / Median(rows[name]) * 1e3:F2} ms a map; " +
+            Console.WriteLine($"map: ClusterPool {name}: {n} items, chunk {chunk ?? pool.AutoChunkSize(n)}: median {n / Median(rows[name]) * 1e3:F2} ms a map; " +
                 $"rank 0 GC over its {repeats + 1} maps: {GC.CollectionCount(0) - gen0} collections ({GC.CollectionCount(2) - gen2} gen2), " +
                 $"{(GC.GetTotalPauseDuration() - gcPause).TotalMilliseconds:F1} ms paused");
         }

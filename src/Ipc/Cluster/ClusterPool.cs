@@ -38,6 +38,10 @@ public sealed partial class ClusterPool : IDisposable
     private static readonly ConcurrentDictionary<MethodInfo, PoolMessage.Target> s_targets = new();
     private static long s_nextTaskId; // one sequence for every pool of the process: a result names its task alone
 
+    /// <summary>Chunks a map queues between wake-ups of the MPI thread (a large map's first chunks go out while the rest
+    /// are encoded).</summary>
+    private const int NotifyEvery = 64;
+
     private readonly ClusterRuntime _runtime;
     private readonly ClusterDispatcher _dispatcher;
     private readonly ConcurrentDictionary<long, PendingTask> _pending = new();
@@ -159,14 +163,23 @@ public sealed partial class ClusterPool : IDisposable
         if (cancellationToken.CanBeCanceled && job.Chunks > 0)
             job.Registration = cancellationToken.Register(
                 static (state, token) => { var (pool, j) = ((ClusterPool, PoolJob))state!; pool.CancelJob(j, token); }, ((ClusterPool, PoolJob))(this, job));
-        for (int chunk = 0; chunk < job.Chunks && !cancellationToken.IsCancellationRequested; chunk++)
+        try
         {
-            int start = chunk * chunkSize, count = Math.Min(chunkSize, items.Count - start);
-            long taskId = Interlocked.Increment(ref s_nextTaskId);
-            byte[] message = items.RentedChunk(taskId, target, tag, start, count, out int length, out bool rented);
-            Volatile.Write(ref job.TaskIds[chunk], taskId);
-            _pending[taskId] = new PendingTask(job, chunk, count); // before it is queued: its result must find it
-            _dispatcher.Enqueue(new ClusterDispatcher.Outgoing(this, taskId, message, length, rented));
+            for (int chunk = 0; chunk < job.Chunks && !cancellationToken.IsCancellationRequested; chunk++)
+            {
+                int start = chunk * chunkSize, count = Math.Min(chunkSize, items.Count - start);
+                long taskId = Interlocked.Increment(ref s_nextTaskId);
+                byte[] message = items.RentedChunk(taskId, target, tag, start, count, out int length, out bool rented);
+                Volatile.Write(ref job.TaskIds[chunk], taskId);
+                _pending[taskId] = new PendingTask(job, chunk, count); // before it is queued: its result must find it
+                // The MPI thread is woken once per batch of chunks, not per chunk: woken at the first, it would compete
+                // for a core with this thread while it encodes the rest (and with the workers, on a full node).
+                _dispatcher.Enqueue(new ClusterDispatcher.Outgoing(this, taskId, message, length, rented), notify: (chunk + 1) % NotifyEvery == 0);
+            }
+        }
+        finally
+        {
+            _dispatcher.Poke();
         }
         if (cancellationToken.IsCancellationRequested) CancelJob(job, cancellationToken);
         ClusterTrace.Mark(ClusterTrace.Event.MapQueued, items.Count);
