@@ -10,6 +10,10 @@ internal sealed unsafe class MpichTransport : IMpiTransport
 {
     private const string UcxErrorSignals = "UCX_ERROR_SIGNALS";
 
+    /// <summary>"0" turns the doorbells off (<see cref="IMpiTransport.Doorbell"/> is then null for every rank: ranks
+    /// only poll MPI), for an MPI library whose shared windows misbehave, or to measure what they bring.</summary>
+    public const string DoorbellsVariable = "NATIVEIPC_CLUSTER_DOORBELLS";
+
     private readonly MpichLibrary _mpi;
     private readonly int*[] _doorbells; // per world rank: its slot in the node's shared window, or null
 
@@ -52,7 +56,8 @@ internal sealed unsafe class MpichTransport : IMpiTransport
         Check(mpi, mpi.MPI_Comm_rank(MPI_COMM_WORLD, &rank), "MPI_Comm_rank");
         Check(mpi, mpi.MPI_Comm_size(MPI_COMM_WORLD, &size), "MPI_Comm_size");
         var transport = new MpichTransport(mpi, rank, size, $"{LibraryVersion(mpi)} ({mpi.LoadedFrom}) on {ProcessorName(mpi)}");
-        transport.ShareDoorbells();
+        // Every rank reads the same environment (mpiexec passes it on), so all or none take part in the collective calls.
+        if (Environment.GetEnvironmentVariable(DoorbellsVariable) != "0") transport.ShareDoorbells();
         return transport;
     }
 
