@@ -16,6 +16,8 @@ public static class Program
         {
             "basic" => Scenarios.Basic(pool),
             "kill-worker" => Scenarios.KillWorker(pool),
+            "rank0-idle" => Scenarios.Rank0Idle(pool),
+            "wake-latency" => Scenarios.WakeLatency(pool),
             "throughput" => Scenarios.Throughput(pool, args.Length > 1 ? int.Parse(args[1]) : 20_000),
             _ => throw new ArgumentException($"unknown scenario {scenario}"),
         };

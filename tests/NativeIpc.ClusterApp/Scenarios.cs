@@ -175,6 +175,55 @@ internal static class Scenarios
         return 1;
     }
 
+    /// <summary>Sleeps <paramref name="ms"/> milliseconds: a long task that takes no CPU.</summary>
+    public static int SleepFor(int ms)
+    {
+        Thread.Sleep(ms);
+        return ms;
+    }
+
+    /// <summary>While the workers run long tasks, rank 0 takes almost no CPU: a map of one task more than there are
+    /// workers (the last one waits in rank 0's queue for an idle worker), and rank 0's CPU time over the map's wall time.</summary>
+    public static int Rank0Idle(ClusterPool pool)
+    {
+        pool.Map(SleepFor, Enumerable.Repeat(1, 4 * pool.Size), chunkSize: 1); // warm up every rank
+        const int TaskMs = 400;
+        var self = System.Diagnostics.Process.GetCurrentProcess();
+        var cpuBefore = self.TotalProcessorTime;
+        var wall = System.Diagnostics.Stopwatch.StartNew();
+        var results = pool.Map(SleepFor, Enumerable.Repeat(TaskMs, pool.Size + 1), chunkSize: 1, timeout: TimeSpan.FromSeconds(60));
+        wall.Stop();
+        self.Refresh();
+        double cpuMs = (self.TotalProcessorTime - cpuBefore).TotalMilliseconds, wallMs = wall.Elapsed.TotalMilliseconds;
+        Check("rank0-results", results.All(r => r == TaskMs), "wrong results");
+        Check($"rank0-idle cpu {cpuMs:F0} ms over {wallMs:F0} ms", cpuMs < 0.15 * wallMs,
+            $"rank 0 took {cpuMs:F0} ms of CPU during a {wallMs:F0} ms map whose tasks sleep (a busy loop on its MPI thread?)");
+        return s_failures;
+    }
+
+    /// <summary>Round trips of one apply to ranks that went to sleep (each after a pause): how long a sleeping rank takes
+    /// to see a message. Prints the median; run with the spins off (NATIVEIPC_CLUSTER_SPIN=0, NATIVEIPC_CLUSTER_RUNG_SPIN=0)
+    /// so every wait is a sleep.</summary>
+    public static int WakeLatency(ClusterPool pool)
+    {
+        for (int i = 0; i < 20; i++) pool.Apply(Square, i); // warm up
+        var times = new List<double>();
+        for (int i = 0; i < 31; i++)
+        {
+            Thread.Sleep(5);
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            int r = pool.ApplyAsync(Square, i).Get(TimeSpan.FromSeconds(30));
+            times.Add(sw.Elapsed.TotalMicroseconds);
+            if (r != i * i) Check("wake-results", false, $"Square({i}) = {r}");
+        }
+        times.Sort();
+        double median = times[times.Count / 2];
+        // A rank that only polls MPI sees a message at its next poll: 1 ms slices on a worker, up to 4 ms on rank 0
+        // (2.5-3.9 ms a round trip measured before doorbells, 0.35-0.45 ms with them, on this 2-vCPU VM under load).
+        Check($"wake-latency median {median:F0} us", median < 1500, $"median round trip {median:F0} us (min {times[0]:F0}, max {times[^1]:F0})");
+        return s_failures;
+    }
+
     /// <summary>Trivial-task throughput at chunk 1 and at the default chunk size (prints tasks/s).</summary>
     public static int Throughput(ClusterPool pool, int n)
     {

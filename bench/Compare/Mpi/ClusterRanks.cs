@@ -25,11 +25,18 @@ internal static class ClusterRanks
         using var pool = new ClusterPool(); // worker ranks stay here
         pool.Map(Square, Enumerable.Range(0, 200), chunkSize: 1);
         Console.WriteLine($"CHUNK mpi-map-auto {pool.AutoChunkSize(auto)}");
-        var rows = new Dictionary<string, List<double>>
+        var rows = new Dictionary<string, List<double>>();
+        foreach (var (name, n, chunk) in new[] { ("mpi-map-chunk1", chunk1, (int?)1), ("mpi-map-auto", auto, null) })
         {
-            ["mpi-map-chunk1"] = Runs(repeats, () => TimedMap(pool, chunk1, 1)),
-            ["mpi-map-auto"] = Runs(repeats, () => TimedMap(pool, auto, null)),
-        };
+            var gcPause = GC.GetTotalPauseDuration();
+            int gen0 = GC.CollectionCount(0), gen2 = GC.CollectionCount(2);
+            rows[name] = Runs(repeats, () => TimedMap(pool, n, chunk));
+            // A map's latency, and the garbage collector's share of it on rank 0 (a chunk message of 100 kB or more is a
+            // large-object allocation).
+            Console.WriteLine($"map: ClusterPool {name}: {n} items, chunk {chunk ?? pool.AutoChunkSize(n)}: median {n / Median(rows[name]) * 1e3:F2} ms a map; " +
+                $"rank 0 GC over its {repeats + 1} maps: {GC.CollectionCount(0) - gen0} collections ({GC.CollectionCount(2) - gen2} gen2), " +
+                $"{(GC.GetTotalPauseDuration() - gcPause).TotalMilliseconds:F1} ms paused");
+        }
         // Calibrated on rank 0 with the pool up (its ranks idle), as mpi_pool.py does: ~25 ms a task in each language.
         int loops = Calibration.LoopCountFor(Calibration.CpuTaskMs);
         foreach (var note in Calibration.Notes) Console.WriteLine(note);

@@ -67,8 +67,9 @@ internal static class MpiComparison
             int workers = Ranks - 1;
             Console.WriteLine($"speedup: serial time of the tasks on rank 0 ÷ time of map(chunk 1) over the {workers} workers; ideal {workers}×. " +
                 $"Of ideal: mpi4py {OfIdeal(theirs, workers)}, ClusterPool {OfIdeal(ours, workers)}.");
-            foreach (var line in theirs.Calibration.Concat(ours.Calibration)) Console.WriteLine(line);
         }
+        // Both sides' calibrations (the serial baseline of the speedup row) and per-map latencies.
+        foreach (var line in theirs.Calibration.Concat(ours.Calibration)) Console.WriteLine(line);
         return ours.Note.StartsWith("error", StringComparison.Ordinal) || theirs.Note.StartsWith("error", StringComparison.Ordinal) ? 1 : 0;
     }
 
@@ -142,7 +143,8 @@ internal static class MpiComparison
             else if (parts.Length == 2 && parts[0] == "WORKERS") workers = parts[1];
             else if (parts.Length > 1 && parts[0] == "LIBRARY") what = string.Join(' ', parts[1..]);
             else if (parts.Length == 3 && parts[0] == "CHUNK") chunks[parts[1]] = parts[2];
-            else if (line.StartsWith("calibration:", StringComparison.Ordinal)) calibration.Add(line.Trim());
+            else if (line.StartsWith("calibration:", StringComparison.Ordinal) || line.StartsWith("map:", StringComparison.Ordinal))
+                calibration.Add(line.Trim());
         }
         if (code != 0 || results.Count == 0)
         {

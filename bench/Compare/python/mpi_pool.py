@@ -89,6 +89,10 @@ def main():
                          ("mpi-map-auto", lambda: timed_map(ex, a.auto, auto_chunk))):
             fn()
             rows[name] = [fn() for _ in range(a.repeats)]
+            n = a.chunk1 if name == "mpi-map-chunk1" else a.auto
+            chunk = 1 if name == "mpi-map-chunk1" else auto_chunk
+            print(f"map: mpi4py {name}: {n} items, chunk {chunk}: median "
+                  f"{n / sorted(rows[name])[len(rows[name]) // 2] * 1e3:.2f} ms a map", flush=True)
         tasks = [calibrate(CPU_TASK_MS)] * a.cpu_tasks
         serial_ms = []
         speedup(ex, tasks, serial_ms)  # warm-up, as for the other rows

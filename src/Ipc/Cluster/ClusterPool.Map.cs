@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using NativeIpc.Cluster;
 using NativeIpc.Pool;
 
 namespace NativeIpc;
@@ -24,8 +25,10 @@ public sealed partial class ClusterPool
     {
         _ = Deadline.From(timeout);
         var list = PoolItems.Single(items);
-        return Submit(func, list, new PoolJob<TResult>(list.Count, ChunkSizeFor(list.Count, chunkSize)) { Progress = progress }, cancellationToken)
+        var results = Submit(func, list, new PoolJob<TResult>(list.Count, ChunkSizeFor(list.Count, chunkSize)) { Progress = progress }, cancellationToken)
             .Wait(timeout);
+        ClusterTrace.Mark(ClusterTrace.Event.MapReturned, results.Length);
+        return results;
     }
 
     /// <summary><see cref="Map{T, TResult}(Func{T, TResult}, IEnumerable{T}, int?, TimeSpan?, IProgress{int}?, CancellationToken)"/>

@@ -38,6 +38,10 @@ public sealed partial class ClusterPool : IDisposable
     private static readonly ConcurrentDictionary<MethodInfo, PoolMessage.Target> s_targets = new();
     private static long s_nextTaskId; // one sequence for every pool of the process: a result names its task alone
 
+    /// <summary>Chunks a map queues between wake-ups of the MPI thread (a large map's first chunks go out while the rest
+    /// are encoded).</summary>
+    private const int NotifyEvery = 64;
+
     private readonly ClusterRuntime _runtime;
     private readonly ClusterDispatcher _dispatcher;
     private readonly ConcurrentDictionary<long, PendingTask> _pending = new();
@@ -72,8 +76,9 @@ public sealed partial class ClusterPool : IDisposable
     /// <summary>Number of worker ranks (the job's ranks but rank 0).</summary>
     public int Size => _dispatcher.Workers;
 
-    /// <summary>The MPI library and rank 0's host, e.g. "MPICH Version: 4.0.2 (libmpich.so.12) on node1".</summary>
-    public string MpiDescription => _runtime.Description;
+    /// <summary>The MPI library, rank 0's host, and how many workers share its memory (those ring rank 0 when they send,
+    /// and are rung), e.g. "MPICH Version: 4.0.2 (libmpich.so.12) on node1; 2 of 2 workers ring".</summary>
+    public string MpiDescription => $"{_runtime.Description}; {_dispatcher.RingingWorkers} of {Size} workers ring";
 
     // ------------------------------------------------------------------ lifetime
 
@@ -154,19 +159,30 @@ public sealed partial class ClusterPool : IDisposable
         var target = s_targets.GetOrAdd(func.Method, static (_, f) => PoolMessage.Describe(f), func);
         byte[] tag = _targetTags.GetOrAdd(target.Id, static (_, t) => PoolMessage.TargetTag(t.Key, t.Target), (Key: _runtime.Key, Target: target));
         int chunkSize = job.ChunkSize;
+        ClusterTrace.Mark(ClusterTrace.Event.MapStart, items.Count, job.Chunks);
         if (cancellationToken.CanBeCanceled && job.Chunks > 0)
             job.Registration = cancellationToken.Register(
                 static (state, token) => { var (pool, j) = ((ClusterPool, PoolJob))state!; pool.CancelJob(j, token); }, ((ClusterPool, PoolJob))(this, job));
-        for (int chunk = 0; chunk < job.Chunks && !cancellationToken.IsCancellationRequested; chunk++)
+        try
         {
-            int start = chunk * chunkSize, count = Math.Min(chunkSize, items.Count - start);
-            long taskId = Interlocked.Increment(ref s_nextTaskId);
-            byte[] message = items.Chunk(taskId, target, tag, start, count);
-            Volatile.Write(ref job.TaskIds[chunk], taskId);
-            _pending[taskId] = new PendingTask(job, chunk, count); // before it is queued: its result must find it
-            _dispatcher.Enqueue(new ClusterDispatcher.Outgoing(this, taskId, message));
+            for (int chunk = 0; chunk < job.Chunks && !cancellationToken.IsCancellationRequested; chunk++)
+            {
+                int start = chunk * chunkSize, count = Math.Min(chunkSize, items.Count - start);
+                long taskId = Interlocked.Increment(ref s_nextTaskId);
+                byte[] message = items.RentedChunk(taskId, target, tag, start, count, out int length, out bool rented);
+                Volatile.Write(ref job.TaskIds[chunk], taskId);
+                _pending[taskId] = new PendingTask(job, chunk, count); // before it is queued: its result must find it
+                // The MPI thread is woken once per batch of chunks, not per chunk: woken at the first, it would compete
+                // for a core with this thread while it encodes the rest (and with the workers, on a full node).
+                _dispatcher.Enqueue(new ClusterDispatcher.Outgoing(this, taskId, message, length, rented), notify: (chunk + 1) % NotifyEvery == 0);
+            }
+        }
+        finally
+        {
+            _dispatcher.Poke();
         }
         if (cancellationToken.IsCancellationRequested) CancelJob(job, cancellationToken);
+        ClusterTrace.Mark(ClusterTrace.Event.MapQueued, items.Count);
         return job;
     }
 

@@ -100,6 +100,7 @@ internal sealed class ClusterRuntime
             Console.Error.WriteLine($"ClusterPool worker rank {Rank}: {e}");
             code = 1;
         }
+        ClusterTrace.Write(Rank);
         try { _mpi.Shutdown(); }
         catch (IpcMpiException e) { Console.Error.WriteLine($"ClusterPool worker rank {Rank}: {e.Message}"); }
         Console.Out.Flush();

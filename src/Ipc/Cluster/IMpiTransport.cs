@@ -16,11 +16,25 @@ internal interface IMpiTransport
     string Description { get; }
 
     /// <summary>Starts sending <paramref name="message"/> (kept alive and pinned until the send completes).</summary>
-    IMpiSend Post(int destination, int tag, byte[] message);
+    IMpiSend Post(int destination, int tag, byte[] message) => Post(destination, tag, message, message.Length, rented: false);
+
+    /// <summary>Starts sending the first <paramref name="length"/> bytes of <paramref name="message"/> (kept alive and
+    /// pinned until the send completes; <paramref name="rented"/>: then given back to <see cref="System.Buffers.ArrayPool{T}.Shared"/>).</summary>
+    IMpiSend Post(int destination, int tag, byte[] message, int length, bool rented);
 
     /// <summary>Receives the next message from <paramref name="source"/> (<see cref="AnySource"/>: anyone) if one
-    /// has arrived; false at once otherwise.</summary>
-    bool TryReceive(int source, out MpiMessage message);
+    /// has arrived; false at once otherwise. <paramref name="pooled"/>: a large payload may be a rented array longer
+    /// than the message (<see cref="MpiMessage.Length"/>), which the caller gives back with <see cref="MpiMessage.Release"/>.</summary>
+    bool TryReceive(int source, out MpiMessage message, bool pooled = false);
+
+    /// <summary>True when a message from <paramref name="source"/> (<see cref="AnySource"/>: anyone) has arrived; it
+    /// stays to be received.</summary>
+    bool HasMessage(int source);
+
+    /// <summary>The doorbell of <paramref name="rank"/> (<see cref="ClusterDoorbellLayout"/>: its sequence word, the
+    /// sleeper count next to it) in memory this process shares with it; null when that rank is on another node, or the
+    /// MPI library shares no memory between them (TCP only).</summary>
+    unsafe int* Doorbell(int rank);
 
     /// <summary>Ends MPI for this process (<c>MPI_Finalize</c>).</summary>
     void Shutdown();
@@ -39,5 +53,15 @@ internal interface IMpiSend
     bool Test();
 }
 
-/// <summary>A received message.</summary>
-internal readonly record struct MpiMessage(int Source, int Tag, byte[] Payload);
+/// <summary>A received message: the first <see cref="Length"/> bytes of <see cref="Payload"/>.</summary>
+internal readonly record struct MpiMessage(int Source, int Tag, byte[] Payload, int Length, bool Pooled)
+{
+    /// <summary>The message's bytes.</summary>
+    public ArraySegment<byte> Body => new(Payload, 0, Length);
+
+    /// <summary>Gives a rented payload back (nothing may read it afterwards).</summary>
+    public void Release()
+    {
+        if (Pooled) System.Buffers.ArrayPool<byte>.Shared.Return(Payload);
+    }
+}

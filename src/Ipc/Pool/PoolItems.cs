@@ -13,6 +13,21 @@ internal abstract class PoolItems
     /// <exception cref="IpcSerializationException">An argument cannot cross a process boundary.</exception>
     public abstract byte[] Chunk(long taskId, PoolMessage.Target target, byte[] tag, int start, int count);
 
+    /// <summary>Messages from this size up are written into rented arrays by <see cref="RentedChunk"/>.</summary>
+    public const int RentedFrom = 16 * 1024;
+
+    /// <summary>Like <see cref="Chunk"/>; a large raw block is written into an array rented from
+    /// <see cref="System.Buffers.ArrayPool{T}.Shared"/> (<paramref name="rented"/>; the message is its first
+    /// <paramref name="length"/> bytes), which the caller gives back once it is sent: a map of large chunks then makes no
+    /// large-object allocation per chunk.</summary>
+    public virtual byte[] RentedChunk(long taskId, PoolMessage.Target target, byte[] tag, int start, int count, out int length, out bool rented)
+    {
+        var message = Chunk(taskId, target, tag, start, count);
+        length = message.Length;
+        rented = false;
+        return message;
+    }
+
     /// <summary>The items of a map over a one-argument function.</summary>
     public static PoolItems Single<T>(IEnumerable<T> items)
     {
@@ -56,6 +71,24 @@ internal abstract class PoolItems
         {
             if (target.Parameters is [{ ParameterType: var p }] && p == typeof(T))
                 return PoolMessage.RawTask<T>(taskId, target, tag, items.AsSpan(start, count));
+            return ListsChunk(taskId, target, tag, start, count);
+        }
+
+        public override byte[] RentedChunk(long taskId, PoolMessage.Target target, byte[] tag, int start, int count, out int length, out bool rented)
+        {
+            if (target.Parameters is [{ ParameterType: var p }] && p == typeof(T))
+            {
+                rented = (long)count * System.Runtime.CompilerServices.Unsafe.SizeOf<T>() >= RentedFrom;
+                return PoolMessage.RawTask<T>(taskId, target, tag, items.AsSpan(start, count), rented, out length);
+            }
+            rented = false;
+            var message = ListsChunk(taskId, target, tag, start, count);
+            length = message.Length;
+            return message;
+        }
+
+        private byte[] ListsChunk(long taskId, PoolMessage.Target target, byte[] tag, int start, int count)
+        {
             var lists = new object?[count][];
             for (int i = 0; i < count; i++) lists[i] = [items[start + i]];
             return new ArgumentLists(lists).Chunk(taskId, target, tag, 0, count);

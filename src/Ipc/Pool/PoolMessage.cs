@@ -116,10 +116,17 @@ internal static class PoolMessage
     /// <summary>A whole task message for a chunk of a map over one argument of a raw-block type (<see cref="IsRawBlockType"/>):
     /// the items as one raw block, no value boxed or encoded one by one.</summary>
     public static byte[] RawTask<T>(long taskId, Target target, byte[] tag, ReadOnlySpan<T> items)
+        => RawTask(taskId, target, tag, items, rented: false, out _);
+
+    /// <summary><see cref="RawTask{T}(long, Target, byte[], ReadOnlySpan{T})"/>, written into an array rented from
+    /// <see cref="System.Buffers.ArrayPool{T}.Shared"/> when <paramref name="rented"/> (it may be longer than the
+    /// message: the message is its first <paramref name="length"/> bytes; the caller gives it back).</summary>
+    public static byte[] RawTask<T>(long taskId, Target target, byte[] tag, ReadOnlySpan<T> items, bool rented, out int length)
     {
         int itemSize = Unsafe.SizeOf<T>();
         int header = L.DescriptionOffset + target.Description.Length + L.TargetTagSize + L.ItemsSize;
-        var message = GC.AllocateUninitializedArray<byte>(checked(header + L.RawBlockHeaderSize + items.Length * itemSize));
+        length = checked(header + L.RawBlockHeaderSize + items.Length * itemSize);
+        var message = rented ? System.Buffers.ArrayPool<byte>.Shared.Rent(length) : GC.AllocateUninitializedArray<byte>(length);
         using (var w = BeginTask(new MemoryStream(message), taskId, target, tag, items.Length))
         {
             w.Write(L.RawBlock);

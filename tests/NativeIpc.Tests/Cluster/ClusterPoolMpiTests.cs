@@ -17,8 +17,11 @@ public sealed class ClusterPoolMpiTests : ChildProcessFixture
     }
 
     private (int ExitCode, string Output) Run(int ranks, MpiJob.Transport transport, params string[] args)
+        => Run(ranks, transport, [], args);
+
+    private (int ExitCode, string Output) Run(int ranks, MpiJob.Transport transport, (string, string)[] environment, params string[] args)
     {
-        var job = Track(MpiJob.Start(ranks, transport, args));
+        var job = Track(MpiJob.Start(ranks, transport, environment, args));
         var outcome = MpiJob.Finish(job, JobTimeout);
         if (outcome is null) Assert.Fail($"mpiexec -n {ranks} ClusterApp {string.Join(' ', args)} did not end within {JobTimeout.TotalSeconds} s");
         return outcome!.Value;
@@ -31,6 +34,8 @@ public sealed class ClusterPoolMpiTests : ChildProcessFixture
         var (code, output) = Run(3, transport, "basic");
         Assert.That(output, Does.Not.Contain("FAIL"), output);
         Assert.That(output, Does.Contain("rank0 workers=2"), output);
+        // Doorbells where MPI shares memory between the ranks; none over TCP only (as between hosts): polling alone.
+        Assert.That(output, Does.Contain(transport == MpiJob.Transport.SharedMemory ? "; 2 of 2 workers ring" : "; 0 of 2 workers ring"), output);
         foreach (var check in new[] { "map-ordered", "map-chunk1", "load-spread", "imap-ordered", "imap-unordered", "starmap", "apply",
                      "apply-async", "map-async", "large-message", "remote-exception", "null-reference", "after-exception", "capturing-lambda-refused",
                      "cancel", "join", "closed-refuses", "second-pool", "raw-long", "raw-double", "raw-byte", "raw-struct", "raw-to-string",
@@ -54,6 +59,30 @@ public sealed class ClusterPoolMpiTests : ChildProcessFixture
             Assert.That(code, Is.Zero, output);
             Assert.That(DateTime.UtcNow - started, Is.LessThan(TimeSpan.FromSeconds(30)), output);
         }
+    }
+
+    /// <summary>Regression: with one chunk queued behind two busy workers, rank 0's MPI thread waited on a condition its
+    /// dispatch then declined, and spun a core until a worker was free (taken from the workers on a full node).</summary>
+    [Test]
+    public void Rank0_WhileWorkersRunLongTasks_TakesAlmostNoCpu()
+    {
+        var (code, output) = Run(3, MpiJob.Transport.SharedMemory, "rank0-idle");
+        Assert.That(output, Does.Not.Contain("FAIL"), output);
+        Assert.That(output, Does.Contain("ok rank0-results").And.Contain("ok rank0-idle cpu"), output);
+        Assert.That(code, Is.Zero, output);
+    }
+
+    /// <summary>Ranks of one node ring each other's doorbell after sending: with the spins off every wait is a sleep,
+    /// and a round trip to sleeping ranks takes a fraction of a poll slice (2.5-3.9 ms when a sleeping rank only polled
+    /// MPI: a worker's 1 ms slice plus rank 0's up to 4 ms; 0.35-0.45 ms with doorbells, loaded 2-vCPU VM).</summary>
+    [Test]
+    public void Apply_ToSleepingWorkers_IsNotDelayedByThePollSlice()
+    {
+        var (code, output) = Run(3, MpiJob.Transport.SharedMemory, [("NATIVEIPC_CLUSTER_SPIN", "0"), ("NATIVEIPC_CLUSTER_RUNG_SPIN", "0")], "wake-latency");
+        Assert.That(output, Does.Contain("2 of 2 workers ring"), output);
+        Assert.That(output, Does.Not.Contain("FAIL"), output);
+        Assert.That(output, Does.Contain("ok wake-latency"), output);
+        Assert.That(code, Is.Zero, output);
     }
 
     [Test]

@@ -31,6 +31,10 @@ public static class MpiJob
 
     /// <summary>Starts <c>mpiexec -n <paramref name="ranks"/> ClusterApp <paramref name="args"/></c>; the caller tracks it.</summary>
     public static System.Diagnostics.Process Start(int ranks, Transport transport, params string[] args)
+        => Start(ranks, transport, [], args);
+
+    /// <summary>Like <see cref="Start(int, Transport, string[])"/>, with variables set in every rank's environment.</summary>
+    public static System.Diagnostics.Process Start(int ranks, Transport transport, (string Name, string Value)[] environment, params string[] args)
     {
         var psi = new ProcessStartInfo(Launcher ?? throw new InvalidOperationException("MPICH is not installed"))
         {
@@ -48,6 +52,12 @@ public static class MpiJob
                 psi.ArgumentList.Add(k);
                 psi.ArgumentList.Add(v);
             }
+        }
+        foreach (var (k, v) in environment)
+        {
+            psi.ArgumentList.Add("-genv");
+            psi.ArgumentList.Add(k);
+            psi.ArgumentList.Add(v);
         }
         psi.ArgumentList.Add(App);
         foreach (var a in args) psi.ArgumentList.Add(a);

@@ -11,6 +11,8 @@ internal static class MpichAbi
     public const int MPI_ANY_TAG = -1;
     public const int MPI_ERRORS_RETURN = 0x54000001;
     public const int MPI_REQUEST_NULL = 0x2c000000;
+    public const int MPI_INFO_NULL = 0x1c000000;
+    public const int MPI_COMM_TYPE_SHARED = 1;
     public const int MPI_THREAD_SINGLE = 0;
     public const int MPI_THREAD_FUNNELED = 1;
     public const int MPI_MAX_ERROR_STRING = 512;

@@ -27,6 +27,10 @@ internal sealed unsafe class MpichLibrary
     public readonly delegate* unmanaged<int, byte*, int*, int> MPI_Error_string;
     public readonly delegate* unmanaged<byte*, int*, int> MPI_Get_processor_name;
     public readonly delegate* unmanaged<byte*, int*, int> MPI_Get_library_version;
+    public readonly delegate* unmanaged<int, int, int, int, int*, int> MPI_Comm_split_type;
+    public readonly delegate* unmanaged<int, int> MPI_Barrier;
+    public readonly delegate* unmanaged<nint, int, int, int, void**, int*, int> MPI_Win_allocate_shared;
+    public readonly delegate* unmanaged<int, int, nint*, int*, void**, int> MPI_Win_shared_query;
 
     /// <summary>The path or name the library was loaded from.</summary>
     public string LoadedFrom { get; }
@@ -50,6 +54,10 @@ internal sealed unsafe class MpichLibrary
         MPI_Error_string = (delegate* unmanaged<int, byte*, int*, int>)Export(handle, "MPI_Error_string");
         MPI_Get_processor_name = (delegate* unmanaged<byte*, int*, int>)Export(handle, "MPI_Get_processor_name");
         MPI_Get_library_version = (delegate* unmanaged<byte*, int*, int>)Export(handle, "MPI_Get_library_version");
+        MPI_Comm_split_type = (delegate* unmanaged<int, int, int, int, int*, int>)Export(handle, "MPI_Comm_split_type");
+        MPI_Barrier = (delegate* unmanaged<int, int>)Export(handle, "MPI_Barrier");
+        MPI_Win_allocate_shared = (delegate* unmanaged<nint, int, int, int, void**, int*, int>)Export(handle, "MPI_Win_allocate_shared");
+        MPI_Win_shared_query = (delegate* unmanaged<int, int, nint*, int*, void**, int>)Export(handle, "MPI_Win_shared_query");
     }
 
     /// <summary>Loads the library; null (and the names tried, in <paramref name="tried"/>) when none loads.</summary>

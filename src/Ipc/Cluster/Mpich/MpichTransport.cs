@@ -10,7 +10,12 @@ internal sealed unsafe class MpichTransport : IMpiTransport
 {
     private const string UcxErrorSignals = "UCX_ERROR_SIGNALS";
 
+    /// <summary>"0" turns the doorbells off (<see cref="IMpiTransport.Doorbell"/> is then null for every rank: ranks
+    /// only poll MPI), for an MPI library whose shared windows misbehave, or to measure what they bring.</summary>
+    public const string DoorbellsVariable = "NATIVEIPC_CLUSTER_DOORBELLS";
+
     private readonly MpichLibrary _mpi;
+    private readonly int*[] _doorbells; // per world rank: its slot in the node's shared window, or null
 
     private MpichTransport(MpichLibrary mpi, int rank, int size, string description)
     {
@@ -18,6 +23,7 @@ internal sealed unsafe class MpichTransport : IMpiTransport
         Rank = rank;
         Size = size;
         Description = description;
+        _doorbells = new int*[size];
     }
 
     public int Rank { get; }
@@ -49,23 +55,68 @@ internal sealed unsafe class MpichTransport : IMpiTransport
         int rank, size;
         Check(mpi, mpi.MPI_Comm_rank(MPI_COMM_WORLD, &rank), "MPI_Comm_rank");
         Check(mpi, mpi.MPI_Comm_size(MPI_COMM_WORLD, &size), "MPI_Comm_size");
-        return new MpichTransport(mpi, rank, size, $"{LibraryVersion(mpi)} ({mpi.LoadedFrom}) on {ProcessorName(mpi)}");
+        var transport = new MpichTransport(mpi, rank, size, $"{LibraryVersion(mpi)} ({mpi.LoadedFrom}) on {ProcessorName(mpi)}");
+        // Every rank reads the same environment (mpiexec passes it on), so all or none take part in the collective calls.
+        if (Environment.GetEnvironmentVariable(DoorbellsVariable) != "0") transport.ShareDoorbells();
+        return transport;
     }
 
-    public IMpiSend Post(int destination, int tag, byte[] message)
+    /// <summary>Collective over every rank: the ranks of each node share a window of one doorbell slot each
+    /// (<see cref="ClusterDoorbellLayout"/>) and learn whose slot is whose. Where the library shares no memory (TCP only:
+    /// each rank is a node of its own) every rank sees only its own slot and polls MPI as before.</summary>
+    private void ShareDoorbells()
     {
+        int node, nodeRank, nodeSize, window;
+        void* own;
+        Check(_mpi, _mpi.MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node), "MPI_Comm_split_type");
+        Check(_mpi, _mpi.MPI_Comm_rank(node, &nodeRank), "MPI_Comm_rank");
+        Check(_mpi, _mpi.MPI_Comm_size(node, &nodeSize), "MPI_Comm_size");
+        Check(_mpi, _mpi.MPI_Win_allocate_shared(ClusterDoorbellLayout.SlotSize, 1, MPI_INFO_NULL, node, &own, &window), "MPI_Win_allocate_shared");
+        new Span<byte>(own, ClusterDoorbellLayout.SlotSize).Clear();
+        Volatile.Write(ref *(int*)((byte*)own + ClusterDoorbellLayout.WorldRankOffset), Rank);
+        Check(_mpi, _mpi.MPI_Barrier(node), "MPI_Barrier"); // every slot is written before any is read
+        for (int q = 0; q < nodeSize; q++)
+        {
+            nint bytes;
+            int unit;
+            void* slot;
+            Check(_mpi, _mpi.MPI_Win_shared_query(window, q, &bytes, &unit, &slot), "MPI_Win_shared_query");
+            if (slot == null || bytes < ClusterDoorbellLayout.SlotSize) continue;
+            int world = Volatile.Read(ref *(int*)((byte*)slot + ClusterDoorbellLayout.WorldRankOffset));
+            if (world >= 0 && world < Size) _doorbells[world] = (int*)((byte*)slot + ClusterDoorbellLayout.SequenceOffset);
+        }
+    }
+
+    public int* Doorbell(int rank) => rank >= 0 && rank < _doorbells.Length ? _doorbells[rank] : null;
+
+    public bool HasMessage(int source)
+    {
+        int flag;
+        MpichStatus status;
+        Check(_mpi, _mpi.MPI_Iprobe(source, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &status), "MPI_Iprobe");
+        return flag != 0;
+    }
+
+    /// <summary>Payloads from this size up are received into rented arrays when the caller asks (a chunk's result):
+    /// one large-object allocation fewer per chunk, and fewer full collections on rank 0.</summary>
+    private const int PooledFrom = 16 * 1024;
+
+    public IMpiSend Post(int destination, int tag, byte[] message, int length, bool rented)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan((uint)length, (uint)message.Length, nameof(length));
         var pin = GCHandle.Alloc(message, GCHandleType.Pinned);
         int request;
-        int rc = _mpi.MPI_Isend((void*)pin.AddrOfPinnedObject(), message.Length, MPI_BYTE, destination, tag, MPI_COMM_WORLD, &request);
+        int rc = _mpi.MPI_Isend((void*)pin.AddrOfPinnedObject(), length, MPI_BYTE, destination, tag, MPI_COMM_WORLD, &request);
         if (rc != MPI_SUCCESS)
         {
             pin.Free();
+            if (rented) System.Buffers.ArrayPool<byte>.Shared.Return(message);
             Check(_mpi, rc, "MPI_Isend");
         }
-        return new PostedSend(this, request, pin);
+        return new PostedSend(this, request, pin, rented ? message : null);
     }
 
-    public bool TryReceive(int source, out MpiMessage message)
+    public bool TryReceive(int source, out MpiMessage message, bool pooled = false)
     {
         message = default;
         int flag;
@@ -74,12 +125,16 @@ internal sealed unsafe class MpichTransport : IMpiTransport
         if (flag == 0) return false;
         int count;
         Check(_mpi, _mpi.MPI_Get_count(&status, MPI_BYTE, &count), "MPI_Get_count");
-        var payload = GC.AllocateUninitializedArray<byte>(count);
+        bool rent = pooled && count >= PooledFrom;
+        var payload = rent ? System.Buffers.ArrayPool<byte>.Shared.Rent(count) : GC.AllocateUninitializedArray<byte>(count);
         MpichStatus received;
+        int rc;
         // The probed message is the next one from that source with that tag: nothing can take it first (one MPI thread).
         fixed (byte* p = payload)
-            Check(_mpi, _mpi.MPI_Recv(p, count, MPI_BYTE, status.Source, status.Tag, MPI_COMM_WORLD, &received), "MPI_Recv");
-        message = new MpiMessage(status.Source, status.Tag, payload);
+            rc = _mpi.MPI_Recv(p, count, MPI_BYTE, status.Source, status.Tag, MPI_COMM_WORLD, &received);
+        if (rc != MPI_SUCCESS && rent) System.Buffers.ArrayPool<byte>.Shared.Return(payload);
+        Check(_mpi, rc, "MPI_Recv");
+        message = new MpiMessage(status.Source, status.Tag, payload, count, rent);
         return true;
     }
 
@@ -87,6 +142,8 @@ internal sealed unsafe class MpichTransport : IMpiTransport
     {
         int finalized;
         _mpi.MPI_Finalized(&finalized);
+        // The doorbell window is not freed: rank 0's own doorbell is also what its threads ring when they submit work,
+        // which may happen until the process is gone; MPI_Finalize releases it.
         if (finalized == 0) Check(_mpi, _mpi.MPI_Finalize(), "MPI_Finalize");
     }
 
@@ -121,8 +178,9 @@ internal sealed unsafe class MpichTransport : IMpiTransport
         return version.Split('\n')[0].Trim();
     }
 
-    /// <summary>An <c>MPI_Isend</c> in flight: its buffer stays pinned until <c>MPI_Test</c> says it is done.</summary>
-    private sealed class PostedSend(MpichTransport transport, int request, GCHandle pin) : IMpiSend
+    /// <summary>An <c>MPI_Isend</c> in flight: its buffer stays pinned until <c>MPI_Test</c> says it is done (a rented one
+    /// is then given back).</summary>
+    private sealed class PostedSend(MpichTransport transport, int request, GCHandle pin, byte[]? rented) : IMpiSend
     {
         private int _request = request;
 
@@ -136,6 +194,7 @@ internal sealed unsafe class MpichTransport : IMpiTransport
             if (flag == 0) return false;
             _request = MPI_REQUEST_NULL;
             pin.Free();
+            if (rented is not null) System.Buffers.ArrayPool<byte>.Shared.Return(rented);
             return true;
         }
     }
