@@ -28,6 +28,10 @@ namespace NativeIpc.Queues;
 /// A message larger than <see cref="MaxRecordPayload"/> travels as First, Middle…, Last records claimed by one
 /// producer holding the claim word throughout, so its chunks are contiguous; the First payload starts with the whole
 /// message's length as an i64 (<see cref="ChunkPrefix"/> bytes).
+/// <para>The state word at tail is kept 0 (a producer claiming a record clears the word where the next one will
+/// start, when that word lies in free space), so a consumer at head tells "nothing yet" (0) and "committed"
+/// (Published Whole) from the record's header alone and reads tail, the producers' line, only when the header cannot
+/// tell (Claimed, Padding, chunks, a full ring): per message the consumer's wait touches one line, the record's.</para>
 /// <para>Counting (Count, maxItems, joinable tasks): Whole and First records are counted messages. A producer numbers
 /// each one with <c>enqueued</c> (under the claim word: header, then last claim, then tail, then enqueued); a consumer
 /// sets <c>dequeued</c> to the record's number + 1 before it moves head past it, so a retake after a kill stores the

@@ -41,6 +41,10 @@ internal readonly unsafe struct RecordHeader(byte* record)
         Volatile.Write(ref Word, state.With(RecordStatus.Taken).Word);
     }
 
+    /// <summary>Zeroes the state word ("nothing here yet") of a header a producer is about to claim (see
+    /// <see cref="RecordRing"/>'s Claim).</summary>
+    public void Clear() => *(int*)(record + L.RecordStateOffset) = 0;
+
     public void MarkConsumed(RecordState state) => Volatile.Write(ref Word, state.With(RecordStatus.Consumed).Word);
 
     /// <summary>Moves the record from <paramref name="expected"/> to Consumed unless someone changed it first.</summary>

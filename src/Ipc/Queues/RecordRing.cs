@@ -24,6 +24,13 @@ internal sealed unsafe class RecordRing
     private long _cachedReleased;
     private long _cachedTail;
 
+    /// <summary>Tail passed to <see cref="CheckRecord"/> for a record whose header showed it committed (tail not read).</summary>
+    private const long UnknownTail = long.MaxValue;
+
+    /// <summary>Spin steps (~40 ns each) a waiting consumer watches the head record's state word alone before it looks
+    /// at the end of stream, its deadline and the tail again: a stream that ends, or a deadline, is seen within ~3 µs.</summary>
+    private const int RecheckSteps = 64;
+
     /// <summary>Attaches to a ring whose control block starts at <paramref name="control"/>, with
     /// <paramref name="available"/> bytes mapped from there on.</summary>
     /// <param name="control">The control block.</param>
@@ -307,9 +314,14 @@ internal sealed unsafe class RecordRing
         return t + need - _cachedReleased <= _capacity;
     }
 
-    /// <summary>Writes the padding record (if any) and the Claimed header, commits them by moving tail, and counts a
-    /// message; called under the claim word. The order (header, last claim, tail, enqueued) lets a taker-over finish
-    /// the count of a holder killed between the last two (<see cref="FinishDeadClaim"/>).</summary>
+    /// <summary>Writes the padding record (if any) and the Claimed header, clears the state word where the next record
+    /// will start, commits them by moving tail, and counts a message; called under the claim word. The order (header,
+    /// last claim, tail, enqueued) lets a taker-over finish the count of a holder killed between the last two
+    /// (<see cref="FinishDeadClaim"/>).</summary>
+    /// <remarks>The clear keeps the invariant a consumer's fast path relies on (<see cref="Take{TReader}"/>): the
+    /// state word at tail is 0, a Claimed header of a claim in progress, or — when the ring is full to the last
+    /// record — the header at <c>released</c>, which the consumer has passed (Taken or Consumed). So a Published Whole
+    /// record at head is committed, and the consumer need not read tail (the producer's line) to know it.</remarks>
     private (RecordHeader, RecordState) Claim(long t, int pad, int recLen, int length, RecordKind kind)
     {
         int self = ProcessLiveness.Self;
@@ -322,6 +334,10 @@ internal sealed unsafe class RecordRing
         var rec = At(t);
         var claimed = RecordState.Make(RecordStatus.Claimed, kind, e);
         rec.Write(claimed, length, self);
+        long next = t + recLen;
+        // Only inside free space (released as last read is never ahead of the real one); ordered before the tail and
+        // the publish by their release stores.
+        if (next + L.RecordAlignment - _cachedReleased <= _capacity) At(next).Clear();
         Volatile.Write(ref Long(L.LastClaimOffset), t);
         Volatile.Write(ref Long(L.TailOffset), t + recLen);
         if (claimed.IsCounted) Volatile.Write(ref Long(L.EnqueuedOffset), e + 1);
@@ -372,8 +388,22 @@ internal sealed unsafe class RecordRing
             try
             {
                 long h = ReadHead();
-                if (h >= _cachedTail) _cachedTail = Volatile.Read(ref Long(L.TailOffset));
-                if (h >= _cachedTail)
+                var rec = At(h);
+                var state = rec.State;
+                long tail = _cachedTail;
+                if (h >= tail)
+                {
+                    // The header first, the producers' tail only when it cannot tell (see Claim's remarks): a waiting
+                    // consumer then reads one line, the record's, and leaves the producers' line to them.
+                    if (state.Status == RecordStatus.Published && state.Kind == RecordKind.Whole) tail = UnknownTail;
+                    else if (state.Word == 0 && !spin.IsExhausted) tail = h; // nothing claimed here yet
+                    else
+                    {
+                        tail = _cachedTail = Volatile.Read(ref Long(L.TailOffset));
+                        state = rec.State; // read after the tail, so a committed record's header is complete
+                    }
+                }
+                if (h >= tail)
                 {
                     TakeLock.Release();
                     locked = false;
@@ -390,13 +420,11 @@ internal sealed unsafe class RecordRing
                     // so a tail read after seeing the end sees its last message (read the other way round, a message
                     // put just before the close could be reported as end of stream and lost).
                     if (HasEnded(checkLiveness) && Volatile.Read(ref Long(L.TailOffset)) <= h) return TakeOutcome.Closed;
-                    if (!WaitForData(ref spin, h, deadline)) return TakeOutcome.TimedOut;
+                    if (!WaitForData(ref spin, h, state.Word, deadline)) return TakeOutcome.TimedOut;
                     continue;
                 }
-                var rec = At(h);
-                var state = rec.State;
                 int length = rec.Length;
-                int recLen = CheckRecord(h, state, length, _cachedTail);
+                int recLen = CheckRecord(h, state, length, tail);
                 if (state.Status == RecordStatus.Claimed)
                 {
                     if ((spin.IsExhausted || deadline.HasPassed) && !ProcessLiveness.IsAlive(rec.Producer))
@@ -409,7 +437,7 @@ internal sealed unsafe class RecordRing
                     }
                     TakeLock.Release();
                     locked = false;
-                    if (!WaitForData(ref spin, h, deadline)) return TakeOutcome.TimedOut;
+                    if (!WaitForData(ref spin, h, state.Word, deadline)) return TakeOutcome.TimedOut;
                     continue;
                 }
                 if (state.Status == RecordStatus.Consumed || !state.IsCounted)
@@ -459,11 +487,12 @@ internal sealed unsafe class RecordRing
     }
 
     /// <summary>Checks the record at <paramref name="h"/> as a consumer sees it (under the take word, below
-    /// <paramref name="tail"/>) and returns its size in the ring.</summary>
+    /// <paramref name="tail"/>, or <see cref="UnknownTail"/> when its header showed it committed) and returns its size
+    /// in the ring.</summary>
     private int CheckRecord(long h, RecordState state, int length, long tail)
     {
         if (!state.IsValid) throw Corrupt($"record at {h} has state word 0x{state.Word:X8}");
-        if (tail - h > _capacity) throw Corrupt($"tail {tail} is more than one ring ahead of head {h}");
+        if (tail != UnknownTail && tail - h > _capacity) throw Corrupt($"tail {tail} is more than one ring ahead of head {h}");
         int off = OffsetOf(h);
         int max = state.Kind == RecordKind.Padding ? _capacity - off - L.RecordHeaderSize : _maxRecordPayload;
         if (length < 0 || length > max || (state.Kind == RecordKind.Padding && length != max))
@@ -619,11 +648,20 @@ internal sealed unsafe class RecordRing
         NotifySpace(AdvanceReleased(checkDead: false));
     }
 
-    private bool WaitForData(ref SpinPhase spin, long h, Deadline deadline)
+    /// <summary>Waits for the state word of the record at <paramref name="h"/> to change from <paramref name="seen"/>:
+    /// spins reading that word only (the line a producer's claim and publish write: no CAS, no clock read, nothing a
+    /// producer writes elsewhere), for at most <see cref="RecheckSteps"/> steps before the caller looks at the rest
+    /// (end of stream, deadline, tail) again; sleeps on the data event count once the spin budget is spent.</summary>
+    private bool WaitForData(ref SpinPhase spin, long h, int seen, Deadline deadline)
     {
         if (deadline.HasPassed) return false; // also makes a non-blocking take return at once
-        if (spin.Spin()) return true;
-        return SleepOnData(h, deadline);
+        var rec = At(h);
+        for (int i = 0; i < RecheckSteps; i++)
+        {
+            if (!spin.Spin()) return SleepOnData(h, deadline);
+            if (rec.State.Word != seen) break;
+        }
+        return true;
     }
 
     private void WaitForDataHolding(ref SpinPhase spin, long h)

@@ -27,6 +27,33 @@ public class ConnectionTests : ChildProcessFixture
         }
     }
 
+    /// <summary>A waiting receiver decides from the header at head alone that a record is there (the ring keeps the
+    /// state word at tail cleared). Payloads made of words that look like published record headers, in lengths that
+    /// shift record boundaries every lap of a small ring, must still arrive exactly as sent, one per send: a stale
+    /// look-alike taken for a record would be delivered as a phantom message or rejected as corrupt.</summary>
+    [Test]
+    public void SendBytes_HeaderLookalikePayloadsOverManyLaps_EchoExactly()
+    {
+        var (parent, child) = Connection.CreatePipe(capacityBytes: QueueLayout.MinCapacity);
+        using (parent)
+        using (child)
+        {
+            var p = Track(IpcProcess.Start(PipeChildTargets.EchoBytes, child));
+            child.Close();
+            for (int i = 0; i < 5000; i++)
+            {
+                var message = new byte[(i * 37 % 200 + 1)];
+                for (int j = 0; j + 4 <= message.Length; j += 4)
+                    BitConverter.TryWriteBytes(message.AsSpan(j), (int)RecordStatus.Published | ((i + j) & 0xFFFF) << 16);
+                parent.SendBytes(message);
+                Assert.That(parent.RecvBytes(Wait), Is.EqualTo(message), $"echo of message {i}");
+            }
+            parent.Close();
+            JoinOrFail(p);
+            Assert.That(p.ExitCode, Is.EqualTo(0), "the child echoed every message and saw end of stream");
+        }
+    }
+
     [Test]
     public void Recv_WriterClosed_ReadsEverythingThenEndOfStream()
     {

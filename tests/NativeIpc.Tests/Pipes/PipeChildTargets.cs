@@ -27,4 +27,15 @@ public static class PipeChildTargets
         conn.Send(42);
         Thread.Sleep(Timeout.Infinite);
     }
+
+    /// <summary>Sends every message's bytes back until end of stream.</summary>
+    public static void EchoBytes(Connection conn)
+    {
+        try
+        {
+            while (true) conn.SendBytes(conn.RecvBytes(TimeSpan.FromSeconds(30)));
+        }
+        catch (IpcPipeClosedException) { }
+        conn.Close();
+    }
 }

@@ -35,6 +35,24 @@ public static class QueueChildTargets
         return b;
     }
 
+    /// <summary>Puts <paramref name="count"/> messages of <see cref="HeaderLookalike"/>, then lets go of the queue.</summary>
+    public static void PutLookalikes(IpcQueue<byte[]> q, int producer, int count)
+    {
+        for (int i = 0; i < count; i++) q.Put(HeaderLookalike(producer, i), TimeSpan.FromSeconds(30));
+        q.Close();
+    }
+
+    /// <summary>A message of producer <paramref name="producer"/>'s <paramref name="index"/>th put whose every 4-byte word
+    /// looks like a Published Whole record's state word, in a length that moves record boundaries from lap to lap.</summary>
+    public static byte[] HeaderLookalike(int producer, int index)
+    {
+        var b = new byte[(index * 37 + producer * 11) % 200 + 1];
+        for (int j = 0; j + 4 <= b.Length; j += 4)
+            BitConverter.TryWriteBytes(b.AsSpan(j), (int)RecordStatus.Published | ((producer * 7919 + index + j) & 0xFFFF) << 16);
+        if (b.Length % 4 != 0) b[^1] = (byte)producer;
+        return b;
+    }
+
     public static void PutStrings(IpcQueue<string> q, int count)
     {
         for (int i = 0; i < count; i++) q.Put($"message {i} — ünïcødé " + new string('x', i * 100), TimeSpan.FromSeconds(30));
