@@ -12,7 +12,10 @@ namespace NativeIpc.Memory;
 internal static class SegmentLayout
 {
     public const uint Magic = 0x5350494E; // "NIPS" little-endian
-    public const ushort Version = 1;
+    /// <summary>Raised whenever a segment's shared layout or protocol changes, so processes of builds that would
+    /// misread each other refuse to attach (<see cref="IpcSegmentMismatchException"/>) instead of corrupting data.
+    /// 2: a record ring's producer clears the state word at the new tail, which the consumer relies on.</summary>
+    public const ushort Version = 2;
 
     public const int MagicOffset = 0;
     public const int VersionOffset = 4;
