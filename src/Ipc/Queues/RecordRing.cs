@@ -23,6 +23,8 @@ internal sealed unsafe class RecordRing
     private readonly CancellationToken _stop;
     private long _cachedReleased;
     private long _cachedTail;
+    private readonly int _releaseBatch;
+    private long _releaseMark; // head when this process last moved released on (FreeSpace)
 
     /// <summary>Tail passed to <see cref="CheckRecord"/> for a record whose header showed it committed (tail not read).</summary>
     private const long UnknownTail = long.MaxValue;
@@ -30,6 +32,13 @@ internal sealed unsafe class RecordRing
     /// <summary>Spin steps (~40 ns each) a waiting consumer watches the head record's state word alone before it looks
     /// at the end of stream, its deadline and the tail again: a stream that ends, or a deadline, is seen within ~3 µs.</summary>
     private const int RecheckSteps = 64;
+
+    /// <summary>Most bytes a consumer consumes before it moves <c>released</c> on (an eighth of the ring if smaller):
+    /// see <see cref="FreeSpace"/>.</summary>
+    private const int MaxReleaseBatch = 2048;
+
+    /// <summary>Spin steps (~40 ns each) between a waiting producer's own moves of <c>released</c> (<see cref="WaitForSpace"/>).</summary>
+    private const int AdvanceSteps = 64;
 
     /// <summary>Attaches to a ring whose control block starts at <paramref name="control"/>, with
     /// <paramref name="available"/> bytes mapped from there on.</summary>
@@ -51,6 +60,7 @@ internal sealed unsafe class RecordRing
         _maxItems = Volatile.Read(ref *(int*)(control + L.MaxItemsOffset));
         if (_maxItems < 0) throw Corrupt($"item limit {_maxItems} is negative");
         _maxRecordPayload = L.MaxRecordPayload(_capacity);
+        _releaseBatch = Math.Min(_capacity / 8, MaxReleaseBatch);
     }
 
     /// <summary>Writes a fresh control block (creator only, before the segment is marked ready).</summary>
@@ -100,9 +110,7 @@ internal sealed unsafe class RecordRing
     public bool HasData => Volatile.Read(ref Long(L.HeadOffset)) < Volatile.Read(ref Long(L.TailOffset));
 
     /// <summary>True when a small message would not fit now.</summary>
-    public bool IsFull
-        => (_maxItems > 0 && Count >= _maxItems)
-           || Volatile.Read(ref Long(L.TailOffset)) + L.SmallMessageNeed - Volatile.Read(ref Long(L.ReleasedOffset)) > _capacity;
+    public bool IsFull => (_maxItems > 0 && Count >= _maxItems) || !HasRoomNow(Volatile.Read(ref Long(L.TailOffset)), L.SmallMessageNeed);
 
     /// <summary>True once the queue was shut down (<see cref="Shutdown"/>).</summary>
     public bool IsShutDown => (Volatile.Read(ref Int(L.ShutdownOffset)) & L.ShutDownFlag) != 0;
@@ -352,14 +360,12 @@ internal sealed unsafe class RecordRing
 
     private bool WaitForSpace(ref SpinPhase spin, long t, int need, Deadline deadline)
     {
-        if (deadline.HasPassed)
-        {
-            AdvanceReleased(checkDead: true);
-            return false;
-        }
+        // Consumers move released in batches (FreeSpace): a producer short of space moves it over what they consumed
+        // since, before it gives up, every AdvanceSteps spin steps, and before it parks.
+        if (deadline.HasPassed) return AdvanceReleased(checkDead: true) && HasRoomNow(t, need);
         if (spin.Spin())
         {
-            if (spin.Count % SpinPhase.YieldEvery == 0) AdvanceReleased(checkDead: false);
+            if (spin.Count % AdvanceSteps == 0) AdvanceReleased(checkDead: false);
             return true;
         }
         AdvanceReleased(checkDead: true); // consumers killed mid-take leave Taken records behind
@@ -368,10 +374,14 @@ internal sealed unsafe class RecordRing
             deadline, WaitTuning.LivenessSliceMs, _stop);
     }
 
+    /// <summary>True when <paramref name="need"/> bytes fit at tail <paramref name="t"/> and the item limit allows one
+    /// more. Short of space, it first moves <c>released</c> over what consumers consumed and have not released yet
+    /// (they release in batches: <see cref="FreeSpace"/>).</summary>
     private bool HasRoomNow(long t, int need)
     {
+        if (_maxItems > 0 && Volatile.Read(ref Long(L.EnqueuedOffset)) - Volatile.Read(ref Long(L.DequeuedOffset)) >= _maxItems) return false;
         return t + need - Volatile.Read(ref Long(L.ReleasedOffset)) <= _capacity
-            && !(_maxItems > 0 && Volatile.Read(ref Long(L.EnqueuedOffset)) - Volatile.Read(ref Long(L.DequeuedOffset)) >= _maxItems);
+            || (AdvanceReleased(checkDead: false) && t + need - Volatile.Read(ref Long(L.ReleasedOffset)) <= _capacity);
     }
 
     // ---------------------------------------------------------------- consumers
@@ -467,7 +477,7 @@ internal sealed unsafe class RecordRing
                 }
                 finally
                 {
-                    Release(rec, state); // ends with a full fence (NotifySpace): the deferred wake may follow
+                    Release(rec, state, h + recLen); // ends with a full fence (FreeSpace): the deferred wake may follow
                     TakeLock.WakeSleepers();
                 }
                 return TakeOutcome.Taken;
@@ -538,21 +548,37 @@ internal sealed unsafe class RecordRing
         rec.MarkConsumed(state);
         Volatile.Write(ref Long(L.HeadOffset), h + recLen);
         TakeLock.Release();
-        NotifySpace(AdvanceReleased(checkDead: false));
+        FreeSpace(h + recLen);
     }
 
-    private void Release(RecordHeader rec, RecordState state)
+    private void Release(RecordHeader rec, RecordState state, long head)
     {
         rec.MarkConsumed(state);
-        NotifySpace(AdvanceReleased(checkDead: false));
+        FreeSpace(head);
     }
 
-    /// <summary>Wakes producers short of space, if any sleep. The consumed mark must be visible before the sleeper
-    /// count is read (event-count pattern): a full fence, unless <paramref name="fenced"/> says the caller just ran one.</summary>
-    private void NotifySpace(bool fenced)
+    /// <summary>After a consumer marked a record consumed (head then at or past <paramref name="head"/>): moves
+    /// <c>released</c> on once this process has consumed <see cref="_releaseBatch"/> bytes since it last did, or at
+    /// once when a producer sleeps for space, and wakes sleeping producers. Released per message, a ring kept full
+    /// by a faster producer costs two line transfers a message: the producer re-reads <c>released</c> after each
+    /// one, and claims the record beside the one being read. In batches the producer finds room for a batch at a
+    /// time, written away from the consumer. Space consumed and not yet released is not lost: a producer short of
+    /// space moves <c>released</c> itself (<see cref="HasRoomNow"/>, <see cref="WaitForSpace"/>).</summary>
+    /// <remarks>The consumed mark must be visible before the sleeper count is read (event-count pattern; a parking
+    /// producer registers, then moves <c>released</c> in its condition): a full fence, which a move's CAS provides.</remarks>
+    private void FreeSpace(long head)
     {
+        bool fenced = false;
+        if (head - _releaseMark >= _releaseBatch)
+        {
+            _releaseMark = head;
+            fenced = AdvanceReleased(checkDead: false);
+        }
         if (!fenced) Interlocked.MemoryBarrier();
-        Wake(Space);
+        if (!Space.HasSleepers) return;
+        _releaseMark = head;
+        AdvanceReleased(checkDead: false);
+        Wake(Space, always: true);
     }
 
     /// <summary>Receives a chunked message, holding the take word throughout (entered with it held; releases it).
@@ -645,7 +671,7 @@ internal sealed unsafe class RecordRing
     {
         rec.MarkConsumed(state);
         Volatile.Write(ref Long(L.HeadOffset), h + recLen);
-        NotifySpace(AdvanceReleased(checkDead: false));
+        FreeSpace(h + recLen);
     }
 
     /// <summary>Waits for the state word of the record at <paramref name="h"/> to change from <paramref name="seen"/>:
@@ -681,9 +707,12 @@ internal sealed unsafe class RecordRing
     private bool IsReadable(long h)
         => Volatile.Read(ref Long(L.TailOffset)) > h && At(h).State.Status != RecordStatus.Claimed;
 
-    /// <summary>Moves <c>released</c> over consumed records at its front, by CAS: any consumer (or a producer short
-    /// of space) may do it; a stale read loses the CAS because positions only grow. True when it ran an interlocked
-    /// instruction (a full fence: <see cref="NotifySpace"/> then needs none of its own).</summary>
+    /// <summary>Moves <c>released</c> over the consumed records at its front, with one CAS for the whole run of them:
+    /// any consumer (or a producer short of space) may do it; a stale read loses the CAS because positions only grow,
+    /// and while <c>released</c> stays put no record at or above it can be reused, so the run read is still consumed
+    /// when the CAS succeeds. With <paramref name="checkDead"/>, a Taken record whose consumer died is marked consumed
+    /// first. True when it ran an interlocked instruction (a full fence), which it does only when <c>released</c>
+    /// moved (by this call or, for a lost CAS, by another process) or a dead consumer's record was freed.</summary>
     private bool AdvanceReleased(bool checkDead)
     {
         bool fenced = false;
@@ -699,7 +728,23 @@ internal sealed unsafe class RecordRing
                 if (Volatile.Read(ref Long(L.ReleasedOffset)) != r) continue;
                 throw Corrupt($"released position {r} is not a record boundary within one ring of head {h}");
             }
-            var rec = At(r);
+            var (to, retry) = ConsumedRun(r, h, checkDead, ref fenced);
+            if (retry) continue;
+            if (to == r) return fenced;
+            fenced = true;
+            // Won: every record from r to `to` is released, and the run ended at a record not consumed (or at head).
+            if (Interlocked.CompareExchange(ref Long(L.ReleasedOffset), to, r) == r) return true;
+        }
+    }
+
+    /// <summary>The end of the run of consumed records from <paramref name="r"/> (released as read) towards
+    /// <paramref name="h"/>; retry when <c>released</c> moved meanwhile (what was read may be torn).</summary>
+    private (long To, bool Retry) ConsumedRun(long r, long h, bool checkDead, ref bool fenced)
+    {
+        long p = r;
+        while (p < h)
+        {
+            var rec = At(p);
             var state = rec.State;
             int len = rec.Length;
             if (state.Status != RecordStatus.Consumed)
@@ -711,21 +756,23 @@ internal sealed unsafe class RecordRing
                     fenced = true;
                     continue;
                 }
-                if (!state.IsValid && Volatile.Read(ref Long(L.ReleasedOffset)) == r)
-                    throw Corrupt($"record at {r} below head has state word 0x{state.Word:X8}");
-                return fenced;
+                if (!state.IsValid)
+                {
+                    if (Volatile.Read(ref Long(L.ReleasedOffset)) != r) return (p, true);
+                    throw Corrupt($"record at {p} below head has state word 0x{state.Word:X8}");
+                }
+                return (p, false);
             }
-            int off = OffsetOf(r);
             int recLen = L.RecordSize(len);
-            if (len < 0 || off + recLen > _capacity || r + recLen > h)
+            if (len < 0 || OffsetOf(p) + recLen > _capacity || p + recLen > h)
             {
                 // A reused header read after another process moved released past it is torn; anything else is corrupt.
-                if (Volatile.Read(ref Long(L.ReleasedOffset)) != r) continue;
-                throw Corrupt($"consumed record at {r} has length {len}");
+                if (Volatile.Read(ref Long(L.ReleasedOffset)) != r) return (p, true);
+                throw Corrupt($"consumed record at {p} has length {len}");
             }
-            Interlocked.CompareExchange(ref Long(L.ReleasedOffset), r + recLen, r);
-            fenced = true;
+            p += recLen;
         }
+        return (p, false);
     }
 
     // ---------------------------------------------------------------- probes for async waiters (QueueAsync)
