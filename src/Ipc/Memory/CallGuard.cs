@@ -34,11 +34,12 @@ internal sealed class CallGuard
     private Slots _slots;
     private int _depth;
 
-    /// <summary>Publishes <paramref name="segment"/> as in use by this thread; false (nothing held) once it is disposed.</summary>
+    /// <summary>Publishes <paramref name="segment"/> as in use by this thread; false (nothing held) once it is disposed.
+    /// <paramref name="guard"/> is this thread's guard, for <see cref="Exit"/>: a call reads the thread-static slot once.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool TryEnter(SharedSegment segment)
+    public static bool TryEnter(SharedSegment segment, out CallGuard guard)
     {
-        var g = t_guard ?? Register();
+        var g = guard = t_guard ?? Register();
         int d = g._depth;
         if (d >= Depth) return EnterCounted(g, segment);
         Volatile.Write(ref g._slots[d], segment.GuardId);
@@ -52,11 +53,12 @@ internal sealed class CallGuard
         return true;
     }
 
-    /// <summary>Ends the call entered by <see cref="TryEnter"/> (same thread, innermost first).</summary>
+    /// <summary>Ends the call entered by <see cref="TryEnter"/> (same thread, innermost first) with the
+    /// <paramref name="guard"/> it handed out.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Exit(SharedSegment segment)
+    public static void Exit(SharedSegment segment, CallGuard guard)
     {
-        var g = t_guard!;
+        var g = guard;
         int d = --g._depth;
         if (d >= Depth)
         {

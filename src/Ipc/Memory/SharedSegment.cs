@@ -82,13 +82,14 @@ internal sealed unsafe class SharedSegment : IDisposable
     internal readonly long GuardId = Interlocked.Increment(ref s_lastGuardId);
 
     /// <summary>Holds the mapping for one synchronous call on this thread (<see cref="CallGuard"/>): no interlocked
-    /// instruction; false once disposed. Pair with <see cref="ExitCall"/> on the same thread, in a finally.</summary>
+    /// instruction; false once disposed. Pair with <see cref="ExitCall"/> on the same thread, in a finally, passing it
+    /// <paramref name="call"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool EnterCall() => CallGuard.TryEnter(this);
+    public bool EnterCall(out CallGuard call) => CallGuard.TryEnter(this, out call);
 
     /// <summary>Ends a call entered by <see cref="EnterCall"/>; after <see cref="Dispose"/> the last one out unmaps.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void ExitCall() => CallGuard.Exit(this);
+    public void ExitCall(CallGuard call) => CallGuard.Exit(this, call);
 
     private UnmapOnCollect? _unmapOnCollect;
 

@@ -130,7 +130,7 @@ public sealed partial class Connection : IDisposable, ITransferable
     private void SendTagged<T>(uint tag, T value, TimeSpan? timeout)
     {
         if (_stream is not null) { StreamSend(value); return; }
-        EnterCall();
+        var call = EnterCall();
         try
         {
             var ring = SendRing();
@@ -142,7 +142,7 @@ public sealed partial class Connection : IDisposable, ITransferable
             Put(ring, buffer.WrittenSpan, timeout);
         }
         catch (Exception e) when (ClosedDuring(e)) { throw ClosedError(); }
-        finally { _segment.ExitCall(); }
+        finally { _segment.ExitCall(call); }
     }
 
     /// <summary>Encodes with the same serializer objects as queues and process arguments; any failure becomes an
@@ -164,7 +164,7 @@ public sealed partial class Connection : IDisposable, ITransferable
     public void SendBytes(ReadOnlySpan<byte> data, TimeSpan? timeout = null)
     {
         if (_stream is not null) { _stream.Send(data); return; }
-        EnterCall();
+        var call = EnterCall();
         try
         {
             var ring = SendRing();
@@ -176,7 +176,7 @@ public sealed partial class Connection : IDisposable, ITransferable
             Put(ring, buffer.WrittenSpan, timeout);
         }
         catch (Exception e) when (ClosedDuring(e)) { throw ClosedError(); }
-        finally { _segment.ExitCall(); }
+        finally { _segment.ExitCall(call); }
     }
 
     /// <summary>Receives the next message as a <typeparamref name="T"/>.</summary>
@@ -517,10 +517,10 @@ public sealed partial class Connection : IDisposable, ITransferable
     /// <paramref name="limit"/> ran out first; throws at end-of-stream.</summary>
     private bool Receive<TReader>(ref TReader reader, WaitLimit limit) where TReader : IRecordReader, allows ref struct
     {
-        EnterCall();
+        var call = EnterCall();
         try { return ReceiveCore(ref reader, limit); }
         catch (Exception e) when (ClosedDuring(e)) { throw ClosedError(); }
-        finally { _segment.ExitCall(); }
+        finally { _segment.ExitCall(call); }
     }
 
     private bool ReceiveCore<TReader>(ref TReader reader, WaitLimit limit) where TReader : IRecordReader, allows ref struct
@@ -616,15 +616,16 @@ public sealed partial class Connection : IDisposable, ITransferable
     }
 
     /// <summary>Like <see cref="Enter"/> for a synchronous call on this thread (<see cref="SharedSegment.EnterCall"/>:
-    /// no interlocked instruction). Pair with <c>_segment.ExitCall()</c> in a finally.</summary>
-    private void EnterCall()
+    /// no interlocked instruction). Pair with <c>_segment.ExitCall(call)</c> in a finally.</summary>
+    private CallGuard EnterCall()
     {
-        if (_closed || !_segment.EnterCall()) throw ClosedError();
+        if (_closed || !_segment.EnterCall(out var call)) throw ClosedError();
         if (_closed)
         {
-            _segment.ExitCall();
+            _segment.ExitCall(call);
             throw ClosedError();
         }
+        return call;
     }
 
     // A ring wait ends with OperationCanceledException only through this end's closing token; the end of stream that

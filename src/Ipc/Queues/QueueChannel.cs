@@ -91,25 +91,25 @@ internal sealed unsafe class QueueChannel<T> : IDisposable
     /// <see cref="SharedSegment.TryEnter"/>): a concurrent <see cref="Dispose()"/> cannot unmap it meanwhile.</summary>
     public TResult Read<TResult>(Func<QueueRing, TResult> read)
     {
-        EnterCall();
+        var call = EnterCall();
         try { return read(_ring); }
-        finally { _segment.ExitCall(); }
+        finally { _segment.ExitCall(call); }
     }
 
     /// <summary>Runs <paramref name="action"/> under a reference on the mapping; <see cref="ObjectDisposedException"/> once disposed.</summary>
     public void Run(Action action)
     {
-        EnterCall();
+        var call = EnterCall();
         try { action(); }
-        finally { _segment.ExitCall(); }
+        finally { _segment.ExitCall(call); }
     }
 
     /// <summary>Like <see cref="Run"/>, but false (and nothing run) once disposed.</summary>
     public bool TryRun(Action action)
     {
-        if (!_segment.EnterCall()) return false;
+        if (!_segment.EnterCall(out var call)) return false;
         try { action(); }
-        finally { _segment.ExitCall(); }
+        finally { _segment.ExitCall(call); }
         return true;
     }
 
@@ -119,10 +119,11 @@ internal sealed unsafe class QueueChannel<T> : IDisposable
     }
 
     /// <summary>Holds the mapping for a synchronous call on this thread (<see cref="SharedSegment.EnterCall"/>); pair
-    /// with <c>_segment.ExitCall()</c> in a finally.</summary>
-    private void EnterCall()
+    /// with <c>_segment.ExitCall(call)</c> in a finally.</summary>
+    private CallGuard EnterCall()
     {
-        if (!_segment.EnterCall()) throw new ObjectDisposedException(_display);
+        if (!_segment.EnterCall(out var call)) throw new ObjectDisposedException(_display);
+        return call;
     }
 
     // A ring wait ends with OperationCanceledException only through the segment's DisposeToken.
@@ -132,10 +133,10 @@ internal sealed unsafe class QueueChannel<T> : IDisposable
     /// <exception cref="ObjectDisposedException">The queue was disposed, also by another thread while this call waited.</exception>
     public bool Join(Deadline deadline)
     {
-        EnterCall();
+        var call = EnterCall();
         try { return _ring.Join(deadline); }
         catch (OperationCanceledException e) when (DisposedDuringWait(e)) { throw new ObjectDisposedException(_display); }
-        finally { _segment.ExitCall(); }
+        finally { _segment.ExitCall(call); }
     }
 
     /// <summary>Shuts the queue down for every process (see <see cref="QueueRing.Shutdown"/>); a joinable queue counts
@@ -143,10 +144,10 @@ internal sealed unsafe class QueueChannel<T> : IDisposable
     /// <exception cref="ObjectDisposedException">The queue is disposed.</exception>
     public void Shutdown(bool immediate)
     {
-        EnterCall();
+        var call = EnterCall();
         try { _ring.Shutdown(immediate, _joinable); }
         catch (OperationCanceledException e) when (DisposedDuringWait(e)) { throw new ObjectDisposedException(_display); }
-        finally { _segment.ExitCall(); }
+        finally { _segment.ExitCall(call); }
     }
 
     /// <summary>True once the queue was shut down, in any process.</summary>
@@ -156,23 +157,23 @@ internal sealed unsafe class QueueChannel<T> : IDisposable
     /// after a shutdown, else <see cref="IpcQueueClosedException"/> (also once disposed: the mapping is gone).</summary>
     public IpcException EndedException()
     {
-        if (!_segment.EnterCall()) return new IpcQueueClosedException();
+        if (!_segment.EnterCall(out var call)) return new IpcQueueClosedException();
         try { return _ring.EndedException(); }
-        finally { _segment.ExitCall(); }
+        finally { _segment.ExitCall(call); }
     }
 
     /// <summary>False when <paramref name="limit"/> ran out while the queue was full.</summary>
     /// <exception cref="IpcSerializationException">The item cannot be encoded; nothing was enqueued.</exception>
     public bool Put(T item, WaitLimit limit)
     {
-        EnterCall();
+        var call = EnterCall();
         try { return PutCore(_ring, item, limit); }
         catch (OperationCanceledException e) when (DisposedDuringWait(e)) { throw new ObjectDisposedException(_display); }
         catch (IpcException e) when (e is IpcQueueClosedException or IpcQueueShutDownException && _segment.IsDisposed)
         {
             throw new ObjectDisposedException(_display);
         }
-        finally { _segment.ExitCall(); }
+        finally { _segment.ExitCall(call); }
     }
 
     private bool PutCore(QueueRing ring, T item, WaitLimit limit)
@@ -211,7 +212,7 @@ internal sealed unsafe class QueueChannel<T> : IDisposable
     /// <exception cref="ObjectDisposedException">The queue was disposed, also by another thread while this call waited.</exception>
     public TakeOutcome Take<TReader>(ref TReader reader, WaitLimit limit) where TReader : IRecordReader, allows ref struct
     {
-        EnterCall();
+        var call = EnterCall();
         try
         {
             var outcome = _ring.Take(ref reader, limit);
@@ -220,7 +221,7 @@ internal sealed unsafe class QueueChannel<T> : IDisposable
             return outcome;
         }
         catch (OperationCanceledException e) when (DisposedDuringWait(e)) { throw new ObjectDisposedException(_display); }
-        finally { _segment.ExitCall(); }
+        finally { _segment.ExitCall(call); }
     }
 
     private struct Reader(IIpcSerializer<T> serializer) : IRecordReader

@@ -17,12 +17,12 @@ public class CallGuardTests
         var seg = SharedSegment.Create(SegmentKind.RawMemory, 4096);
         seg.MarkReady();
         string name = seg.Name;
-        Assert.That(seg.EnterCall(), Is.True);
+        Assert.That(seg.EnterCall(out var call), Is.True);
         seg.Dispose();
         Assert.That(IsMapped(name), Is.True, "a call in flight keeps the mapping");
-        Assert.That(seg.EnterCall(), Is.False, "no new call starts after Dispose");
+        Assert.That(seg.EnterCall(out _), Is.False, "no new call starts after Dispose");
         Assert.That(IsMapped(name), Is.True, "a refused call does not unmap under the one in flight");
-        seg.ExitCall();
+        seg.ExitCall(call);
         Assert.That(IsMapped(name), Is.False, "the last call out unmaps");
     }
 
@@ -33,12 +33,13 @@ public class CallGuardTests
         seg.MarkReady();
         string name = seg.Name;
         int depth = CallGuard.Depth + 3;
-        for (int i = 0; i < depth; i++) Assert.That(seg.EnterCall(), Is.True);
+        var calls = new CallGuard[depth];
+        for (int i = 0; i < depth; i++) Assert.That(seg.EnterCall(out calls[i]), Is.True);
         seg.Dispose();
         for (int i = 0; i < depth; i++)
         {
             Assert.That(IsMapped(name), Is.True, $"still held at level {depth - i}");
-            seg.ExitCall();
+            seg.ExitCall(calls[depth - 1 - i]);
         }
         Assert.That(IsMapped(name), Is.False);
     }
@@ -53,10 +54,10 @@ public class CallGuardTests
         using var leave = new ManualResetEventSlim();
         var t = new Thread(() =>
         {
-            if (!seg.EnterCall()) return;
+            if (!seg.EnterCall(out var call)) return;
             inside.Set();
             leave.Wait(TimeSpan.FromSeconds(20));
-            seg.ExitCall();
+            seg.ExitCall(call);
         }) { IsBackground = true };
         t.Start();
         Assert.That(inside.Wait(TimeSpan.FromSeconds(20)), Is.True);

@@ -190,6 +190,25 @@ public class IpcQueueTests : ChildProcessFixture
         Assert.That(t.Join(Long), Is.True, "thread hung");
     }
 
+    /// <summary>Consumers release ring space in batches; a slot one consumer freed (and then stopped taking) is still
+    /// room at once for a non-blocking put from another process: a full 1 KiB ring, a child takes one message and
+    /// waits, and the parent's TryPut finds the room (the producer moves the released position itself).</summary>
+    [Test]
+    public void FullRing_ChildTakesOneAndStops_FreedSlotIsRoomForTryPutAtOnce()
+    {
+        using var q = new IpcQueue<int>(QueueLayout.MinCapacity);
+        int put = 0;
+        while (q.TryPut(put)) put++;
+        Assert.That(q.IsFull, Is.True);
+        var child = Track(IpcProcess.Start(QueueChildTargets.TakeOneAndWait, q, _file));
+        Assert.That(SpinWait.SpinUntil(() => File.Exists(_file), Long), Is.True, "the child took nothing");
+        Assert.That(q.TryPut(put), Is.True, "a non-blocking put finds the slot the child freed");
+        Assert.That(q.TryPut(put + 1), Is.False, "one slot only");
+        child.Kill();
+        Assert.That(child.Join(Long), Is.True);
+        for (int i = 1; i <= put; i++) Assert.That(q.Get(Long), Is.EqualTo(i), "order and content kept");
+    }
+
     [Test]
     public void Put_FullQueue_TimesOutOrFailsFast()
     {

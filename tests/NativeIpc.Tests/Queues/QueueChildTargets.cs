@@ -79,6 +79,14 @@ public static class QueueChildTargets
         q.Put(new byte[size]);
     }
 
+    /// <summary>Takes one item (consumed), tells the test, and stays alive without taking more.</summary>
+    public static void TakeOneAndWait(IpcQueue<int> q, string readyFile)
+    {
+        q.Get(TimeSpan.FromSeconds(30));
+        File.WriteAllText(readyFile, "taken");
+        Thread.Sleep(Timeout.Infinite);
+    }
+
     /// <summary>Takes one item, tells the test, and hangs before marking it consumed.</summary>
     public static void TakeAndHang(IpcQueue<int> q, string readyFile)
     {
