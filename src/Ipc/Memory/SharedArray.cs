@@ -256,19 +256,13 @@ public sealed unsafe class SharedArray<T> : IDisposable, IEnumerable<T>, ITransf
     {
         _ = Items; // throws if disposed: a child could not attach
         writer.Write(Name);
-        writer.Write(_lockTravels);
-        if (_lockTravels) _lock!.WriteTransfer(writer);
+        CompanionLock.WriteTransfer(writer, _lockTravels, _lock);
     }
 
     internal static SharedArray<T> ReadTransfer(BinaryReader reader)
     {
         var array = Attach(reader.ReadString());
-        if (reader.ReadBoolean())
-        {
-            array._lock?.Dispose();
-            array._lock = IpcRLock.ReadTransfer(reader); // this process's view of the parent's lock: ours to unmap
-            array._lockTravels = true; // and passed on to our own children
-        }
+        CompanionLock.ReadTransfer(reader, ref array._lockTravels, ref array._lock);
         return array;
     }
 

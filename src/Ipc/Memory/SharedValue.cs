@@ -280,19 +280,13 @@ public sealed unsafe class SharedValue<T> : IDisposable, ITransferable where T :
     {
         _ = Ptr; // throws if disposed: a child could not attach
         writer.Write(Name);
-        writer.Write(_lockTravels);
-        if (_lockTravels) _lock!.WriteTransfer(writer);
+        CompanionLock.WriteTransfer(writer, _lockTravels, _lock);
     }
 
     internal static SharedValue<T> ReadTransfer(BinaryReader reader)
     {
         var value = Attach(reader.ReadString());
-        if (reader.ReadBoolean())
-        {
-            value._lock?.Dispose();
-            value._lock = IpcRLock.ReadTransfer(reader); // this process's view of the parent's lock: ours to unmap
-            value._lockTravels = true; // and passed on to our own children
-        }
+        CompanionLock.ReadTransfer(reader, ref value._lockTravels, ref value._lock);
         return value;
     }
 

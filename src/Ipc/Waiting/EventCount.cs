@@ -32,47 +32,31 @@ internal readonly unsafe struct EventCount(int* seq, int* sleepers)
     /// words' memory must stay mapped while the wait is pending: pass its owner as <paramref name="owner"/> (see
     /// <see cref="WordParker.ParkAsync"/>).</summary>
     public ValueTask<bool> WaitAsync<TState>(Func<TState, bool> ready, TState state, Deadline deadline, int sliceMs, CancellationToken cancellationToken, object? owner)
-    {
-        Interlocked.Increment(ref *sleepers);
-        int s;
-        try
-        {
-            s = Volatile.Read(ref *seq);
-            if (ready(state))
-            {
-                Interlocked.Decrement(ref *sleepers);
-                return new(true);
-            }
-        }
-        catch
-        {
-            Interlocked.Decrement(ref *sleepers);
-            throw;
-        }
-        return WordParker.ParkRegisteredAsync(seq, s, sleepers, deadline, sliceMs, cancellationToken, owner);
-    }
+        => Register(ready, state, out int s) ? new(true) : WordParker.ParkRegisteredAsync(seq, s, sleepers, deadline, sliceMs, cancellationToken, owner);
 
     /// <summary><see cref="WaitAsync{TState}"/> for waits that depend on peers staying alive: no liveness slice, <paramref name="watch"/> (asked by the parker
     /// once per slice for every wait sharing it) completes the wait (true) when it finds a dead peer.</summary>
     public ValueTask<bool> WaitWatchedAsync<TState>(Func<TState, bool> ready, TState state, Deadline deadline, LivenessWatch watch, CancellationToken cancellationToken, object? owner)
+        => Register(ready, state, out int s) ? new(true) : WordParker.ParkRegisteredWatchedAsync(seq, s, sleepers, deadline, watch, cancellationToken, owner);
+
+    /// <summary>The first half of an async wait: counts this waiter in the sleepers, reads the sequence into
+    /// <paramref name="s"/>, then evaluates <paramref name="ready"/>. True (and no longer counted) when the condition
+    /// already holds; false when the caller must park on <paramref name="s"/> and leave the count when the park ends.</summary>
+    private bool Register<TState>(Func<TState, bool> ready, TState state, out int s)
     {
         Interlocked.Increment(ref *sleepers);
-        int s;
         try
         {
             s = Volatile.Read(ref *seq);
-            if (ready(state))
-            {
-                Interlocked.Decrement(ref *sleepers);
-                return new(true);
-            }
+            if (!ready(state)) return false;
         }
         catch
         {
             Interlocked.Decrement(ref *sleepers);
             throw;
         }
-        return WordParker.ParkRegisteredWatchedAsync(seq, s, sleepers, deadline, watch, cancellationToken, owner);
+        Interlocked.Decrement(ref *sleepers);
+        return true;
     }
 
     /// <summary>True if anyone is registered as a sleeper (read after a full fence by the caller).</summary>

@@ -78,12 +78,7 @@ internal static unsafe class WordParker
             Interlocked.Decrement(ref *sleepers);
             throw;
         }
-        if (park.IsCompleted)
-        {
-            Interlocked.Decrement(ref *sleepers);
-            return park;
-        }
-        return AsyncParker.LeaveAfter(park, (nint)sleepers);
+        return LeaveWhenDone(park, sleepers);
     }
 
     /// <summary><see cref="ParkRegisteredAsync"/> with a <see cref="LivenessWatch"/> instead of a slice.</summary>
@@ -96,12 +91,15 @@ internal static unsafe class WordParker
             Interlocked.Decrement(ref *sleepers);
             throw;
         }
-        if (park.IsCompleted)
-        {
-            Interlocked.Decrement(ref *sleepers);
-            return park;
-        }
-        return AsyncParker.LeaveAfter(park, (nint)sleepers);
+        return LeaveWhenDone(park, sleepers);
+    }
+
+    /// <summary>Leaves the sleeper count when <paramref name="park"/> completes: at once if it already has.</summary>
+    private static ValueTask<bool> LeaveWhenDone(ValueTask<bool> park, int* sleepers)
+    {
+        if (!park.IsCompleted) return AsyncParker.LeaveAfter(park, (nint)sleepers);
+        Interlocked.Decrement(ref *sleepers);
+        return park;
     }
 
     /// <summary>Wakes up to <paramref name="count"/> sleepers on <paramref name="word"/>, sync and async alike.</summary>
