@@ -7,7 +7,8 @@ namespace NativeIpc.Queues;
 /// pairs, so producers and consumers never pull each other's line):
 ///   0 | claim word (i32 owner) | claim sleepers (i32) | tail (i64) | enqueued (i64) | last claim (i64)   written under the claim word
 /// 128 | take word (i32 owner)  | take sleepers (i32)  | head (i64) | dequeued (i64) | torn (i64)        written under the take word
-/// 256 | released (i64): every byte below it is consumed and may be reused    advanced by CAS by consumers, and by
+/// 256 | released (i64): every byte below it is consumed and may be reused    advanced by CAS by consumers (in
+///     |                                                                       batches: RecordRing.FreeSpace), and by
 ///     |                                                                       producers short of space
 /// 384 | data seq (i32) | data sleepers (i32)       producers bump the seq; consumers sleep on it
 /// 512 | space seq (i32) | space sleepers (i32)     consumers bump the seq; producers sleep on it

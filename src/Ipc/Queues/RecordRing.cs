@@ -797,7 +797,8 @@ internal sealed unsafe class RecordRing
     public bool IsReadableAtHead => IsReadable(Volatile.Read(ref Long(L.HeadOffset)));
 
     /// <summary>True when a whole (unchunked) record of <paramref name="length"/> payload bytes fits now, item limit
-    /// included. Reads only.</summary>
+    /// included. Short of space it first moves <c>released</c> over consumed records (<see cref="HasRoomNow"/>), the
+    /// only write it makes.</summary>
     public bool HasRoomFor(int length)
     {
         long t = Volatile.Read(ref Long(L.TailOffset));
