@@ -135,7 +135,7 @@ public sealed partial class ProcessPool
         Action<TResult>? callback, Action<Exception>? errorCallback)
     {
         var job = new PoolJob<TResult>(1, 1, single: true) { SingleCallback = callback, ErrorCallback = errorCallback };
-        Submit(func, [args], job, cancellationToken);
+        Submit(func, PoolItems.Lists([args]), job, cancellationToken);
         // A caller waiting for a result without callbacks reads the results itself (ProcessPool.Collect.cs).
         return new(job.Single, job.RunsUserCode ? null : this);
     }

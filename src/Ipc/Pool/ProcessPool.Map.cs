@@ -25,7 +25,7 @@ public sealed partial class ProcessPool
         IProgress<int>? progress = null, CancellationToken cancellationToken = default)
     {
         _ = Deadline.From(timeout);
-        var list = Single(items);
+        var list = PoolItems.Single(items);
         return Submit(func, list, new PoolJob<TResult>(list.Count, ChunkSizeFor(list.Count, chunkSize)) { Progress = progress }, cancellationToken)
             .Wait(timeout);
     }
@@ -51,7 +51,7 @@ public sealed partial class ProcessPool
     public Task<TResult[]> MapAsync<T, TResult>(Func<T, TResult> func, IEnumerable<T> items, int? chunkSize = null, IProgress<int>? progress = null,
         Action<TResult[]>? callback = null, Action<Exception>? errorCallback = null, CancellationToken cancellationToken = default)
     {
-        var list = Single(items);
+        var list = PoolItems.Single(items);
         var job = new PoolJob<TResult>(list.Count, ChunkSizeFor(list.Count, chunkSize))
         {
             Progress = progress, AllCallback = callback, ErrorCallback = errorCallback,
@@ -79,7 +79,7 @@ public sealed partial class ProcessPool
         CancellationToken cancellationToken = default)
     {
         _ = Deadline.From(timeout); // a bad timeout fails this call, not the first MoveNext
-        var list = Single(items);
+        var list = PoolItems.Single(items);
         return Submit(func, list, new PoolJob<TResult>(list.Count, CheckChunkSize(chunkSize)), cancellationToken).InOrder(timeout);
     }
 
@@ -95,7 +95,7 @@ public sealed partial class ProcessPool
         CancellationToken cancellationToken = default)
     {
         _ = Deadline.From(timeout);
-        var list = Single(items);
+        var list = PoolItems.Single(items);
         return Submit(func, list, new PoolJob<TResult>(list.Count, CheckChunkSize(chunkSize)), cancellationToken).AsCompleted(timeout);
     }
 
@@ -112,7 +112,7 @@ public sealed partial class ProcessPool
         CancellationToken cancellationToken = default)
     {
         _ = Deadline.From(timeout);
-        var list = Single(items);
+        var list = PoolItems.Single(items);
         var job = Submit(func, list, new PoolJob<TResult>(list.Count, CheckChunkSize(chunkSize)), cancellationToken);
         return Iterate(job, ordered: true, timeout, cancellationToken);
     }
@@ -130,7 +130,7 @@ public sealed partial class ProcessPool
         CancellationToken cancellationToken = default)
     {
         _ = Deadline.From(timeout);
-        var list = Single(items);
+        var list = PoolItems.Single(items);
         var job = Submit(func, list, new PoolJob<TResult>(list.Count, CheckChunkSize(chunkSize)), cancellationToken);
         return Iterate(job, ordered: false, timeout, cancellationToken);
     }
@@ -149,7 +149,7 @@ public sealed partial class ProcessPool
         IProgress<int>? progress = null, CancellationToken cancellationToken = default)
     {
         _ = Deadline.From(timeout);
-        var list = Pairs(items);
+        var list = PoolItems.Pairs(items);
         return Submit(func, list, new PoolJob<TResult>(list.Count, ChunkSizeFor(list.Count, chunkSize)) { Progress = progress }, cancellationToken)
             .Wait(timeout);
     }
@@ -167,7 +167,7 @@ public sealed partial class ProcessPool
         IProgress<int>? progress = null, Action<TResult[]>? callback = null, Action<Exception>? errorCallback = null,
         CancellationToken cancellationToken = default)
     {
-        var list = Pairs(items);
+        var list = PoolItems.Pairs(items);
         var job = new PoolJob<TResult>(list.Count, ChunkSizeFor(list.Count, chunkSize))
         {
             Progress = progress, AllCallback = callback, ErrorCallback = errorCallback,
@@ -193,18 +193,6 @@ public sealed partial class ProcessPool
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(chunkSize, 1);
         return chunkSize;
-    }
-
-    private static List<object?[]> Single<T>(IEnumerable<T> items)
-    {
-        ArgumentNullException.ThrowIfNull(items);
-        return items.Select(x => new object?[] { x }).ToList();
-    }
-
-    private static List<object?[]> Pairs<T1, T2>(IEnumerable<(T1, T2)> items)
-    {
-        ArgumentNullException.ThrowIfNull(items);
-        return items.Select(t => new object?[] { t.Item1, t.Item2 }).ToList();
     }
 
     /// <summary>Enumerates a job's results; the enumerator's token cancels the job's queued tasks too.</summary>

@@ -241,7 +241,7 @@ public sealed partial class ProcessPool : IDisposable
 
     /// <summary>Queues <paramref name="job"/>'s chunks. With a cancellable token, the token's cancellation removes the
     /// chunks still queued (<see cref="CancelJob"/>); a token cancelled before or during the submission queues no more.</summary>
-    private PoolJob<TResult> Submit<TResult>(Delegate func, IReadOnlyList<object?[]> items, PoolJob<TResult> job, CancellationToken cancellationToken)
+    private PoolJob<TResult> Submit<TResult>(Delegate func, PoolItems items, PoolJob<TResult> job, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(func);
         ThrowIfNotAccepting();
@@ -254,12 +254,9 @@ public sealed partial class ProcessPool : IDisposable
         for (int chunk = 0; chunk < job.Chunks && !cancellationToken.IsCancellationRequested; chunk++)
         {
             int start = chunk * chunkSize, count = Math.Min(chunkSize, items.Count - start);
-            var ms = new MemoryStream();
-            // The id is patched in under the submit lock; arguments are encoded outside it.
-            using (var w = PoolMessage.BeginTask(ms, 0, target, tag, count))
-                for (int i = start; i < start + count; i++)
-                    ArgumentCodec.WriteArguments(w, items[i], target.Parameters, target.DisplayName);
-            byte[] message = ms.ToArray();
+            // Encoded outside the submit lock (a raw block for unmanaged items, argument lists otherwise, as ClusterPool
+            // does); the id is patched in under it.
+            byte[] message = items.Chunk(0, target, tag, start, count);
             var pending = new PendingTask(job, chunk, count);
             lock (_submitGate)
             {
