@@ -14,12 +14,18 @@ public static class QueueChildTargets
         for (int i = 0; i < count; i++) q.Put(((long)producer << 32) | (uint)i, TimeSpan.FromSeconds(30));
     }
 
-    /// <summary>Gets until the stream ends, reporting every item with its consumer id.</summary>
+    /// <summary>Gets until the stream ends, reporting every item with its consumer id. Every 5,000th item it pauses a
+    /// millisecond, so the other consumers get a share even where one alone could keep up (a loaded machine once gave
+    /// one consumer all 60,000 items).</summary>
     public static void Consume(IpcQueue<long> q, IpcQueue<Seen> results, int consumer)
     {
         q.Close(); // only consumes
+        int n = 0;
         foreach (var item in q.GetConsumingEnumerable())
+        {
             results.Put(new Seen { Consumer = consumer, Item = item }, TimeSpan.FromSeconds(30));
+            if (++n % 5000 == 0) Thread.Sleep(1);
+        }
     }
 
     /// <summary>Puts big byte arrays whose content is derived from their index.</summary>
