@@ -111,9 +111,10 @@ static class Checks
 
 static class Images
 {
-    /// <summary>"ReadyToRun linux-x64" (the runtime its native code is for), "IL", or "not a PE file".</summary>
+    /// <summary>"ReadyToRun linux-x64" (the runtime its native code is for), "IL", "not a PE file" or "missing".</summary>
     public static string Kind(string file)
     {
+        if (!File.Exists(file)) return "missing";
         using var pe = new PEReader(File.OpenRead(file));
         if (!pe.PEHeaders.IsCoffOnly && pe.PEHeaders.CorHeader is { } cor)
         {
