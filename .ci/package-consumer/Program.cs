@@ -1,6 +1,7 @@
 // The README's quick start, verbatim, then the checks a NativeAOT user depends on. Run by .ci/legs/20-package.sh
 // from a fresh folder outside the repo, against the NativeIpc package restored from a local folder feed.
 // `Consumer --images FILE...` only says what each file is (ReadyToRun for which runtime, or IL): the leg's package check.
+// `Consumer --start-time N` only times N children of an empty target, started and joined one after another.
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Reflection.PortableExecutable;
@@ -14,6 +15,21 @@ Multiprocessing.FreezeSupport();          // needed only for NativeAOT / single-
 if (args is ["--images", ..])
 {
     foreach (var file in args[1..]) Console.WriteLine($"image {file}: {Images.Kind(file)}");
+    return;
+}
+if (args is ["--start-time", var count])
+{
+    // Children of an empty target started and joined one after another: the figure the images are for.
+    var ms = new List<double>();
+    for (int i = 0; i < int.Parse(count); i++)
+    {
+        long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+        using var p = IpcProcess.Start(Checks.Nothing);
+        p.Join(TimeSpan.FromSeconds(30));
+        ms.Add(System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+    }
+    ms.Sort();
+    Console.WriteLine($"child start+join: median {ms[ms.Count / 2]:F1} ms, min {ms[0]:F1}, max {ms[^1]:F1} (n={ms.Count})");
     return;
 }
 
@@ -103,6 +119,8 @@ static class Checks
     {
         for (int i = 1; i <= 3; i++) q.Put(new Packed(i, $"p{i}"));
     }
+
+    public static void Nothing() { }
 
     /// <summary>In a child: writes how many methods the JIT compiled so far (as tests/.../ChildStartCostTests does).</summary>
     public static void WriteJitCount(string file)
