@@ -1,7 +1,10 @@
 // The README's quick start, verbatim, then the checks a NativeAOT user depends on. Run by .ci/legs/20-package.sh
 // from a fresh folder outside the repo, against the NativeIpc package restored from a local folder feed.
+// `Consumer --images FILE...` only says what each file is (ReadyToRun for which runtime, or IL): the leg's package check.
+// `Consumer --start-time N` only times N children of an empty target, started and joined one after another.
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Reflection.PortableExecutable;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using MemoryPack;
@@ -9,6 +12,26 @@ using NativeIpc;
 using NativeIpc.MemoryPack;
 
 Multiprocessing.FreezeSupport();          // needed only for NativeAOT / single-file apps; harmless otherwise
+if (args is ["--images", ..])
+{
+    foreach (var file in args[1..]) Console.WriteLine($"image {file}: {Images.Kind(file)}");
+    return;
+}
+if (args is ["--start-time", var count])
+{
+    // Children of an empty target started and joined one after another: the figure the images are for.
+    var ms = new List<double>();
+    for (int i = 0; i < int.Parse(count); i++)
+    {
+        long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+        using var p = IpcProcess.Start(Checks.Nothing);
+        p.Join(TimeSpan.FromSeconds(30));
+        ms.Add(System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+    }
+    ms.Sort();
+    Console.WriteLine($"child start+join: median {ms[ms.Count / 2]:F1} ms, min {ms[0]:F1}, max {ms[^1]:F1} (n={ms.Count})");
+    return;
+}
 
 var workers = new List<IpcProcess>();
 for (int i = 0; i < 4; i++)
@@ -62,6 +85,21 @@ catch (ArgumentException e) when (e.Message.Contains("captures"))
     Console.WriteLine("check capture: refused");
 }
 
+// Start cost: the host took NativeIpc's ReadyToRun images for this runtime (runtimes/<rid>/lib/ of the package; a
+// NativeAOT app compiled everything itself), so a child JIT-compiles few methods before its target returns.
+Console.WriteLine($"check images loaded: {Images.Loaded("NativeIpc")} {Images.Loaded("NativeIpc.Platform.Unix")}");
+string jitFile = Path.GetTempFileName();
+try
+{
+    var child = IpcProcess.Start(Checks.WriteJitCount, jitFile);
+    child.Join(TimeSpan.FromSeconds(30));
+    Console.WriteLine($"check child jit: {File.ReadAllText(jitFile)} methods, exit {child.ExitCode}");
+}
+finally
+{
+    File.Delete(jitFile);
+}
+
 static class Worker
 {
     public static void Run(int n) =>
@@ -80,6 +118,40 @@ static class Checks
     public static void PutPacked(IpcQueue<Packed> q)
     {
         for (int i = 1; i <= 3; i++) q.Put(new Packed(i, $"p{i}"));
+    }
+
+    public static void Nothing() { }
+
+    /// <summary>In a child: writes how many methods the JIT compiled so far (as tests/.../ChildStartCostTests does).</summary>
+    public static void WriteJitCount(string file)
+        => File.WriteAllText(file, System.Runtime.JitInfo.GetCompiledMethodCount().ToString(System.Globalization.CultureInfo.InvariantCulture));
+}
+
+static class Images
+{
+    /// <summary>"ReadyToRun linux-x64" (the runtime its native code is for), "IL", "not a PE file" or "missing".</summary>
+    public static string Kind(string file)
+    {
+        if (!File.Exists(file)) return "missing";
+        using var pe = new PEReader(File.OpenRead(file));
+        if (!pe.PEHeaders.IsCoffOnly && pe.PEHeaders.CorHeader is { } cor)
+        {
+            if (cor.ManagedNativeHeaderDirectory.Size == 0) return "IL";
+            // A ReadyToRun image for Linux marks its machine with the OS: machine XOR 0x7B79.
+            var machine = (Machine)((ushort)pe.PEHeaders.CoffHeader.Machine ^ 0x7B79);
+            string arch = machine switch { Machine.Amd64 => "x64", Machine.Arm64 => "arm64", _ => $"0x{(ushort)pe.PEHeaders.CoffHeader.Machine:x4}" };
+            return $"ReadyToRun linux-{arch}";
+        }
+        return "not a PE file";
+    }
+
+    /// <summary>What the host resolved for an assembly (its trusted platform assemblies: the app's deps.json applied).</summary>
+    public static string Loaded(string name)
+    {
+        if (AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") is not string tpa) return $"{name}=native";
+        foreach (var path in tpa.Split(Path.PathSeparator))
+            if (Path.GetFileName(path) == name + ".dll") return $"{name}={Kind(path)}";
+        return $"{name}=missing";
     }
 }
 
