@@ -14,8 +14,8 @@ namespace NativeIpc;
 /// not). Functions and arguments follow <see cref="ProcessPool"/>'s rules exactly (static methods or capture-free
 /// lambdas; the same serializers and wire format).</para>
 /// <para>Chunks go out as workers ask for them (dynamic load balancing): a worker holds the chunk it runs and, while
-/// the backlog is long, the next. <see cref="Map{T, TResult}(Func{T, TResult}, IEnumerable{T}, int?, TimeSpan?, IProgress{int}?, CancellationToken)"/>
-/// and <see cref="Imap{T, TResult}"/> return results in input order, <see cref="ImapUnordered{T, TResult}"/> as they
+/// the backlog is long, the next. <see cref="WorkerPool.Map{T, TResult}(Func{T, TResult}, IEnumerable{T}, int?, TimeSpan?, IProgress{int}?, CancellationToken)"/>
+/// and <see cref="WorkerPool.Imap{T, TResult}"/> return results in input order, <see cref="WorkerPool.ImapUnordered{T, TResult}"/> as they
 /// finish. A function that throws fails its task only (<see cref="IpcRemoteException"/>); the rank carries on.</para>
 /// <para>Faults: MPI ends the whole job when a rank dies (killed, crashed, or a function called
 /// <see cref="Environment.Exit"/>): <c>mpiexec</c> kills every other rank and exits non-zero, naming the rank that died.
@@ -33,7 +33,7 @@ namespace NativeIpc;
 /// using var pool = new ClusterPool();           // worker ranks never get past this line
 /// long[] squares = pool.Map(static (long x) =&gt; x * x, Enumerable.Range(0, 10_000).Select(i =&gt; (long)i));
 /// </code></example>
-public sealed partial class ClusterPool : IDisposable
+public sealed partial class ClusterPool : WorkerPool
 {
     private static readonly ConcurrentDictionary<MethodInfo, PoolMessage.Target> s_targets = new();
     private static long s_nextTaskId; // one sequence for every pool of the process: a result names its task alone
@@ -74,7 +74,7 @@ public sealed partial class ClusterPool : IDisposable
     public static int Rank => ClusterRuntime.Get().Rank;
 
     /// <summary>Number of worker ranks (the job's ranks but rank 0).</summary>
-    public int Size => _dispatcher.Workers;
+    public override int Size => _dispatcher.Workers;
 
     /// <summary>The MPI library, rank 0's host, and how many workers share its memory (those ring rank 0 when they send,
     /// and are rung), e.g. "MPICH Version: 4.0.2 (libmpich.so.12) on node1; 2 of 2 workers ring".</summary>
@@ -84,7 +84,7 @@ public sealed partial class ClusterPool : IDisposable
 
     /// <summary>Accepts no more work; the queued tasks still run. Follow with <see cref="Join"/>.</summary>
     /// <remarks>Python: Pool.close()</remarks>
-    public void Close()
+    public override void Close()
     {
         _closed = true;
         CheckDrained();
@@ -97,7 +97,7 @@ public sealed partial class ClusterPool : IDisposable
     /// <returns>True when everything finished; false on timeout.</returns>
     /// <exception cref="InvalidOperationException"><see cref="Close"/> or <see cref="Terminate"/> was not called first.</exception>
     /// <remarks>Python: Pool.join()</remarks>
-    public bool Join(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    public override bool Join(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         var deadline = Deadline.From(timeout);
         if (!_closed) throw new InvalidOperationException("Call Close() or Terminate() before Join().");
@@ -109,7 +109,7 @@ public sealed partial class ClusterPool : IDisposable
     /// <param name="cancellationToken">Stops the wait.</param>
     /// <exception cref="InvalidOperationException"><see cref="Close"/> or <see cref="Terminate"/> was not called first.</exception>
     /// <remarks>Python: Pool.join() (awaitable)</remarks>
-    public Task JoinAsync(CancellationToken cancellationToken = default)
+    public override Task JoinAsync(CancellationToken cancellationToken = default)
     {
         if (!_closed) throw new InvalidOperationException("Call Close() or Terminate() before Join().");
         return _drained.Task.WaitAsync(cancellationToken);
@@ -119,7 +119,7 @@ public sealed partial class ClusterPool : IDisposable
     /// sent. A function already running on a worker rank runs to its end (MPI cannot interrupt one rank) and its result
     /// is discarded.</summary>
     /// <remarks>Python: Pool.terminate()</remarks>
-    public void Terminate()
+    public override void Terminate()
     {
         if (_terminating) return;
         _terminating = true;
@@ -132,7 +132,7 @@ public sealed partial class ClusterPool : IDisposable
     /// <summary>Terminates the pool (see <see cref="Terminate"/>). Afterwards submitting work throws
     /// <see cref="ObjectDisposedException"/>.</summary>
     /// <remarks>Python: Pool.__exit__</remarks>
-    public void Dispose()
+    public override void Dispose()
     {
         if (_disposed) return;
         Terminate();
@@ -152,7 +152,7 @@ public sealed partial class ClusterPool : IDisposable
     }
 
     /// <summary>Encodes <paramref name="job"/>'s chunks as ProcessPool task messages and queues them for the workers.</summary>
-    private PoolJob<TResult> Submit<TResult>(Delegate func, PoolItems items, PoolJob<TResult> job, CancellationToken cancellationToken)
+    private protected override PoolJob<TResult> Submit<TResult>(Delegate func, PoolItems items, PoolJob<TResult> job, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(func);
         ThrowIfNotAccepting();
@@ -186,8 +186,11 @@ public sealed partial class ClusterPool : IDisposable
         return job;
     }
 
+    /// <inheritdoc/>
+    private protected override void OnMapReturned(int results) => ClusterTrace.Mark(ClusterTrace.Event.MapReturned, results);
+
     /// <summary>Drops a job's unfinished chunks (queued ones are never sent; running ones' results are discarded).</summary>
-    private void CancelJob(PoolJob job, CancellationToken token)
+    private protected override void CancelJob(PoolJob job, CancellationToken token)
     {
         foreach (ref long id in job.TaskIds.AsSpan())
         {

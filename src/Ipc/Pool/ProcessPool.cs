@@ -28,7 +28,7 @@ namespace NativeIpc;
 /// int[] squares = pool.Map(static (int x) =&gt; x * x, Enumerable.Range(0, 10));
 /// int nine = await pool.ApplyAsync(static (int x) =&gt; x * x, 3, cancellationToken);
 /// </code></example>
-public sealed partial class ProcessPool : IDisposable
+public sealed partial class ProcessPool : WorkerPool
 {
     private const int QueueBytes = 4 << 20;
     private static int s_workerNumber;
@@ -118,7 +118,7 @@ public sealed partial class ProcessPool : IDisposable
     }
 
     /// <summary>Number of worker processes the pool keeps running.</summary>
-    public int Size => _workers.Length;
+    public override int Size => _workers.Length;
 
     /// <summary>For the pool instruments (<see cref="PoolRegistry"/>): tasks not yet settled, tasks a worker holds.</summary>
     internal int PendingCount => _pending.Count;
@@ -139,7 +139,7 @@ public sealed partial class ProcessPool : IDisposable
     /// <summary>Accepts no more work; workers exit once the queued tasks are done. Follow with <see cref="Join"/>.
     /// Does nothing after <see cref="Dispose"/>. It does not block, so it takes no cancellation token.</summary>
     /// <remarks>Python: Pool.close()</remarks>
-    public void Close()
+    public override void Close()
     {
         lock (_gate)
         {
@@ -159,7 +159,7 @@ public sealed partial class ProcessPool : IDisposable
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative (and not infinite).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first.</exception>
     /// <remarks>Python: Pool.join()</remarks>
-    public bool Join(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    public override bool Join(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         var deadline = Deadline.From(timeout);
         if (!_closed) throw new InvalidOperationException("Call Close() or Terminate() before Join().");
@@ -176,7 +176,7 @@ public sealed partial class ProcessPool : IDisposable
     /// <exception cref="InvalidOperationException"><see cref="Close"/> or <see cref="Terminate"/> was not called first.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first.</exception>
     /// <remarks>Python: Pool.join() (awaitable)</remarks>
-    public async Task JoinAsync(CancellationToken cancellationToken = default)
+    public override async Task JoinAsync(CancellationToken cancellationToken = default)
     {
         if (!_closed) throw new InvalidOperationException("Call Close() or Terminate() before Join().");
         if (_disposed) return;
@@ -193,7 +193,7 @@ public sealed partial class ProcessPool : IDisposable
 
     /// <summary>Kills the workers now; tasks not finished fail with <see cref="InvalidOperationException"/>.</summary>
     /// <remarks>Python: Pool.terminate()</remarks>
-    public void Terminate()
+    public override void Terminate()
     {
         lock (_gate)
         {
@@ -214,7 +214,7 @@ public sealed partial class ProcessPool : IDisposable
     /// <see cref="Close"/>, <see cref="Terminate"/> and <see cref="Join"/> return at once; submitting work throws
     /// <see cref="ObjectDisposedException"/>.</summary>
     /// <remarks>Python: Pool.__exit__</remarks>
-    public void Dispose()
+    public override void Dispose()
     {
         if (_disposed) return;
         Terminate();
@@ -241,7 +241,7 @@ public sealed partial class ProcessPool : IDisposable
 
     /// <summary>Queues <paramref name="job"/>'s chunks. With a cancellable token, the token's cancellation removes the
     /// chunks still queued (<see cref="CancelJob"/>); a token cancelled before or during the submission queues no more.</summary>
-    private PoolJob<TResult> Submit<TResult>(Delegate func, PoolItems items, PoolJob<TResult> job, CancellationToken cancellationToken)
+    private protected override PoolJob<TResult> Submit<TResult>(Delegate func, PoolItems items, PoolJob<TResult> job, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(func);
         ThrowIfNotAccepting();
@@ -304,7 +304,7 @@ public sealed partial class ProcessPool : IDisposable
 
     /// <summary>Removes a job's queued tasks from the pool (workers skip the ones they take later; a running one
     /// finishes, its result discarded) and ends the job with <see cref="OperationCanceledException"/>.</summary>
-    private void CancelJob(PoolJob job, CancellationToken token)
+    private protected override void CancelJob(PoolJob job, CancellationToken token)
     {
         foreach (ref long id in job.TaskIds.AsSpan())
         {

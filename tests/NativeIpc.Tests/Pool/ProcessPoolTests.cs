@@ -26,6 +26,22 @@ public class ProcessPoolTests : ChildProcessFixture
         Assert.That(pool.Map(PoolTargets.Square, Enumerable.Range(0, 10), timeout: ChildTimeout), Is.EqualTo(new[] { 0, 1, 4, 9, 16, 25, 36, 49, 64, 81 }));
     }
 
+    /// <summary>Code written against <see cref="WorkerPool"/> (as for a <see cref="ClusterPool"/>) runs the map family
+    /// and the life cycle on a process pool: ordered and unordered results, a pair map, then close and join.</summary>
+    [Test]
+    public async Task ThroughWorkerPool_MapFamilyAndLifeCycle_Work()
+    {
+        WorkerPool pool = NewPool();
+        Assert.That(pool.Size, Is.EqualTo(2));
+        Assert.That(pool.Map(PoolTargets.Square, Enumerable.Range(0, 50), timeout: ChildTimeout), Is.EqualTo(Enumerable.Range(0, 50).Select(x => x * x)));
+        Assert.That(pool.ImapUnordered(PoolTargets.Square, Enumerable.Range(0, 20), timeout: ChildTimeout).Order(), Is.EqualTo(Enumerable.Range(0, 20).Select(x => x * x)));
+        Assert.That(await pool.StarMapAsync(PoolTargets.Add, [(1, 2), (3, 4)]).WaitAsync(ChildTimeout), Is.EqualTo(new[] { 3, 7 }));
+        var pids = ((ProcessPool)pool).Pids.ToArray();
+        pool.Close();
+        Assert.That(pool.Join(ChildTimeout), Is.True);
+        foreach (int pid in pids) Assert.That(IsRunning(pid), Is.False, $"worker {pid} still runs after Join");
+    }
+
     [TestCase(1)]
     [TestCase(3)]
     [TestCase(7)]

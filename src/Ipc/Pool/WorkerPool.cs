@@ -3,31 +3,78 @@ using NativeIpc.Pool;
 
 namespace NativeIpc;
 
-// The map family: Map, StarMap, Imap, ImapUnordered, and their async forms.
-public sealed partial class ProcessPool
+/// <summary>What <see cref="ProcessPool"/> (worker processes on this machine) and <see cref="ClusterPool"/> (worker ranks
+/// of an MPI job) share: the map family (<c>Map</c>, <c>StarMap</c>, <c>Imap</c>, <c>ImapUnordered</c> and their async
+/// forms), <see cref="Size"/> and the pool's life cycle. Code written against it runs on either pool; each pool adds its
+/// own apply family and options. Only this library derives from it.</summary>
+/// <remarks>Callbacks and progress reports run on the pool's own thread: the collector thread of a
+/// <see cref="ProcessPool"/>, the MPI thread of a <see cref="ClusterPool"/>.</remarks>
+public abstract class WorkerPool : IDisposable
 {
+    private protected WorkerPool() { }
+
+    /// <summary>Number of workers the pool runs tasks on.</summary>
+    public abstract int Size { get; }
+
+    /// <summary>Accepts no more work; workers finish the queued tasks. Follow with <see cref="Join"/>.</summary>
+    /// <remarks>Python: Pool.close()</remarks>
+    public abstract void Close();
+
+    /// <summary>Waits for the queued tasks to finish and the workers to stop, after <see cref="Close"/>.</summary>
+    /// <param name="timeout">How long to wait; null or <see cref="Timeout.InfiniteTimeSpan"/>: no limit.</param>
+    /// <param name="cancellationToken">Stops the wait (the workers carry on).</param>
+    /// <returns>True when every worker has stopped and every result is delivered; false on timeout.</returns>
+    /// <remarks>Python: Pool.join()</remarks>
+    public abstract bool Join(TimeSpan? timeout = null, CancellationToken cancellationToken = default);
+
+    /// <summary><see cref="Join"/> for <c>await</c>, holding no thread while it waits.</summary>
+    /// <param name="cancellationToken">Stops the wait (the workers carry on).</param>
+    /// <remarks>Python: Pool.join() (awaitable)</remarks>
+    public abstract Task JoinAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Stops the workers now; tasks not finished fail.</summary>
+    /// <remarks>Python: Pool.terminate()</remarks>
+    public abstract void Terminate();
+
+    /// <summary>Terminates the pool (see <see cref="Terminate"/>) and releases what it holds.</summary>
+    /// <remarks>Python: Pool.__exit__</remarks>
+    public abstract void Dispose();
+
+    /// <summary>Queues <paramref name="job"/>'s chunks of <paramref name="items"/> for <paramref name="func"/>; a
+    /// cancellable <paramref name="cancellationToken"/> removes the chunks still queued when cancelled
+    /// (<see cref="CancelJob"/>).</summary>
+    private protected abstract PoolJob<TResult> Submit<TResult>(Delegate func, PoolItems items, PoolJob<TResult> job, CancellationToken cancellationToken);
+
+    /// <summary>Removes a job's queued tasks from the pool and ends the job with <see cref="OperationCanceledException"/>.</summary>
+    private protected abstract void CancelJob(PoolJob job, CancellationToken token);
+
+    /// <summary>Called when a synchronous map returns its <paramref name="results"/> results (a trace point).</summary>
+    private protected virtual void OnMapReturned(int results) { }
+
     /// <summary>Runs <paramref name="func"/> on every item in the workers and returns the results in input order.</summary>
     /// <param name="func">A static method, or a lambda that captures nothing.</param>
     /// <param name="items">The inputs (read at once).</param>
     /// <param name="chunkSize">Items sent to a worker per task message; null: Python's automatic size
     /// (<see cref="AutoChunkSize"/>).</param>
     /// <param name="timeout">How long to wait for all results; null: no limit. A timeout does not cancel the tasks.</param>
-    /// <param name="progress">Told the number of items done after each chunk (from the pool's collector thread).</param>
-    /// <param name="cancellationToken">Removes this call's queued tasks from the pool (workers skip them; a task
+    /// <param name="progress">Told the number of items done after each chunk (from the pool's own thread: see the remarks).</param>
+    /// <param name="cancellationToken">Removes this call's queued tasks from the pool (they are skipped; a task
     /// already running finishes and its result is discarded) and throws <see cref="OperationCanceledException"/>.</param>
     /// <exception cref="TimeoutException">Not all results arrived within <paramref name="timeout"/>.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="IpcRemoteException">The function threw for some item (the first failure is reported).</exception>
-    /// <exception cref="IpcWorkerLostException">A worker died while running some chunk.</exception>
-    /// <exception cref="IpcPoolBrokenException">The pool could not keep workers running.</exception>
+    /// <exception cref="IpcWorkerLostException">A worker died while running some chunk (<see cref="ProcessPool"/>).</exception>
+    /// <exception cref="IpcPoolBrokenException">The pool could not keep workers running (<see cref="ProcessPool"/>).</exception>
     /// <remarks>Python: Pool.map(func, iterable, chunksize)</remarks>
     public TResult[] Map<T, TResult>(Func<T, TResult> func, IEnumerable<T> items, int? chunkSize = null, TimeSpan? timeout = null,
         IProgress<int>? progress = null, CancellationToken cancellationToken = default)
     {
         _ = Deadline.From(timeout);
         var list = PoolItems.Single(items);
-        return Submit(func, list, new PoolJob<TResult>(list.Count, ChunkSizeFor(list.Count, chunkSize)) { Progress = progress }, cancellationToken)
+        var results = Submit(func, list, new PoolJob<TResult>(list.Count, ChunkSizeFor(list.Count, chunkSize)) { Progress = progress }, cancellationToken)
             .Wait(timeout);
+        OnMapReturned(results.Length);
+        return results;
     }
 
     /// <summary><see cref="Map{T, TResult}(Func{T, TResult}, IEnumerable{T}, int?, TimeSpan?, IProgress{int}?, CancellationToken)"/>
@@ -38,12 +85,12 @@ public sealed partial class ProcessPool
 
     /// <summary>Like <see cref="Map{T, TResult}(Func{T, TResult}, IEnumerable{T}, int?, TimeSpan?, IProgress{int}?, CancellationToken)"/>,
     /// returning at once (after the tasks are queued; this waits only while the task queue is full). The task
-    /// completes from the pool's collector thread: awaiting it holds no thread.</summary>
+    /// completes from the pool's own thread: awaiting it holds no thread.</summary>
     /// <param name="func">A static method, or a lambda that captures nothing.</param>
     /// <param name="items">The inputs (read at once).</param>
     /// <param name="chunkSize">Items per task message; null: Python's automatic size (<see cref="AutoChunkSize"/>).</param>
     /// <param name="progress">Told the number of items done after each chunk.</param>
-    /// <param name="callback">Given the results on the pool's collector thread before the task completes; an
+    /// <param name="callback">Given the results on the pool's own thread before the task completes; an
     /// exception in it is written to standard error and does not affect the pool.</param>
     /// <param name="errorCallback">Given the first failure (or the cancellation), likewise.</param>
     /// <param name="cancellationToken">Removes this call's queued tasks from the pool and cancels the task.</param>
@@ -159,7 +206,7 @@ public sealed partial class ProcessPool
     /// <param name="items">The argument pairs (read at once).</param>
     /// <param name="chunkSize">Items per task message; null: Python's automatic size (<see cref="AutoChunkSize"/>).</param>
     /// <param name="progress">Told the number of items done after each chunk.</param>
-    /// <param name="callback">Given the results on the pool's collector thread before the task completes.</param>
+    /// <param name="callback">Given the results on the pool's own thread before the task completes.</param>
     /// <param name="errorCallback">Given the first failure (or the cancellation).</param>
     /// <param name="cancellationToken">Removes this call's queued tasks from the pool and cancels the task.</param>
     /// <remarks>Python: Pool.starmap_async(func, iterable, chunksize, callback, error_callback)</remarks>
@@ -200,7 +247,7 @@ public sealed partial class ProcessPool
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         using var registration = cancellationToken.CanBeCanceled
-            ? cancellationToken.Register(static (state, token) => { var (pool, j) = ((ProcessPool, PoolJob))state!; pool.CancelJob(j, token); }, ((ProcessPool, PoolJob))(this, job))
+            ? cancellationToken.Register(static (state, token) => { var (pool, j) = ((WorkerPool, PoolJob))state!; pool.CancelJob(j, token); }, ((WorkerPool, PoolJob))(this, job))
             : default;
         var results = ordered ? job.InOrderAsync(timeout, cancellationToken) : job.AsCompletedAsync(timeout, cancellationToken);
         await foreach (var r in results.ConfigureAwait(false)) yield return r;
