@@ -65,6 +65,11 @@ public class IpcQueueTests : ChildProcessFixture
         using var q = new IpcQueue<long>(64 * 1024);
         using var results = new IpcQueue<Seen>(8 << 20);
         var consumers = Enumerable.Range(0, 3).Select(c => Track(IpcProcess.Start(QueueChildTargets.Consume, q, results, c))).ToList();
+        // Producers start once every consumer is taking: a fast consumer could otherwise drain all 60,000 items
+        // while the others are still starting, and the sharing check below would test start-up times.
+        var ready = Enumerable.Range(0, 3).Select(_ => results.Get(TimeSpan.FromSeconds(60))).ToList();
+        Assert.That(ready.Select(s => s.Item), Is.All.EqualTo(QueueChildTargets.ReadyItem));
+        Assert.That(ready.Select(s => s.Consumer).Order(), Is.EqualTo(new[] { 0, 1, 2 }));
         var producers = Enumerable.Range(0, 3).Select(p => Track(IpcProcess.Start(QueueChildTargets.Produce, q, p, perProducer))).ToList();
         var seen = new List<Seen>();
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);

@@ -14,12 +14,16 @@ public static class QueueChildTargets
         for (int i = 0; i < count; i++) q.Put(((long)producer << 32) | (uint)i, TimeSpan.FromSeconds(30));
     }
 
-    /// <summary>Gets until the stream ends, reporting every item with its consumer id. Every 5,000th item it pauses a
-    /// millisecond, so the other consumers get a share even where one alone could keep up (a loaded machine once gave
-    /// one consumer all 60,000 items).</summary>
+    /// <summary>Item a consumer reports first, once it is about to take: <see cref="Consume"/>'s "ready".</summary>
+    public const long ReadyItem = -1;
+
+    /// <summary>Reports <see cref="ReadyItem"/>, then gets until the stream ends, reporting every item with its consumer
+    /// id. Every 5,000th item it pauses a millisecond, so the other consumers get a share even where one alone could
+    /// keep up (one consumer once took all 60,000 items: the others were still starting).</summary>
     public static void Consume(IpcQueue<long> q, IpcQueue<Seen> results, int consumer)
     {
         q.Close(); // only consumes
+        results.Put(new Seen { Consumer = consumer, Item = ReadyItem }, TimeSpan.FromSeconds(30));
         int n = 0;
         foreach (var item in q.GetConsumingEnumerable())
         {
